@@ -1,0 +1,68 @@
+"""The typer application object and the small helpers every command shares.
+
+Commands live in sibling modules (one per job) and register themselves on :data:`app`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+app = typer.Typer(
+    name="tallrx",
+    help="tallrx: steroid-resistance workbench for T-ALL (measure + model).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+model_app = typer.Typer(help="Inspect and export the mechanistic model.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+out_console = Console(highlight=False, soft_wrap=True)
+
+OUT_HELP = "Output folder (created if missing; files are written atomically)."
+
+
+def say(message: str) -> None:
+    """Print a status line to stderr (kept off stdout so CSV/JSON on stdout stay clean)."""
+    err_console.print(message)
+
+
+@contextmanager
+def progress(description: str, total: int | None = None) -> Iterator:
+    """A rich progress bar on a terminal; silent when stderr is piped. Yields an ``advance(n)``."""
+    if not sys.stderr.isatty():
+        yield lambda n=1: None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"
+                  "/{task.total}"), TimeElapsedColumn(), console=err_console,
+                  transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda n=1: bar.advance(task, n)
+
+
+def parse_csv_list(value: str | None) -> list[str] | None:
+    """'a,b , c' -> ['a', 'b', 'c']; None stays None."""
+    if value is None:
+        return None
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def existing_files(paths: Iterable[Path]) -> list[Path]:
+    """Check that every path exists; a missing one is a user error naming it."""
+    from tallrx.errors import InputError
+
+    out = []
+    for p in paths:
+        p = Path(p)
+        if not p.exists():
+            raise InputError(f"{p}: no such file; check the path (relative to {Path.cwd()})")
+        out.append(p)
+    return out
