@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from tallrx.cli import assays, model, reproduce, screen, synergy  # noqa: F401  (register commands)
+from tallrx.cli import (  # noqa: F401  (importing registers the commands)
+    assays,
+    fit,
+    model,
+    reproduce,
+    screen,
+    stratify,
+    synergy,
+)
 from tallrx.cli._app import app, err_console
 from tallrx.errors import TallrxError
 
