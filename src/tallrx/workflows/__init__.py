@@ -1,0 +1,1 @@
+"""End-to-end workflows: io -> tidy -> analysis, returning every intermediate table."""
