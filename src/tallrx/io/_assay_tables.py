@@ -1,0 +1,149 @@
+"""Small helpers shared by the assay readers (co-IP, qPCR, blots): tables, column aliases, wells.
+
+Only the assay readers use this module; plate-reader code has its own helpers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from tallrx.errors import InputError, did_you_mean
+
+PathLike = str | os.PathLike
+
+_WELL = re.compile(r"^\s*([A-Za-z]{1,2})\s*0*(\d{1,3})\s*$")
+_TRUE = {"true", "yes", "y", "1", "+", "x", "t"}
+_FALSE = {"false", "no", "n", "0", "-", "", "f", "nan", "none"}
+
+
+def norm_name(name: object) -> str:
+    """'Sample Name' -> 'sample_name'; 'Cт' (Cyrillic te, QuantStudio) -> 'ct'."""
+    text = str(name).replace("\u0442", "t").replace("\u0422", "T").strip().lower()
+    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
+
+
+def read_table(path: PathLike, *, what: str, sheet: str | int = 0) -> pd.DataFrame:
+    """Read a CSV / TSV / TXT / XLSX table with all cells as text (delimiter sniffed).
+
+    Raises an :class:`InputError` naming the file and what was expected when it cannot be read.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file; expected {what}")
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            df = pd.read_excel(path, sheet_name=sheet, dtype=str)
+        else:
+            df = pd.read_csv(
+                path,
+                sep=None,
+                engine="python",
+                dtype=str,
+                encoding="utf-8-sig",
+                skip_blank_lines=True,
+            )
+    except Exception as exc:  # pandas raises many kinds; all mean "not a readable table"
+        raise InputError(
+            f"{path}: cannot be read as a table ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else ''}); expected {what}"
+        ) from exc
+    df = df.dropna(how="all")
+    df = df.loc[:, [not str(c).startswith("Unnamed") or df[c].notna().any() for c in df.columns]]
+    if df.empty:
+        raise InputError(f"{path}: the table is empty; expected {what}")
+    return df.reset_index(drop=True)
+
+
+def find_column(columns: Iterable[object], aliases: Sequence[str]) -> str | None:
+    """The first column whose normalized name is one of ``aliases`` (normalized), else None."""
+    by_norm: dict[str, str] = {}
+    for c in columns:
+        by_norm.setdefault(norm_name(c), c)
+    for alias in aliases:
+        if norm_name(alias) in by_norm:
+            return by_norm[norm_name(alias)]
+    return None
+
+
+def require_column(df: pd.DataFrame, aliases: Sequence[str], *, where: str, what: str) -> str:
+    """Like :func:`find_column` but a missing column is an :class:`InputError` with a hint."""
+    col = find_column(df.columns, aliases)
+    if col is None:
+        cols = ", ".join(map(str, df.columns))
+        hint = did_you_mean(aliases[0], [str(c) for c in df.columns])
+        raise InputError(
+            f"{where}: no '{aliases[0]}' column ({what}); the columns are: {cols}.{hint}"
+        )
+    return col
+
+
+def normalize_well(value: object, *, where: str = "table", row: int | None = None) -> str:
+    """'A01' / 'a1' / ' B 12 ' -> 'A1' / 'B12'."""
+    m = _WELL.match(str(value))
+    if not m:
+        at = f" row {row}" if row is not None else ""
+        raise InputError(f"{where}{at}: '{value}' is not a well name; expected e.g. A1 or B12")
+    return f"{m.group(1).upper()}{int(m.group(2))}"
+
+
+def normalize_wells(values: pd.Series, *, where: str) -> pd.Series:
+    """Vectorized :func:`normalize_well`; the first bad value raises naming its row."""
+    extracted = values.astype(str).str.extract(_WELL.pattern)
+    bad = extracted[0].isna()
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        normalize_well(values.iloc[i], where=where, row=i + 2)
+    return extracted[0].str.upper() + extracted[1].astype(int).astype(str)
+
+
+def well_from_index(index: int, columns: int) -> str:
+    """1-based well number in row-major order -> 'A1' (plates with up to 26 rows)."""
+    r, c = divmod(int(index) - 1, int(columns))
+    return f"{chr(ord('A') + r)}{c + 1}"
+
+
+def to_bool(values: pd.Series, *, where: str, column: str) -> pd.Series:
+    """'yes'/'true'/'+'/1 -> True, 'no'/'false'/'-'/0/empty -> False; anything else is an error."""
+    text = values.fillna("").astype(str).str.strip().str.lower()
+    out = text.isin(_TRUE)
+    bad = ~(out | text.isin(_FALSE))
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(
+            f"{where} row {i + 2}: column '{column}' holds {values.iloc[i]!r}; "
+            "expected yes/no (true/false, 1/0)"
+        )
+    return out
+
+
+def to_number(
+    values: pd.Series, *, where: str, column: str, missing: Sequence[str] = ("", "nan", "na", "n/a")
+) -> pd.Series:
+    """Text -> float; thousands separators ('5,720.5') removed; ``missing`` words -> NaN."""
+    text = values.astype(str).str.strip().str.replace(",", "", regex=False)
+    text = text.where(~text.str.lower().isin([m.lower() for m in missing]) & values.notna())
+    num = pd.to_numeric(text, errors="coerce")
+    bad = num.isna() & text.notna()
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(
+            f"{where} row {i + 2}: column '{column}' holds {values.iloc[i]!r}; expected a number"
+        )
+    return num.astype(float)
+
+
+def numeric_if_possible(values: pd.Series) -> pd.Series:
+    """Convert a text column to numbers when every non-empty cell is a number."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values
+    text = values.astype(str).str.strip()
+    text = text.where(values.notna() & (text != ""))
+    num = pd.to_numeric(text, errors="coerce")
+    if text.notna().any() and num[text.notna()].notna().all():
+        return num
+    return values
