@@ -18,7 +18,7 @@ import pandas as pd
 from tallrx.errors import SchemaError, did_you_mean
 
 SOURCES = ("measured", "simulated")
-ROLES = ("treated", "vehicle", "blank")
+ROLES = ("treated", "vehicle", "blank", "positive")
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ TABLES: dict[str, TableSpec] = {
          "replicate"),
         numeric=("conc_a", "conc_b", "signal"),
         units={"conc_a": "uM", "conc_b": "uM", "signal": "instrument units"},
-        optional=("row", "col", "source"),
+        optional=("row", "col", "source", "exclude", "exclude_reason"),
     ),
     "viability": TableSpec(
         "viability",
@@ -49,8 +49,10 @@ TABLES: dict[str, TableSpec] = {
         ("plate", "well", "sample", "drug_a", "conc_a", "drug_b", "conc_b", "role", "signal",
          "replicate", "viability", "exclude", "exclude_reason"),
         numeric=("conc_a", "conc_b", "signal", "viability"),
-        units={"conc_a": "uM", "conc_b": "uM", "viability": "% of vehicle"},
-        optional=("row", "col", "source"),
+        units={"conc_a": "uM", "conc_b": "uM", "viability": "% of vehicle",
+               "blank_signal": "instrument units", "vehicle_signal": "instrument units"},
+        optional=("row", "col", "source", "reference", "blank_signal", "vehicle_signal",
+                  "n_vehicle"),
     ),
     "curves": TableSpec(
         "curves",
