@@ -41,7 +41,8 @@ TABLES: dict[str, TableSpec] = {
          "replicate"),
         numeric=("conc_a", "conc_b", "signal"),
         units={"conc_a": "uM", "conc_b": "uM", "signal": "instrument units"},
-        optional=("row", "col", "source", "exclude", "exclude_reason"),
+        optional=("row", "col", "source", "exclude", "exclude_reason", "conc_unit",
+                  "conc_unit_b", "vehicle"),
     ),
     "viability": TableSpec(
         "viability",
@@ -52,7 +53,7 @@ TABLES: dict[str, TableSpec] = {
         units={"conc_a": "uM", "conc_b": "uM", "viability": "% of vehicle",
                "blank_signal": "instrument units", "vehicle_signal": "instrument units"},
         optional=("row", "col", "source", "reference", "blank_signal", "vehicle_signal",
-                  "n_vehicle"),
+                  "n_vehicle", "conc_unit", "conc_unit_b", "vehicle"),
     ),
     "curves": TableSpec(
         "curves",
