@@ -1,1 +1,6 @@
-"""tallrx.io"""
+"""tallrx.io: raw files -> tidy tables (the only code that knows vendor formats and paths)."""
+
+from tallrx.io.plate_readers import read_plate_file
+from tallrx.io.wells import parse_well, well_name
+
+__all__ = ["parse_well", "read_plate_file", "well_name"]

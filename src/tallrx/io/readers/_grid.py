@@ -1,0 +1,98 @@
+"""Shared pieces of the plate-reader parsers: the :class:`Block` they return and grid reading.
+
+A *grid* is the plate-shaped table most exports contain: a header row of column numbers
+(``,1,2,...,12`` or ``,01,02,...,24``) followed by rows that start with a row letter. Gen5 adds
+continuation rows (empty first cell) and a trailing label naming the read of each row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tallrx.io.wells import is_row_label, row_number
+
+
+@dataclass
+class Block:
+    """The raw values of one read of one plate, as found in a file (values still text).
+
+    ``plate`` is the id the file carries (barcode, plate name) or None; ``number`` the plate's
+    position in a multi-plate file, used to build an id from the file name when there is none.
+    """
+
+    plate: str | None
+    read: str = ""
+    number: int | None = None
+    shape: tuple[int, int] | None = None
+    rows: list[int] = field(default_factory=list)
+    cols: list[int] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
+    exclude: list[str] | None = None
+    where: str = ""  # e.g. "line 12" of the block's start, for messages
+
+    def add(self, row: int, col: int, value: str, exclude: str | None = None) -> None:
+        self.rows.append(row)
+        self.cols.append(col)
+        self.values.append(value)
+        if exclude is not None:
+            if self.exclude is None:
+                self.exclude = [""] * (len(self.values) - 1)
+            self.exclude.append(exclude)
+
+
+def trim(cells: list[str]) -> list[str]:
+    """Cells without trailing empty ones."""
+    end = len(cells)
+    while end and not cells[end - 1]:
+        end -= 1
+    return cells[:end]
+
+
+def header_columns(cells: list[str], skip: int = 1) -> list[int] | None:
+    """Column numbers 1..n when ``cells[skip:]`` is a grid header (n >= 2), else None."""
+    body = trim(cells[skip:])
+    if len(body) < 2:
+        return None
+    try:
+        numbers = [int(float(c)) for c in body]
+    except ValueError:
+        return None
+    if numbers != list(range(1, len(numbers) + 1)) or any("." in c for c in body):
+        return None
+    return numbers
+
+
+def grid_rows(rows: list[list[str]], start: int, ncols: int, *, continuation: bool = False):
+    """Yield (line index, row number, value cells, label) for the grid rows after header ``start``.
+
+    ``label`` is the first non-empty cell after the ``ncols`` values (Gen5 read names), else "".
+    With ``continuation`` an empty first cell continues the previous row letter (Gen5).
+    Stops at the first row that is neither.
+    """
+    current: int | None = None
+    for i in range(start + 1, len(rows)):
+        cells = rows[i]
+        first = cells[0] if cells else ""
+        if first and is_row_label(first):
+            current = row_number(first)
+        elif not (continuation and current is not None and not first and any(cells)):
+            return
+        values = (cells[1 : 1 + ncols] + [""] * ncols)[:ncols]
+        extra = [c for c in cells[1 + ncols :] if c]
+        yield i, current, values, (extra[0] if extra else "")
+
+
+def next_nonempty(rows: list[list[str]], start: int) -> int | None:
+    """Index of the first row at or after ``start`` holding any non-empty cell."""
+    for i in range(start, len(rows)):
+        if any(rows[i]):
+            return i
+    return None
+
+
+def read_grid_block(rows: list[list[str]], header: int, block: Block) -> None:
+    """Fill ``block`` from the grid whose header row is ``header`` (a valid grid header)."""
+    cols = header_columns(rows[header]) or []
+    for _, row, values, _label in grid_rows(rows, header, len(cols)):
+        for col, value in zip(cols, values, strict=True):
+            block.add(row, col, value)

@@ -1,0 +1,58 @@
+"""Agilent BioTek Gen5 text exports (tab separated).
+
+A header (``Software Version``, ``Plate Number``, ``Procedure Details`` ...), an optional
+``Layout`` grid of well types, then one or more data grids. In a ``Results`` grid every plate row
+has one line per data set, labelled in the cell after the last column: raw reads are named
+``<step>:<channel>`` (e.g. ``LUM:Lum``, ``Read 1:450``); labels without a colon (``NormLum``,
+``Blank 450``) are Gen5 data reductions and are skipped when a raw read is present.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tallrx.io._cells import Sheet
+from tallrx.io.readers._grid import Block, grid_rows, header_columns
+
+_SKIP_TITLES = {"layout", "well ids", "well id", "plate layout"}
+
+
+def sniff(sheets: list[Sheet]) -> bool:
+    firsts = {row[0] for sheet in sheets for row in sheet.rows[:200] if row}
+    return "Software Version" in firsts and bool(
+        firsts & {"Procedure Details", "Results", "Plate Number", "Reading Type"}
+    )
+
+
+def parse(sheets: list[Sheet]) -> list[Block]:
+    rows = sheets[0].rows
+    blocks: dict[tuple[int | None, str], Block] = {}
+    number: int | None = None
+    barcode: str | None = None
+    title = ""
+    for i, cells in enumerate(rows):
+        first = cells[0] if cells else ""
+        if first == "Plate Number" and len(cells) > 1:
+            digits = re.findall(r"\d+", cells[1])
+            number = int(digits[0]) if digits else None
+            barcode = None
+        elif first in ("Barcode", "Plate Barcode", "Plate ID") and len(cells) > 1:
+            barcode = cells[1] or None
+        cols = header_columns(cells) if not first else None
+        if cols is None:
+            if first and not any(cells[1:]):
+                title = first
+            continue
+        if title.lower() in _SKIP_TITLES:
+            continue
+        for _, row, values, label in grid_rows(rows, i, len(cols), continuation=True):
+            read = label or title
+            block = blocks.setdefault(
+                (number, read),
+                Block(plate=barcode, number=number, read=read, where=f"line {i + 1}"),
+            )
+            for col, value in zip(cols, values, strict=True):
+                block.add(row, col, value)
+    found = list(blocks.values())
+    raw = [b for b in found if ":" in b.read]
+    return raw or found

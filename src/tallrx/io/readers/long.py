@@ -1,0 +1,106 @@
+"""Tidy long tables (CSV/TSV/XLSX): one row per well (and read).
+
+Columns (case-insensitive, aliases in brackets): ``plate`` [plate_id, plate_name, barcode],
+``well`` [well_id, position] or ``row`` + ``col`` [column] (row as letter or number),
+``signal`` [response, value, raw, measurement, intensity, rlu, od, counts], optional
+``exclude`` [excluded, outlier] (0/1, true/false, yes/no) and ``read`` [readout, label, channel].
+Other columns are ignored.
+"""
+
+from __future__ import annotations
+
+from tallrx.errors import InputError, SchemaError
+from tallrx.io._cells import Sheet
+from tallrx.io._columns import match_columns, misspelled
+from tallrx.io.readers._grid import Block
+from tallrx.io.wells import parse_well, row_number
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "plate": ("plate", "plate_id", "plate_name", "barcode", "plate_barcode"),
+    "well": ("well", "wells", "well_id", "well_name", "well_position", "position"),
+    "row": ("row", "well_row", "row_letter"),
+    "col": ("col", "column", "well_col", "well_column", "column_number"),
+    "signal": (
+        "signal",
+        "response",
+        "value",
+        "raw",
+        "raw_data",
+        "measurement",
+        "intensity",
+        "rlu",
+        "od",
+        "counts",
+        "count",
+        "luminescence",
+        "absorbance",
+        "fluorescence",
+    ),
+    "exclude": ("exclude", "excluded", "outlier", "flagged"),
+    "read": ("read", "readout", "read_name", "label", "channel"),
+}
+
+
+def _header(sheet: Sheet) -> tuple[int, dict[str, object]] | None:
+    for i, row in enumerate(sheet.rows[:20]):
+        if any(row):
+            found = match_columns([c for c in row if c], ALIASES, sheet.name)
+            return i, found
+    return None
+
+
+def sniff(sheets: list[Sheet]) -> bool:
+    for sheet in sheets:
+        head = _header(sheet)
+        if head and "signal" in head[1] and ("well" in head[1] or {"row", "col"} <= head[1].keys()):
+            return True
+    return False
+
+
+def _position(cells: dict, found: dict, where: str) -> tuple[int, int]:
+    if "well" in found:
+        return parse_well(cells[found["well"]])
+    row_text, col_text = cells[found["row"]], cells[found["col"]]
+    try:
+        row = int(float(row_text)) if row_text[:1].isdigit() else row_number(row_text)
+        col = int(float(col_text))
+    except (ValueError, InputError):
+        raise InputError(
+            f"{where}: row '{row_text}' / col '{col_text}' is not a well position; "
+            "expected a row letter or number and a column number"
+        ) from None
+    return row, col
+
+
+def parse(sheets: list[Sheet]) -> list[Block]:
+    blocks: dict[tuple[str | None, str], Block] = {}
+    for sheet in sheets:
+        head = _header(sheet)
+        if head is None:
+            continue
+        start, found = head
+        header = sheet.rows[start]
+        if "signal" not in found or not ("well" in found or {"row", "col"} <= found.keys()):
+            wanted = ["signal"] + (["well"] if "row" not in found else ["col"])
+            guess = misspelled(header, found, ALIASES, wanted)
+            hint = f" Did you mean '{guess[1]}' for column '{guess[0]}'?" if guess else ""
+            raise SchemaError(
+                f"{sheet.name}: a long plate table needs a 'well' column (or 'row' and 'col') and "
+                f"a 'signal' column (or response/value); has: {', '.join(c for c in header if c)}."
+                f"{hint}"
+            )
+        for i in range(start + 1, len(sheet.rows)):
+            raw = sheet.rows[i]
+            if not any(raw):
+                continue
+            cells = dict(zip(header, raw + [""] * len(header), strict=False))
+            where = f"line {i + 1}"
+            row, col = _position(cells, found, where)
+            plate = cells[found["plate"]] if "plate" in found else ""
+            read = cells[found["read"]] if "read" in found else ""
+            block = blocks.setdefault(
+                (plate or None, read), Block(plate=plate or None, read=read, where=where)
+            )
+            exclude = cells[found["exclude"]] if "exclude" in found else None
+            block.add(row, col, cells[found["signal"]], exclude)
+    return list(blocks.values())

@@ -1,0 +1,43 @@
+"""BMG LABTECH MARS CSV exports (table/plate format).
+
+Header lines ``User: ...,Path: ...,Test run no.: ...`` and ``ID1: ...,ID2: ...,ID3: ...``, then
+titled grids such as ``Raw Data (450 1)`` or ``Blank corrected based on Raw Data (450 1)``.
+The plate id is ID1 (MARS' plate identifier) when filled in; raw-data grids are preferred over
+corrected or calculated ones.
+"""
+
+from __future__ import annotations
+
+from tallrx.io._cells import Sheet
+from tallrx.io.readers._grid import Block, header_columns, next_nonempty, read_grid_block
+
+
+def sniff(sheets: list[Sheet]) -> bool:
+    cells = [c for sheet in sheets for row in sheet.rows[:60] for c in row]
+    return any(c.startswith(("Test run no.", "Test name:")) for c in cells) and any(
+        c.startswith("ID1:") for c in cells
+    )
+
+
+def parse(sheets: list[Sheet]) -> list[Block]:
+    rows = sheets[0].rows
+    blocks: list[Block] = []
+    plate: str | None = None
+    number = 0
+    for i, cells in enumerate(rows):
+        first = cells[0] if cells else ""
+        if first.startswith("ID1:"):
+            plate = first.removeprefix("ID1:").strip() or None
+            number += 1
+            continue
+        if not first or header_columns(cells) is not None:
+            continue
+        header = next_nonempty(rows, i + 1)
+        if header is None or header_columns(rows[header]) is None:
+            continue
+        block = Block(plate=plate, number=number or None, read=first, where=f"line {i + 1}")
+        read_grid_block(rows, header, block)
+        if block.values:
+            blocks.append(block)
+    raw = [b for b in blocks if b.read.lower().startswith("raw data")]
+    return raw or blocks

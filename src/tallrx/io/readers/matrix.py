@@ -1,0 +1,64 @@
+"""Generic plate-matrix CSV/TSV/XLSX: whole-plate grids with row letters and column numbers.
+
+Each grid is a header row ``<corner>,1,2,...,n`` followed by one row per plate row (A, B, ...),
+and must cover a whole standard plate (8 x 12, 16 x 24, 32 x 48; also 2 x 3 ... 6 x 8).
+Several grids may be stacked in one sheet (separated by anything) or spread over worksheets.
+Plate id: the grid's top-left cell when filled in (other than ``<>``), else the worksheet name in
+a multi-sheet workbook, else the file name (``name-1``, ``name-2`` ... for several grids).
+"""
+
+from __future__ import annotations
+
+from tallrx.errors import InputError
+from tallrx.io._cells import Sheet
+from tallrx.io.readers._grid import Block, grid_rows, header_columns
+from tallrx.io.wells import PLATE_SHAPES, is_row_label, known_shapes_text, row_letter
+
+_GENERIC_CORNERS = {"", "<>", "row", "rows", "row/col", "well", "wells", "#"}
+
+
+def _grids(sheet: Sheet):
+    rows = sheet.rows
+    for i, cells in enumerate(rows):
+        # a header's corner cell is never a row letter (that would be a data row of 1..n)
+        cols = header_columns(cells) if cells and not is_row_label(cells[0]) else None
+        if cols and i + 1 < len(rows) and rows[i + 1] and is_row_label(rows[i + 1][0]):
+            yield i, cols
+
+
+def sniff(sheets: list[Sheet]) -> bool:
+    return any(True for sheet in sheets for _ in _grids(sheet))
+
+
+def parse(sheets: list[Sheet]) -> list[Block]:
+    blocks: list[Block] = []
+    multi_sheet = sum(1 for s in sheets if any(True for _ in _grids(s))) > 1
+    for sheet in sheets:
+        for start, cols in _grids(sheet):
+            lines = list(grid_rows(sheet.rows, start, len(cols)))
+            row_numbers = [r for _, r, _, _ in lines]
+            shape = (len(row_numbers), len(cols))
+            where = f"line {start + 1}" + (f" of sheet '{sheet.name}'" if multi_sheet else "")
+            if shape not in PLATE_SHAPES.values() or row_numbers != list(
+                range(1, len(row_numbers) + 1)
+            ):
+                labels = f"{row_letter(row_numbers[0])}-{row_letter(row_numbers[-1])}"
+                raise InputError(
+                    f"the grid at {where} has {shape[0]} rows ({labels}) x {shape[1]} columns, "
+                    f"which is not a whole plate; expected rows A, B, ... and columns 1..n of a "
+                    f"standard plate: {known_shapes_text()}"
+                )
+            corner = sheet.rows[start][0]
+            plate = (
+                corner
+                if corner.lower() not in _GENERIC_CORNERS
+                else sheet.name
+                if multi_sheet
+                else None
+            )
+            block = Block(plate=plate, number=len(blocks) + 1, shape=shape, where=where)
+            for _, row, values, _ in lines:
+                for col, value in zip(cols, values, strict=True):
+                    block.add(row, col, value)
+            blocks.append(block)
+    return blocks
