@@ -27,6 +27,8 @@ import pandas as pd
 from scipy import stats
 
 from tallrx._result import Result, checksum
+from tallrx.analysis._levels import fmt_level as _fmt
+from tallrx.analysis._levels import same_level as _same
 from tallrx.errors import AnalysisError, DegenerateDataWarning, did_you_mean
 from tallrx.schema import condition_columns, validate
 
@@ -89,12 +91,6 @@ _KNOWN = ("experiment", "bait", "sample", "protein", "ibaq", "replicate", "sourc
 
 
 # --------------------------------------------------------------------------- small helpers
-def _fmt(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _conditions(df: pd.DataFrame) -> list[str]:
     return [c for c in condition_columns(df, "coip") if c not in _KNOWN]
 
@@ -110,15 +106,6 @@ def reference_level(levels: Sequence[object]) -> object:
         return min(levels, key=float)
     except (TypeError, ValueError):
         return sorted(levels, key=_fmt)[0]
-
-
-def _same(a: object, b: object) -> bool:
-    if _fmt(a) == _fmt(b):
-        return True
-    try:
-        return float(a) == float(b)
-    except (TypeError, ValueError):
-        return False
 
 
 def resolve_protein(

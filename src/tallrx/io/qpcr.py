@@ -1,0 +1,684 @@
+"""RT-qPCR exports -> the tidy ``qpcr`` table (one row per well x target).
+
+Readers: Bio-Rad CFX / CFX Maestro "Quantification Cq Results" CSV, Applied Biosystems QuantStudio /
+ViiA 7 text exports (``* key = value`` header, ``[Results]`` block, "Undetermined"), Roche
+LightCycler 480 text (``Experiment: ... Selected Filter: ...``, Pos / Name / Cp) and LightCycler 96
+tables, RDML 1.x (zip or plain XML, read with the standard library) and a generic long table
+(sample, target, ct [+ plate, well, replicate, task, quantity, efficiency, condition columns]).
+
+Columns: plate, well, sample, target, ct (cycles; NaN = no amplification / Undetermined),
+replicate, task (unknown / ntc / standard / nrt / negative / positive), quantity (standards),
+omit (flagged by the instrument software), efficiency (amplification factor per cycle, 2 = 100 %,
+when the file states it), source, and condition columns from a layout. Empty wells (no sample, no
+target, no Ct) are not rows; every other well is kept, including NTC and Undetermined wells.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import numpy as np
+import pandas as pd
+
+from tallrx.errors import InputError, did_you_mean
+from tallrx.io._assay_tables import (
+    PathLike,
+    find_column,
+    norm_name,
+    normalize_wells,
+    numeric_if_possible,
+    read_table,
+    require_column,
+    to_bool,
+    to_number,
+    well_from_index,
+)
+from tallrx.schema import validate
+
+__all__ = [
+    "FORMATS",
+    "apply_layout",
+    "detect_format",
+    "read_biorad_cfx",
+    "read_layout",
+    "read_lightcycler",
+    "read_qpcr",
+    "read_qpcr_table",
+    "read_quantstudio",
+    "read_rdml",
+]
+
+FORMATS = ("biorad", "quantstudio", "lightcycler", "rdml", "table")
+#: Vendor task / content labels -> tallrx task.
+TASKS = {
+    "unknown": "unknown",
+    "unkn": "unknown",
+    "unk": "unknown",
+    "sample": "unknown",
+    "ntc": "ntc",
+    "no template control": "ntc",
+    "ntp": "ntc",
+    "nac": "ntc",
+    "standard": "standard",
+    "std": "standard",
+    "nrt": "nrt",
+    "no rt": "nrt",
+    "-rt": "nrt",
+    "neg ctrl": "negative",
+    "negative": "negative",
+    "negative control": "negative",
+    "pos ctrl": "positive",
+    "positive": "positive",
+    "positive control": "positive",
+    "pos": "positive",
+    "opt": "unknown",
+    "unkn_sample": "unknown",
+}
+_UNDETERMINED = ("", "nan", "na", "n/a", "undetermined", "no ct", "no cq", "-", "none", "n.d.")
+_COLUMNS = (
+    "plate",
+    "well",
+    "sample",
+    "target",
+    "ct",
+    "replicate",
+    "task",
+    "quantity",
+    "omit",
+    "efficiency",
+)
+
+
+def _task(values: pd.Series) -> pd.Series:
+    """Vendor task labels ('Unkn-01', 'Std', 'NTC', 'STANDARD') -> tallrx task names."""
+    text = values.fillna("").astype(str).str.strip().str.lower()
+    text = text.str.replace(r"[-_ ]?\d+$", "", regex=True)
+    return text.map(lambda t: TASKS.get(t, "unknown" if t == "" else t))
+
+
+def _finish(df: pd.DataFrame, *, plate: str, where: str) -> pd.DataFrame:
+    """Fill defaults, drop empty wells, order the columns, validate."""
+    out = df.copy()
+    out["plate"] = out["plate"].astype(str) if "plate" in out else plate
+    for col, default in (
+        ("replicate", 1),
+        ("task", "unknown"),
+        ("quantity", np.nan),
+        ("omit", False),
+        ("efficiency", np.nan),
+    ):
+        if col not in out:
+            out[col] = default
+    out["sample"] = out["sample"].fillna("").astype(str).str.strip()
+    out["target"] = out["target"].fillna("").astype(str).str.strip()
+    empty = (out["sample"] == "") & (out["target"] == "") & out["ct"].isna()
+    out = out.loc[~empty]
+    out["sample"] = out["sample"].mask(
+        out["sample"] == "",
+        out["task"].map({"ntc": "NTC", "standard": "standard", "nrt": "NRT"}).fillna(""),
+    )
+    extra = [c for c in out.columns if c not in _COLUMNS and c != "source"]
+    out = out.assign(source="measured")[[*_COLUMNS, *extra, "source"]]
+    return validate(out.reset_index(drop=True), "qpcr", where=where)
+
+
+def _ct(values: pd.Series, *, where: str, column: str) -> pd.Series:
+    return to_number(values, where=where, column=column, missing=_UNDETERMINED)
+
+
+# --------------------------------------------------------------------------- Bio-Rad CFX
+def read_biorad_cfx(path: PathLike, *, plate: str | None = None) -> pd.DataFrame:
+    """Bio-Rad CFX Manager / CFX Maestro 'Quantification Cq Results' CSV.
+
+    Empty Target cells take the fluorophore name (Fluor), so FAM / VIC channels stay apart.
+    'Biological Set Name' becomes the condition column ``biological_set``.
+    """
+    where = str(path)
+    raw = read_table(path, what="a Bio-Rad CFX 'Quantification Cq Results' CSV")
+    well = require_column(raw, ("Well",), where=where, what="the well of each row")
+    cq = require_column(raw, ("Cq", "Ct", "C(t)"), where=where, what="the Cq value")
+    out = pd.DataFrame({"well": normalize_wells(raw[well], where=where)})
+    fluor = find_column(raw.columns, ("Fluor", "Dye"))
+    target = find_column(raw.columns, ("Target",))
+    tgt = raw[target].fillna("").astype(str).str.strip() if target else pd.Series("", raw.index)
+    if fluor:
+        tgt = tgt.mask(tgt == "", raw[fluor].fillna("").astype(str).str.strip())
+    out["target"] = tgt
+    sample = find_column(raw.columns, ("Sample",))
+    out["sample"] = raw[sample] if sample else ""
+    out["ct"] = _ct(raw[cq], where=where, column=cq)
+    content = find_column(raw.columns, ("Content",))
+    out["task"] = _task(raw[content]) if content else "unknown"
+    sq = find_column(raw.columns, ("Starting Quantity (SQ)", "SQ"))
+    if sq:
+        q = to_number(raw[sq], where=where, column=sq)
+        out["quantity"] = q.where(out["task"] == "standard")
+    bio = find_column(raw.columns, ("Biological Set Name", "Biological Set"))
+    if bio and raw[bio].notna().any():
+        out["biological_set"] = raw[bio].fillna("").astype(str).str.strip()
+    return _finish(out, plate=plate or Path(path).stem, where=where)
+
+
+# --------------------------------------------------------------------------- QuantStudio / ViiA 7
+def _quantstudio_sections(text: str) -> tuple[dict[str, str], dict[str, str]]:
+    header: dict[str, str] = {}
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        if line.startswith("* ") and current is None:
+            key, _, value = line[2:].partition("=")
+            header[key.strip()] = value.strip()
+        elif re.match(r"^\[.+\]\s*$", line):
+            current = line.strip()[1:-1]
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+    return header, {k: "\n".join(v) for k, v in sections.items()}
+
+
+def read_quantstudio(path: PathLike, *, plate: str | None = None) -> pd.DataFrame:
+    """Applied Biosystems QuantStudio / ViiA 7 / StepOne text export ([Results] block).
+
+    'Undetermined' Ct -> NaN; Task UNKNOWN / NTC / STANDARD kept; Omit=true -> ``omit``; the
+    per-target 'Efficiency' (%) of a standard-curve run -> ``efficiency`` = 1 + % / 100.
+    The ``* key = value`` header lines are in ``attrs['header']``.
+    """
+    where = str(path)
+    text = _read_text(path, what="a QuantStudio / ViiA 7 text export")
+    header, sections = _quantstudio_sections(text)
+    if "Results" not in sections:
+        raise InputError(
+            f"{where}: no [Results] section; expected a QuantStudio / ViiA 7 text "
+            f"export with results (sections found: {', '.join(sections) or 'none'})"
+        )
+    lines = [ln for ln in sections["Results"].splitlines() if ln.strip()]
+    raw = pd.read_csv(io.StringIO("\n".join(lines)), sep="\t", dtype=str)
+    well = find_column(raw.columns, ("Well Position",)) or require_column(
+        raw, ("Well",), where=where, what="the well of each result"
+    )
+    cq = require_column(raw, ("CT", "Cq", "Ct"), where=where, what="the Ct of each well")
+    out = pd.DataFrame({"well": normalize_wells(raw[well], where=where)})
+    out["sample"] = raw[require_column(raw, ("Sample Name",), where=where, what="sample names")]
+    out["target"] = raw[
+        require_column(raw, ("Target Name", "Detector"), where=where, what="target names")
+    ]
+    out["ct"] = _ct(raw[cq], where=where, column=cq)
+    task = find_column(raw.columns, ("Task",))
+    out["task"] = _task(raw[task]) if task else "unknown"
+    quantity = find_column(raw.columns, ("Quantity",))
+    if quantity:
+        out["quantity"] = to_number(raw[quantity], where=where, column=quantity).where(
+            out["task"] == "standard"
+        )
+    omit = find_column(raw.columns, ("Omit",))
+    if omit:
+        out["omit"] = to_bool(raw[omit], where=where, column=omit)
+    eff = find_column(raw.columns, ("Efficiency",))
+    if eff:
+        out["efficiency"] = 1.0 + to_number(raw[eff], where=where, column=eff) / 100.0
+    biogroup = find_column(raw.columns, ("Biogroup Name",))
+    if biogroup and raw[biogroup].fillna("").str.strip().ne("").any():
+        out["biogroup"] = raw[biogroup].fillna("").astype(str).str.strip()
+    name = plate or header.get("Experiment Name") or Path(path).stem
+    df = _finish(out, plate=name, where=where)
+    df.attrs["header"] = header
+    return df
+
+
+# --------------------------------------------------------------------------- LightCycler
+def read_lightcycler(
+    path: PathLike, *, target: str | None = None, plate: str | None = None
+) -> pd.DataFrame:
+    """Roche LightCycler 480 text export (Pos / Name / Cp) or LightCycler 96 table.
+
+    LightCycler 480 exports have no target column: pass ``target`` or a layout with a target
+    column; otherwise the selected filter (e.g. 'SYBR Green I / HRM Dye (465-510)') stands in
+    and ``attrs['notes']`` says so. Include=False -> ``omit``; Standard > 0 -> a standard well
+    with that quantity.
+    """
+    where = str(path)
+    text = _read_text(path, what="a Roche LightCycler text export")
+    lines = text.splitlines()
+    first = lines[0] if lines else ""
+    notes = []
+    filt = None
+    m = re.match(r"^\s*Experiment:\s*(?P<exp>.*?)\s+Selected Filter:\s*(?P<filter>.+?)\s*$", first)
+    if m:
+        filt = m.group("filter")
+        lines = lines[1:]
+        plate = plate or m.group("exp")
+    body = "\n".join(ln for ln in lines if ln.strip())
+    try:
+        raw = pd.read_csv(io.StringIO(body), sep="\t", dtype=str)
+    except Exception as exc:
+        raise InputError(
+            f"{where}: cannot read the LightCycler table ({type(exc).__name__}); "
+            "expected tab-separated Pos / Name / Cp columns"
+        ) from exc
+    well = require_column(raw, ("Pos", "Well", "Position"), where=where, what="well positions")
+    cq = require_column(raw, ("Cp", "Cq", "Ct"), where=where, what="Cp / Cq values")
+    out = pd.DataFrame({"well": normalize_wells(raw[well], where=where)})
+    out["sample"] = raw[
+        require_column(raw, ("Name", "Sample Name"), where=where, what="sample names")
+    ]
+    gene = find_column(raw.columns, ("Gene Name", "Target", "Target Name"))
+    if gene:
+        out["target"] = raw[gene]
+    elif target:
+        out["target"] = target
+    else:
+        out["target"] = filt or "unknown target"
+        notes.append(
+            "LightCycler 480 export has no target column; the target is the filter "
+            f"'{out['target'].iloc[0]}' until a layout or target= names it"
+        )
+    out["ct"] = _ct(raw[cq], where=where, column=cq)
+    include = find_column(raw.columns, ("Include",))
+    excluded = find_column(raw.columns, ("Excluded",))
+    if include:
+        out["omit"] = ~to_bool(raw[include], where=where, column=include)
+    elif excluded:
+        out["omit"] = to_bool(raw[excluded], where=where, column=excluded)
+    stype = find_column(raw.columns, ("Sample Type",))
+    out["task"] = _task(raw[stype]) if stype else "unknown"
+    std = find_column(raw.columns, ("Standard",))
+    if std:
+        q = to_number(raw[std], where=where, column=std)
+        is_std = (q > 0).fillna(False)
+        out["task"] = out["task"].mask(is_std, "standard")
+        out["quantity"] = q.where(is_std)
+    df = _finish(out, plate=plate or Path(path).stem, where=where)
+    df.attrs["notes"] = notes
+    return df
+
+
+# --------------------------------------------------------------------------- RDML
+_RDML_TYPES = {
+    "unkn": "unknown",
+    "ntc": "ntc",
+    "nac": "ntc",
+    "std": "standard",
+    "nrt": "nrt",
+    "pos": "positive",
+    "ntp": "ntc",
+    "opt": "unknown",
+}
+
+
+def _rdml_root(path: PathLike) -> ElementTree.Element:
+    where = str(path)
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                names = [n for n in zf.namelist() if n.lower().endswith(".xml")]
+                if not names:
+                    raise InputError(
+                        f"{where}: the RDML zip holds no XML file; expected rdml_data.xml inside"
+                    )
+                name = "rdml_data.xml" if "rdml_data.xml" in names else names[0]
+                data = zf.read(name)
+        else:
+            data = Path(path).read_bytes()
+        root = ElementTree.fromstring(data)
+    except (ElementTree.ParseError, zipfile.BadZipFile, OSError) as exc:
+        raise InputError(
+            f"{where}: not a readable RDML file ({type(exc).__name__}: {exc}); "
+            "expected RDML 1.x (a zip with rdml_data.xml, or the XML itself)"
+        ) from exc
+    if not root.tag.endswith("rdml"):
+        raise InputError(f"{where}: the XML root is <{root.tag}>, expected <rdml>")
+    return root
+
+
+def read_rdml(path: PathLike) -> pd.DataFrame:
+    """RDML 1.x (1.0-1.3): one row per react x target data element.
+
+    plate = "experiment/run" ids; well from the react id (1-based, row-major on the run's
+    pcrFormat); sample type unkn / ntc / std / nrt / pos -> task; std quantity -> quantity;
+    Cq from ``<cq>`` (absent or negative -> NaN); ``<excl>`` -> omit. A file with raw or melting
+    data only (no ``<cq>``) reads with NaN Ct and a note in ``attrs['notes']``.
+    """
+    where = str(path)
+    root = _rdml_root(path)
+    ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
+
+    def find(el, tag):
+        return el.find(ns + tag)
+
+    def text(el, tag, default=""):
+        child = el.find(ns + tag) if el is not None else None
+        return child.text.strip() if child is not None and child.text else default
+
+    samples = {}
+    for s in root.findall(ns + "sample"):
+        qty = find(s, "quantity")
+        samples[s.get("id")] = (
+            _RDML_TYPES.get(text(s, "type", "unkn"), "unknown"),
+            float(text(qty, "value", "nan")) if qty is not None else np.nan,
+        )
+    rows = []
+    for exp in root.findall(ns + "experiment"):
+        for run in exp.findall(ns + "run"):
+            fmt = find(run, "pcrFormat")
+            ncols = int(text(fmt, "columns", "12")) if fmt is not None else 12
+            plate = f"{exp.get('id')}/{run.get('id')}"
+            for react in run.findall(ns + "react"):
+                rid = react.get("id", "")
+                well = well_from_index(int(rid), ncols) if rid.isdigit() else rid
+                sample_el = find(react, "sample")
+                sid = sample_el.get("id") if sample_el is not None else ""
+                task, qty = samples.get(sid, ("unknown", np.nan))
+                for data in react.findall(ns + "data"):
+                    tar = find(data, "tar")
+                    cq = text(data, "cq")
+                    ct = float(cq) if cq else np.nan
+                    rows.append(
+                        {
+                            "plate": plate,
+                            "well": well,
+                            "sample": sid,
+                            "target": tar.get("id") if tar is not None else "",
+                            "ct": ct if ct >= 0 else np.nan,
+                            "task": task,
+                            "quantity": qty if task == "standard" else np.nan,
+                            "omit": bool(text(data, "excl")),
+                        }
+                    )
+    if not rows:
+        raise InputError(
+            f"{where}: the RDML file has no reactions with data; expected "
+            "<experiment><run><react><data> elements"
+        )
+    df = _finish(pd.DataFrame(rows), plate="rdml", where=where)
+    df.attrs["notes"] = (
+        []
+        if df["ct"].notna().any()
+        else [
+            "the RDML file holds no Cq values (raw amplification / melting data "
+            "only); export Cq values from the instrument software"
+        ]
+    )
+    df.attrs["version"] = root.get("version", "")
+    return df
+
+
+# --------------------------------------------------------------------------- generic long table
+def read_qpcr_table(path: PathLike | pd.DataFrame, *, plate: str | None = None) -> pd.DataFrame:
+    """A long table: sample, target, ct [+ plate, well, replicate, task, quantity, omit,
+    efficiency, condition columns]. Ct 'Undetermined' / empty -> NaN. Efficiency may be a factor
+    (1-2.5) or a percentage (> 10), converted to the factor."""
+    where = "qPCR table" if isinstance(path, pd.DataFrame) else str(path)
+    raw = (
+        path.astype(object).where(path.notna(), "").astype(str)
+        if isinstance(path, pd.DataFrame)
+        else read_table(path, what="a qPCR long table with columns sample, target, ct")
+    )
+    cols = {
+        "sample": require_column(
+            raw, ("sample", "sample_name", "name"), where=where, what="the sample of each well"
+        ),
+        "target": require_column(
+            raw,
+            ("target", "target_name", "gene", "gene_name", "primers", "detector"),
+            where=where,
+            what="the target gene",
+        ),
+        "ct": require_column(raw, ("ct", "cq", "cp", "cт"), where=where, what="the Ct / Cq value"),
+    }
+    for key, aliases in (
+        ("plate", ("plate",)),
+        ("well", ("well", "well_position", "pos")),
+        ("replicate", ("replicate", "biological_replicate", "bio_rep")),
+        ("task", ("task", "content", "sample_type")),
+        ("quantity", ("quantity", "starting_quantity", "sq")),
+        ("omit", ("omit", "exclude", "excluded")),
+        ("efficiency", ("efficiency",)),
+    ):
+        found = find_column(raw.columns, aliases)
+        if found is not None:
+            cols[key] = found
+    out = pd.DataFrame(
+        {
+            "sample": raw[cols["sample"]].astype(str).str.strip(),
+            "target": raw[cols["target"]].astype(str).str.strip(),
+        }
+    )
+    out["ct"] = _ct(raw[cols["ct"]], where=where, column=cols["ct"])
+    out["well"] = (
+        normalize_wells(raw[cols["well"]], where=where)
+        if "well" in cols
+        else [f"row{i + 2}" for i in range(len(raw))]
+    )
+    if "plate" in cols:
+        out["plate"] = raw[cols["plate"]].astype(str).str.strip()
+    if "replicate" in cols:
+        out["replicate"] = numeric_if_possible(raw[cols["replicate"]].astype(str).str.strip())
+    if "task" in cols:
+        out["task"] = _task(raw[cols["task"]])
+    if "quantity" in cols:
+        out["quantity"] = to_number(raw[cols["quantity"]], where=where, column=cols["quantity"])
+    if "omit" in cols:
+        out["omit"] = to_bool(raw[cols["omit"]], where=where, column=cols["omit"])
+    if "efficiency" in cols:
+        eff = to_number(raw[cols["efficiency"]], where=where, column=cols["efficiency"])
+        out["efficiency"] = eff.where(eff <= 10, 1 + eff / 100)
+    used = set(cols.values())
+    for c in raw.columns:
+        if (
+            c not in used
+            and norm_name(c) not in ("source", "")
+            and not str(c).startswith("Unnamed")
+        ):
+            out[norm_name(c)] = numeric_if_possible(raw[c].astype(str).str.strip())
+    name = plate or ("table" if isinstance(path, pd.DataFrame) else Path(path).stem)
+    return _finish(out, plate=name, where=where)
+
+
+# --------------------------------------------------------------------------- layouts
+_LAYOUT_DROP = ("well0", "row", "col", "row_i", "col_j", "path")
+_SAMPLE_ALIASES = ("sample", "sample_name")
+_TARGET_ALIASES = ("target", "primers", "primer", "gene", "assay", "target_name")
+
+
+def read_layout(path: PathLike | pd.DataFrame) -> pd.DataFrame:
+    """A plate layout -> one row per well: well [+ plate] + annotation columns.
+
+    wellmap TOML files are read with the ``wellmap`` package; CSV / TSV / XLSX need a ``well``
+    column. Columns named sample / target (or primers / gene) / replicate / task fill those
+    fields of the qPCR table; all other columns become condition columns.
+    """
+    if isinstance(path, pd.DataFrame):
+        layout, where = path.copy(), "layout"
+    elif str(path).lower().endswith(".toml"):
+        import wellmap
+
+        where = str(path)
+        try:
+            layout = wellmap.load(path)
+        except FileNotFoundError as exc:
+            raise InputError(f"{where}: no such file; expected a wellmap TOML layout") from exc
+        except Exception as exc:
+            raise InputError(
+                f"{where}: not a valid wellmap layout ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0] if str(exc) else ''})"
+            ) from exc
+        layout = layout.drop(columns=[c for c in _LAYOUT_DROP if c in layout.columns])
+    else:
+        where = str(path)
+        layout = read_table(path, what="a plate layout with a 'well' column")
+    well = require_column(
+        layout,
+        ("well", "well_position", "pos", "position"),
+        where=where,
+        what="the well of each layout row",
+    )
+    out = layout.rename(columns={well: "well"})
+    out.columns = [c if c == "well" else norm_name(c) for c in out.columns]
+    out["well"] = normalize_wells(out["well"], where=where)
+    for c in out.columns:
+        if c != "well":
+            col = out[c]
+            if col.map(lambda v: not isinstance(v, str | int | float | bool | type(None))).any():
+                col = col.map(
+                    lambda v: v if v is None or isinstance(v, float) and np.isnan(v) else str(v)
+                )
+            out[c] = (
+                numeric_if_possible(col.astype(object).where(col.notna(), None))
+                if col.dtype == object
+                else col
+            )
+    key = ["plate", "well"] if "plate" in out.columns else ["well"]
+    dup = out.duplicated(key)
+    if dup.any():
+        raise InputError(
+            f"{where}: well {out.loc[dup, 'well'].iloc[0]} is listed twice in the layout"
+        )
+    out.attrs["where"] = where
+    return out.reset_index(drop=True)
+
+
+def apply_layout(qpcr: pd.DataFrame, layout: pd.DataFrame) -> pd.DataFrame:
+    """Join a layout (from :func:`read_layout`) onto a qpcr table by well (and plate).
+
+    Layout sample / target / replicate / task columns replace the file's values where given.
+    Wells with data (a Ct or a sample name) that the layout does not cover are an error.
+    """
+    where = layout.attrs.get("where", "layout")
+    lay = layout.copy()
+    rename = {}
+    for field, aliases in (
+        ("sample", _SAMPLE_ALIASES),
+        ("target", _TARGET_ALIASES),
+        ("replicate", ("replicate", "biological_replicate")),
+        ("task", ("task",)),
+        ("efficiency", ("efficiency",)),
+    ):
+        col = find_column([c for c in lay.columns if c != "well"], aliases)
+        if col is not None:
+            rename[col] = f"_layout_{field}"
+    lay = lay.rename(columns=rename)
+    on = ["plate", "well"] if "plate" in lay.columns and "plate" in qpcr.columns else ["well"]
+    if on == ["well"] and "plate" in lay.columns:
+        lay = lay.drop(columns="plate")
+    clash = [c for c in lay.columns if c not in on and c in qpcr.columns]
+    merged = qpcr.drop(columns=clash).merge(lay, on=on, how="left", indicator=True)
+    uncovered = (merged["_merge"] == "left_only") & (
+        merged["ct"].notna() | (merged["sample"] != "")
+    )
+    if uncovered.any():
+        wells = merged.loc[uncovered, "well"].unique()
+        raise InputError(
+            f"{where}: well(s) {', '.join(wells[:8])}"
+            f"{' ...' if len(wells) > 8 else ''} have data but no layout entry; "
+            f"add them to the layout (layout wells: {len(lay)})."
+            f"{did_you_mean(wells[0], lay['well'])}"
+        )
+    merged = merged.drop(columns="_merge")
+    for field in ("sample", "target", "replicate", "task", "efficiency"):
+        col = f"_layout_{field}"
+        if col in merged.columns:
+            val = merged.pop(col)
+            if field == "task":
+                val = _task(val)
+            elif field in ("sample", "target"):
+                val = val.where(val.notna(), None).map(lambda v: "" if v is None else str(v))
+            merged[field] = val.where(
+                pd.Series(val).astype(str).ne("") & pd.Series(val).notna(),
+                merged[field] if field in merged.columns else np.nan,
+            )
+    return _finish(merged, plate="plate", where=where)
+
+
+# --------------------------------------------------------------------------- dispatch
+def _read_text(path: PathLike, *, what: str) -> str:
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file; expected {what}")
+    data = p.read_bytes()
+    for enc in ("utf-8-sig", "utf-16", "latin-1"):
+        try:
+            text = data.decode(enc)
+            if "\x00" not in text:
+                return text
+        except UnicodeDecodeError:
+            continue
+    raise InputError(f"{p}: not a text file; expected {what}")
+
+
+def detect_format(path: PathLike) -> str:
+    """Guess the export format of a qPCR file from its extension and first lines."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(
+            f"{p}: no such file; expected a qPCR export (CFX CSV, QuantStudio "
+            "text, LightCycler text, RDML or a long table)"
+        )
+    if p.suffix.lower() == ".rdml" or zipfile.is_zipfile(p):
+        return "rdml"
+    if p.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
+        return "table"
+    try:
+        text = _read_text(p, what="a qPCR export")[:20000]
+    except InputError:
+        raise InputError(
+            f"{p}: a binary file that is not RDML; expected a qPCR export (CFX "
+            "CSV, QuantStudio text, LightCycler text, RDML or a long table)"
+        ) from None
+    head = text.lstrip()
+    if head.startswith("<?xml") or head.startswith("<rdml"):
+        return "rdml"
+    if "[Results]" in text or re.match(r"^\* [^=]+=", head):
+        return "quantstudio"
+    first = head.splitlines()[0] if head else ""
+    if first.startswith("Experiment:") or re.search(r"(^|\t)Pos\t", text) and "\tCp" in text:
+        return "lightcycler"
+    names = {norm_name(c) for c in re.split(r"[,\t;]", first)}
+    if {"well", "fluor", "cq"} <= names:
+        return "biorad"
+    if {"gene_name", "cq", "sample_name"} <= names:
+        return "lightcycler"
+    return "table"
+
+
+def read_qpcr(
+    path: PathLike,
+    *,
+    layout: PathLike | pd.DataFrame | None = None,
+    format: str = "auto",
+    target: str | None = None,
+    plate: str | None = None,
+) -> pd.DataFrame:
+    """Read any supported qPCR export (format guessed unless given) and join a layout.
+
+    ``format`` is one of 'auto', 'biorad', 'quantstudio', 'lightcycler', 'rdml', 'table'.
+    ``target`` names the single target of a LightCycler 480 export without target column.
+    """
+    if format not in ("auto", *FORMATS):
+        raise InputError(
+            f"qPCR format '{format}' is not known; expected one of auto, "
+            f"{', '.join(FORMATS)}.{did_you_mean(format, FORMATS)}"
+        )
+    fmt = detect_format(path) if format == "auto" else format
+    readers = {
+        "biorad": read_biorad_cfx,
+        "quantstudio": read_quantstudio,
+        "rdml": read_rdml,
+        "table": read_qpcr_table,
+    }
+    if fmt == "lightcycler":
+        df = read_lightcycler(path, target=target, plate=plate)
+    elif fmt == "rdml":
+        df = read_rdml(path)
+    else:
+        df = readers[fmt](path, plate=plate)
+    attrs = dict(df.attrs)
+    if layout is not None:
+        df = apply_layout(df, read_layout(layout))
+    df.attrs.update(attrs)
+    df.attrs["format"] = fmt
+    df.attrs["file"] = str(path)
+    return df
