@@ -2,4 +2,107 @@
 
 from __future__ import annotations
 
-from tallrx.cli._app import app  # noqa: F401
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from tallrx._atomic import write_csv
+from tallrx.analysis.stratify import IL7_DEPENDENT_MIN_AUC, IL7_RESPONSIVE_FOLD, stratify_il7
+from tallrx.cli._app import app, existing_files, parse_csv_list, say
+from tallrx.errors import InputError, TallrxError
+
+
+def read_table_csv(path: Path, what: str) -> pd.DataFrame:
+    """Read a tidy CSV; unreadable or empty files become an InputError naming the file."""
+    (path,) = existing_files([path])
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; pass the {what} CSV file inside it")
+    try:
+        df = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise InputError(
+            f"{path}: the file is empty; expected a {what} CSV with a header row"
+        ) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(
+            f"{path}: not a readable CSV ({first}); save the {what} table as comma-separated text"
+        ) from None
+    if len(df) == 0:
+        raise InputError(f"{path}: has a header but no rows; expected one row per {what} entry")
+    return df
+
+
+@app.command("stratify")
+def stratify_command(
+    curves: Path = typer.Argument(..., help="Curves CSV (sample, drug_a, auc, condition column)."),
+    condition: str = typer.Option(
+        "il7", "--condition", help="Column holding the IL7 dose in ng/ml (0 = without)."
+    ),
+    out: Path = typer.Option(
+        ..., "-o", "--out", help="Output strata CSV (a folder gets strata.csv inside)."
+    ),
+    drug: str = typer.Option(
+        "prednisolone", "--drug", help="Drug to stratify on ('all' = every drug)."
+    ),
+    fold: float = typer.Option(
+        IL7_RESPONSIVE_FOLD,
+        "--fold",
+        help="IL7-responsive when AUC(+IL7)/AUC(-IL7) > this (Fig. 1D).",
+    ),
+    min_auc: float = typer.Option(
+        IL7_DEPENDENT_MIN_AUC,
+        "--min-auc",
+        help="IL7-dependent resistant also needs AUC(+IL7) >= this (Fig. 5B).",
+    ),
+    viability: Path | None = typer.Option(
+        None,
+        "--viability",
+        help="Replicate-level viability CSV for bootstrap probabilities of each call.",
+    ),
+    n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap draws (with --viability)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed of the bootstrap."),
+    by: str | None = typer.Option(
+        None,
+        "--by",
+        help="Comma-separated extra columns to pair "
+        "-IL7 and +IL7 curves on (default: the condition-like "
+        "columns).",
+    ),
+) -> None:
+    """Pair -IL7/+IL7 curves per sample x drug: AUC fold, IL7-responsive, IL7-dependent resistant."""
+    table = read_table_csv(curves, "curves")
+    viab = read_table_csv(viability, "viability") if viability is not None else None
+    try:
+        result = stratify_il7(
+            table,
+            condition=condition,
+            drug=drug,
+            fold=fold,
+            min_auc=min_auc,
+            viability=viab,
+            n_boot=n_boot,
+            seed=seed,
+            by=parse_csv_list(by),
+        )
+    except TallrxError as exc:
+        raise type(exc)(_name_file(str(exc), curves=curves, viability=viability)) from None
+    target = out / "strata.csv" if out.is_dir() else out
+    write_csv(target, result.table)
+    m = result.meta
+    n = m["n_pairs"]
+    share = f" ({100 * m['n_il7_responsive'] / n:.0f} %)" if n else ""
+    say(
+        f"{n} paired curve(s): {m['n_il7_responsive']} IL7-responsive{share}, "
+        f"{m['n_il7_dependent_resistant']} IL7-dependent resistant -> {target}"
+    )
+
+
+def _name_file(message: str, **files: Path | None) -> str:
+    """'curves: row 3 ...' -> 'CURVES.csv: row 3 ...' (the API names tables, the CLI names files)."""
+    for what, path in files.items():
+        for prefix in (f"{what}: ", f"{what} (--by): "):
+            if path is not None and message.startswith(prefix):
+                return f"{path}: {message[len(prefix) :]}"
+    return message
