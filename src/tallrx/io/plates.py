@@ -1,0 +1,305 @@
+"""Layout + plate-reader files -> the tidy ``wells`` table (one row per used well).
+
+Matching rules (see docs/readme/io.md):
+
+- A layout with a ``plate`` column is matched plate by plate on the plate id; a measured plate that
+  the layout does not name is an error (with a "did you mean"), and so is a layout plate with no
+  measurement. A layout without ``plate`` is a template applied to every measured plate; when it
+  has no ``sample`` column the plate id is the sample.
+- Every layout well must be measured (else an error naming the wells) and lie on the plate
+  (a layout well P24 on a 96-well plate is an error).
+- Measured wells that the layout does not list are left out of the table; one
+  DegenerateDataWarning gives their number and names (wells the layout marks ``unused`` are left
+  out silently).
+- ``exclude`` is True where the reader file or the layout flags the well (never dropped);
+  ``exclude_reason`` says which. ``replicate`` numbers identical wells 1..n in plate/well order
+  unless the layout gives it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tallrx.errors import DegenerateDataWarning, InputError, did_you_mean
+from tallrx.io.layout import normalize_layout, read_layout
+from tallrx.io.plate_readers import read_plate_file
+from tallrx.io.wells import parse_well, plate_for, shape_text
+from tallrx.schema import validate
+
+FILE_REASON = "excluded in input file"
+LAYOUT_REASON = "excluded in layout"
+_FIRST = [
+    "plate",
+    "well",
+    "row",
+    "col",
+    "sample",
+    "drug_a",
+    "conc_a",
+    "drug_b",
+    "conc_b",
+    "role",
+    "signal",
+    "replicate",
+    "source",
+]
+
+PathLike = str | Path
+
+
+def _names(values: Iterable[str], limit: int = 12) -> str:
+    values = list(values)
+    more = f" (+{len(values) - limit} more)" if len(values) > limit else ""
+    return ", ".join(map(str, values[:limit])) + more
+
+
+def _first_plate(rows: pd.DataFrame) -> tuple[str, pd.Series]:
+    """The first plate among ``rows`` and its wells there (for error messages)."""
+    plate = rows["plate"].iloc[0]
+    return plate, rows.loc[rows["plate"] == plate, "well"]
+
+
+def _measured_frame(source: PathLike | pd.DataFrame, format: str | None, k: int) -> pd.DataFrame:
+    if isinstance(source, pd.DataFrame):
+        frame = source.copy()
+        name = f"measurement table {k + 1}"
+        missing = [c for c in ("well", "signal") if c not in frame.columns]
+        if missing:
+            raise InputError(
+                f"{name}: needs columns 'plate', 'well' and 'signal'; lacks "
+                f"{', '.join(missing)}.{did_you_mean(missing[0], frame.columns)}"
+            )
+        if "plate" not in frame.columns:
+            frame["plate"] = f"plate{k + 1}"
+        positions = [parse_well(w) for w in frame["well"].astype(str)]
+        frame["row"] = [r for r, _ in positions]
+        frame["col"] = [c for _, c in positions]
+        if "read" not in frame.columns:
+            frame["read"] = ""
+        frame["plate"] = frame["plate"].astype(str)
+    else:
+        frame = read_plate_file(source, format=format)
+        name = str(source)
+    shapes = dict(frame.attrs.get("plate_shapes", {}))
+    for plate, wells in frame.groupby("plate", sort=False):
+        shapes.setdefault(str(plate), plate_for(int(wells["row"].max()), int(wells["col"].max())))
+    frame = frame.assign(file=name)
+    frame.attrs = {"plate_shapes": shapes}
+    return frame
+
+
+def _choose_read(frame: pd.DataFrame, read: str | None) -> pd.DataFrame:
+    file = frame["file"].iloc[0]
+    reads = [r for r in pd.unique(frame["read"]) if r != ""]
+    if read is not None:
+        if read not in reads:
+            raise InputError(
+                f"{file}: has no read '{read}'; reads: {_names(reads) or 'unnamed'}."
+                f"{did_you_mean(read, reads)}"
+            )
+        return frame[frame["read"] == read]
+    if len(reads) > 1:
+        raise InputError(
+            f"{file}: holds several reads ({_names(reads)}); choose one with "
+            f"read='{reads[0]}' (or --read)"
+        )
+    return frame
+
+
+def _measurements(files, format: str | None, read: str | None):
+    if isinstance(files, (str, Path, pd.DataFrame)):
+        files = [files]
+    files = list(files)
+    if not files:
+        raise InputError("no plate-reader files given; pass one or more exports to read")
+    frames, shapes = [], {}
+    for k, source in enumerate(files):
+        frame = _measured_frame(source, format, k)
+        shapes.update(frame.attrs["plate_shapes"])
+        frames.append(_choose_read(frame, read))
+    measured = pd.concat(frames, ignore_index=True)
+    dup = measured.duplicated(["plate", "well"], keep=False)
+    if dup.any():
+        first = measured[dup].iloc[0]
+        same = measured[
+            dup & (measured["plate"] == first["plate"]) & (measured["well"] == first["well"])
+        ]
+        raise InputError(
+            f"plate '{first['plate']}' well {first['well']} is measured twice (in "
+            f"{' and '.join(pd.unique(same['file']))}); every plate needs its own id: give the "
+            "files different names or plate barcodes"
+        )
+    if "exclude" not in measured.columns:
+        measured["exclude"] = False
+    measured["exclude"] = measured["exclude"].fillna(False).astype(bool)
+    return measured, shapes
+
+
+def _expand(
+    layout: pd.DataFrame, plates: list[str], where: str, files: dict[str, str]
+) -> pd.DataFrame:
+    """Layout rows per measured plate (template) or checked plate ids (named plates)."""
+    if "plate" not in layout.columns:
+        return pd.concat([layout.assign(plate=p) for p in plates], ignore_index=True)
+    named = list(pd.unique(layout["plate"]))
+    for plate in plates:
+        if plate not in named:
+            raise InputError(
+                f"plate '{plate}' (from {files[plate]}) is not in the layout {where}; layout "
+                f"plates: {_names(named)}.{did_you_mean(plate, named)}"
+            )
+    unmeasured = [p for p in named if p not in plates]
+    if unmeasured:
+        raise InputError(
+            f"{where}: layout plate(s) {_names(unmeasured)} have no measurement; measured "
+            f"plates: {_names(plates)}.{did_you_mean(unmeasured[0], plates)}"
+        )
+    return layout
+
+
+def _check_fit(table: pd.DataFrame, shapes: dict, where: str, files: dict[str, str]) -> None:
+    """Every layout well lies on its plate."""
+    shape = table["plate"].map(shapes)
+    rows = shape.map(lambda s: s[0]).to_numpy(dtype=int)
+    cols = shape.map(lambda s: s[1]).to_numpy(dtype=int)
+    off = (table["row"].to_numpy() > rows) | (table["col"].to_numpy() > cols)
+    if off.any():
+        plate, wells = _first_plate(table[off])
+        raise InputError(
+            f"{where}: well(s) {_names(wells)} lie outside plate '{plate}', a "
+            f"{shape_text(shapes[plate])} read from {files[plate]}; the layout does not match "
+            "the plate size (is it meant for a larger plate?)"
+        )
+
+
+def _replicates(table: pd.DataFrame) -> np.ndarray:
+    """1..n over wells identical in sample, drugs, doses, role, units and conditions."""
+    skip = {
+        "plate",
+        "well",
+        "row",
+        "col",
+        "signal",
+        "replicate",
+        "source",
+        "exclude",
+        "exclude_reason",
+        "file",
+    }
+    keys = [c for c in table.columns if c not in skip]
+    return table.groupby(keys, dropna=False, sort=False).cumcount().to_numpy() + 1
+
+
+def read_plates(
+    layout: PathLike | pd.DataFrame,
+    files: PathLike | pd.DataFrame | Iterable[PathLike | pd.DataFrame],
+    *,
+    format: str | None = None,
+    unit: str | None = None,
+    drug_units: Mapping[str, str] | None = None,
+    read: str | None = None,
+) -> pd.DataFrame:
+    """The ``wells`` table of a screen: layout (path or table) joined to plate-reader files.
+
+    ``format`` forces one reader format for all files; ``unit``/``drug_units`` are passed to
+    :func:`~tallrx.io.layout.read_layout`; ``read`` picks one read when a file holds several.
+    Columns: plate, well, row, col, sample, drug_a, conc_a (uM), drug_b, conc_b (uM), role,
+    signal, replicate, source ('measured'), conc_unit, [vehicle], conditions..., exclude,
+    exclude_reason. Errors are TallrxErrors naming the file, plate and wells.
+    """
+    if isinstance(layout, pd.DataFrame):
+        where = "layout table"
+        lay = normalize_layout(layout, where=where, unit=unit, drug_units=drug_units)
+    else:
+        where = str(layout)
+        lay = read_layout(layout, unit=unit, drug_units=drug_units)
+    measured, shapes = _measurements(files, format, read)
+    files_of = dict(zip(measured["plate"], measured["file"], strict=True))
+    plates = list(pd.unique(measured["plate"]))
+
+    table = _expand(lay, plates, where, files_of)
+    if "sample" not in table.columns:
+        table["sample"] = table["plate"]
+    _check_fit(table, shapes, where, files_of)
+
+    merged = table.merge(
+        measured[["plate", "well", "signal", "exclude"]].rename(
+            columns={"exclude": "_file_exclude"}
+        ),
+        on=["plate", "well"],
+        how="left",
+        indicator=True,
+    )
+    missing = merged[merged["_merge"] == "left_only"]
+    if len(missing):
+        plate, wells = _first_plate(missing)
+        raise InputError(
+            f"{where}: layout well(s) {_names(wells)} of plate '{plate}' are not in the "
+            f"measurement ({files_of[plate]}); check the layout against the plate, or remove "
+            "wells that were not read"
+        )
+    _warn_unused(lay, table, measured)
+    negative = merged["signal"] < 0
+    if negative.any():
+        bad = merged[negative].iloc[0]
+        raise InputError(
+            f"{files_of[bad['plate']]}: plate '{bad['plate']}' well {bad['well']} has a negative "
+            f"signal ({bad['signal']:g}); expected raw readings >= 0 (export raw, not "
+            "blank-corrected, values)"
+        )
+    return _finish(merged.drop(columns=["_merge"]), where, plates)
+
+
+def _warn_unused(lay: pd.DataFrame, table: pd.DataFrame, measured: pd.DataFrame) -> None:
+    used = set(zip(table["plate"], table["well"], strict=True))
+    quiet = {(p, w) for p, w in lay.attrs.get("unused_wells", [])}
+    template = "plate" not in lay.columns
+    extra = [
+        (p, w)
+        for p, w in zip(measured["plate"], measured["well"], strict=True)
+        if (p, w) not in used and ((None if template else p), w) not in quiet
+    ]
+    if extra:
+        by_plate = pd.DataFrame(extra, columns=["plate", "well"]).groupby("plate", sort=False)
+        listing = "; ".join(f"plate '{p}': {_names(g['well'], 8)}" for p, g in by_plate)
+        warnings.warn(
+            f"{len(extra)} measured well(s) have no layout entry and were left out of the "
+            f"wells table ({listing}); add them to the layout to analyse them",
+            DegenerateDataWarning,
+            stacklevel=3,
+        )
+
+
+def _finish(merged: pd.DataFrame, where: str, plates: list[str]) -> pd.DataFrame:
+    file_flag = merged.pop("_file_exclude").fillna(False).astype(bool).to_numpy()
+    layout_flag = (
+        merged.pop("exclude").fillna(False).astype(bool).to_numpy()
+        if "exclude" in merged.columns
+        else np.zeros(len(merged), bool)
+    )
+    merged["exclude"] = file_flag | layout_flag
+    merged["exclude_reason"] = np.where(
+        file_flag & layout_flag,
+        f"{FILE_REASON}; {LAYOUT_REASON}",
+        np.where(file_flag, FILE_REASON, np.where(layout_flag, LAYOUT_REASON, "")),
+    )
+    merged["signal"] = merged["signal"].astype(float)
+    merged["source"] = "measured"
+    order = {p: k for k, p in enumerate(plates)}
+    merged = merged.sort_values(
+        ["plate", "row", "col"],
+        key=lambda s: s.map(order) if s.name == "plate" else s,
+        kind="stable",
+        ignore_index=True,
+    )
+    if "replicate" not in merged.columns:
+        merged["replicate"] = _replicates(merged)
+    ordered = _FIRST + [c for c in ("conc_unit", "conc_unit_b", "vehicle") if c in merged]
+    rest = [c for c in merged.columns if c not in ordered + ["exclude", "exclude_reason"]]
+    table = merged[ordered + rest + ["exclude", "exclude_reason"]]
+    return validate(table, "wells", where=where)
