@@ -180,9 +180,10 @@ def well_positions(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
     Wells whose position cannot be read get -1 (they are left out of the edge test).
     """
-    parsed = df["well"].astype("str").str.extract(_WELL)
-    rows = _row_indices(parsed[0].str.upper())
-    cols = pd.to_numeric(parsed[1], errors="coerce").fillna(-1).to_numpy().astype(int)
+    names, inverse = np.unique(df["well"].astype("str").to_numpy(), return_inverse=True)
+    parsed = pd.Series(names).str.extract(_WELL)  # each distinct name once
+    rows = _row_indices(parsed[0].str.upper())[inverse]
+    cols = pd.to_numeric(parsed[1], errors="coerce").fillna(-1).to_numpy().astype(int)[inverse]
     if "row" in df.columns and "col" in df.columns:
         r = _row_indices(df["row"])
         c = pd.to_numeric(df["col"], errors="coerce").fillna(-1).to_numpy().astype(int)

@@ -254,47 +254,59 @@ def _flag_outliers(df, keys, use, th: QCThresholds) -> pd.DataFrame:
 def _edge_tests(df, keys, use, th: QCThresholds) -> pd.DataFrame:
     """Per plate: edge_ratio, edge_p, edge_n and edge_note (see the module docstring)."""
     rows, cols = well_positions(df)
-    treat = [*keys, "role", "drug_a", "conc_a", "drug_b", "conc_b"]
+    plate_ids, plate_of = np.unique(df["plate"].astype("str").to_numpy(), return_inverse=True)
+    if th.plate_shape is not None:
+        nr = np.full(len(plate_ids), th.plate_shape[0])
+        nc = np.full(len(plate_ids), th.plate_shape[1])
+    else:
+        max_r = np.zeros(len(plate_ids), dtype=int)
+        max_c = np.zeros(len(plate_ids), dtype=int)
+        np.maximum.at(max_r, plate_of, rows)
+        np.maximum.at(max_c, plate_of, cols)
+        shapes = [plate_format(max(r, 1), max(c, 1)) for r, c in zip(max_r, max_c, strict=True)]
+        nr, nc = (np.array(x) for x in zip(*shapes, strict=True))
+    edge = (rows == 1) | (rows == nr[plate_of]) | (cols == 1) | (cols == nc[plate_of])
     cells = df["role"].isin(["treated", "vehicle"]).to_numpy() & use & (rows > 0)
     cells &= (df["signal"] > 0).to_numpy()
+
+    # log ratio of each edge well to the median of the inner wells of the same treatment
+    treat = [*keys, "role", "drug_a", "conc_a", "drug_b", "conc_b"]
+    sub = df.loc[cells, treat].assign(
+        _log=np.log(df.loc[cells, "signal"].to_numpy(dtype=float)),
+        _edge=edge[cells],
+        _plate=plate_of[cells],
+    )
+    inner = sub.loc[~sub["_edge"]].groupby(treat, dropna=False, sort=False)["_log"].median()
+    edges = sub.loc[sub["_edge"]]
+    ref = edges[treat].merge(inner.rename("_ref").reset_index(), on=treat, how="left")["_ref"]
+    r = edges["_log"].to_numpy() - ref.to_numpy(dtype=float)
+    ok = np.isfinite(r)
+    r, r_plate = r[ok], edges["_plate"].to_numpy()[ok]
+    order = np.argsort(r_plate, kind="stable")
+    per_plate = np.split(r[order], np.cumsum(np.bincount(r_plate, minlength=len(plate_ids)))[:-1])
+
     out = []
-    for plate in pd.unique(df["plate"]):
-        on = (df["plate"] == plate).to_numpy()
-        if th.plate_shape is not None:
-            nr, nc = th.plate_shape
-        else:
-            ok = on & (rows > 0)
-            nr, nc = plate_format(int(rows[ok].max(initial=1)), int(cols[ok].max(initial=1)))
-        sel = on & cells
-        edge = (rows == 1) | (rows == nr) | (cols == 1) | (cols == nc)
-        sub = df.loc[sel, treat].copy()
-        sub["_log"] = np.log(df.loc[sel, "signal"].to_numpy(dtype=float))
-        sub["_edge"] = edge[sel]
-        inner = sub.loc[~sub["_edge"]].groupby(treat, dropna=False, sort=False)["_log"].median()
-        edges = sub.loc[sub["_edge"]]
-        ref = edges[treat].merge(inner.rename("_ref").reset_index(), on=treat, how="left")["_ref"]
-        r = edges["_log"].to_numpy() - ref.to_numpy(dtype=float)
-        r = r[np.isfinite(r)]
+    for pid, rp in zip(plate_ids, per_plate, strict=True):  # one signed-rank test per plate
         row = {
-            "plate": plate,
+            "plate": pid,
             "edge_ratio": np.nan,
             "edge_p": np.nan,
-            "edge_n": len(r),
+            "edge_n": len(rp),
             "edge_note": "",
         }
-        if len(r) < th.edge_min_n:
+        if len(rp) < th.edge_min_n:
             row["edge_note"] = (
-                f"edge test not run: {len(r)} edge well(s) with inner replicates "
+                f"edge test not run: {len(rp)} edge well(s) with inner replicates "
                 f"of the same treatment (need >= {th.edge_min_n})"
             )
         else:
-            row["edge_ratio"] = float(np.exp(np.median(r)))
-            if np.all(r == 0):
-                row["edge_p"] = 1.0
-            else:
-                row["edge_p"] = float(stats.wilcoxon(r).pvalue)
+            row["edge_ratio"] = float(np.exp(np.median(rp)))
+            row["edge_p"] = 1.0 if np.all(rp == 0) else float(stats.wilcoxon(rp).pvalue)
         out.append(row)
-    return pd.DataFrame(out)
+    res = pd.DataFrame(out)
+    # back to the plate ids as given (np.unique compared them as text)
+    first = df.drop_duplicates("plate")[["plate"]].assign(_key=lambda d: d["plate"].astype("str"))
+    return first.merge(res.rename(columns={"plate": "_key"}), on="_key").drop(columns="_key")
 
 
 # ------------------------------------------------------------------------------- pass / fail
