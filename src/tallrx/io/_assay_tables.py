@@ -147,3 +147,13 @@ def numeric_if_possible(values: pd.Series) -> pd.Series:
     if text.notna().any() and num[text.notna()].notna().all():
         return num
     return values
+
+
+def extra_columns(raw: pd.DataFrame, used: set) -> dict[str, pd.Series]:
+    """The columns of ``raw`` not in ``used`` (nor 'source' / unnamed), as condition columns:
+    snake_case names, numbers converted when every cell is a number."""
+    return {
+        norm_name(c): numeric_if_possible(raw[c].astype(str).str.strip())
+        for c in raw.columns
+        if c not in used and norm_name(c) not in ("source", "") and not str(c).startswith("Unnamed")
+    }

@@ -26,7 +26,9 @@ import pandas as pd
 from tallrx.errors import InputError, did_you_mean
 from tallrx.io._assay_tables import (
     PathLike,
+    extra_columns,
     find_column,
+    norm_name,
     numeric_if_possible,
     read_table,
     require_column,
@@ -280,9 +282,9 @@ def read_sample_sheet(
     out["bait"] = baits.replace("", pd.NA)
     conds = [c for c in df.columns if c not in cols.values()]
     for c in conds:
-        name = str(c).strip()
+        name = norm_name(c)
         out[name] = numeric_if_possible(df[c].astype(str).str.strip())
-    cond_names = [str(c).strip() for c in conds]
+    cond_names = [norm_name(c) for c in conds]
     if "replicate" in cols:
         out["replicate"] = numeric_if_possible(df[cols["replicate"]].astype(str).str.strip())
     elif cond_names:
@@ -389,9 +391,8 @@ def read_coip_table(
             used |= {col} if col else set()
         if bait is not None:
             out["bait"] = out["bait"].replace("", np.nan).fillna(bait)
-        for c in df.columns:
-            if c not in used and str(c).strip().lower() != "source":
-                out[str(c).strip()] = numeric_if_possible(df[c].astype(str).str.strip())
+        for name, values in extra_columns(df, used).items():
+            out[name] = values
     dup = out.duplicated(["sample", "protein"])
     if dup.any():
         i = int(dup.to_numpy().nonzero()[0][0])

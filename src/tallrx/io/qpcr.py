@@ -27,6 +27,7 @@ import pandas as pd
 from tallrx.errors import InputError, did_you_mean
 from tallrx.io._assay_tables import (
     PathLike,
+    extra_columns,
     find_column,
     norm_name,
     normalize_wells,
@@ -467,13 +468,8 @@ def read_qpcr_table(path: PathLike | pd.DataFrame, *, plate: str | None = None) 
         eff = to_number(raw[cols["efficiency"]], where=where, column=cols["efficiency"])
         out["efficiency"] = eff.where(eff <= 10, 1 + eff / 100)
     used = set(cols.values())
-    for c in raw.columns:
-        if (
-            c not in used
-            and norm_name(c) not in ("source", "")
-            and not str(c).startswith("Unnamed")
-        ):
-            out[norm_name(c)] = numeric_if_possible(raw[c].astype(str).str.strip())
+    for name, values in extra_columns(raw, used).items():
+        out[name] = values
     name = plate or ("table" if isinstance(path, pd.DataFrame) else Path(path).stem)
     return _finish(out, plate=name, where=where)
 
