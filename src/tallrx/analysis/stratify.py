@@ -26,7 +26,7 @@ from scipy import stats
 from tallrx._result import Result, checksum
 from tallrx.analysis._bootstrap import bootstrap_trapezoid_auc
 from tallrx.errors import AnalysisError, SchemaError, did_you_mean
-from tallrx.schema import condition_columns
+from tallrx.schema import TABLES, condition_columns
 
 __all__ = [
     "IL7_RESPONSIVE_FOLD",
@@ -139,12 +139,7 @@ def _pairing_columns(curves: pd.DataFrame, condition: str, by: Sequence[str] | N
         return list(by)
     out = []
     for c in condition_columns(curves, "curves"):
-        name = str(c).lower()
-        if (
-            c == condition
-            or name.startswith(("_", *_RESULT_PREFIXES))
-            or name.endswith(_RESULT_SUFFIXES)
-        ):
+        if _is_result_column(c, condition):
             continue
         col = curves[c]
         if pd.api.types.is_float_dtype(col):
@@ -155,6 +150,17 @@ def _pairing_columns(curves: pd.DataFrame, condition: str, by: Sequence[str] | N
     return out
 
 
+def _is_result_column(column, condition: str) -> bool:
+    """True for the condition itself, internal columns and fit results (auc, ic50_se, n_...)."""
+    name = str(column).lower()
+    return (
+        column == condition
+        or column in TABLES["curves"].required
+        or name.startswith(("_", *_RESULT_PREFIXES))
+        or name.endswith(_RESULT_SUFFIXES)
+    )
+
+
 def _check_unique(df: pd.DataFrame, keys: list[str], condition: str, what: str) -> None:
     """One row per pairing key and dose; otherwise name the rows and what differs between them."""
     cols = [*keys, "_dose"]
@@ -163,19 +169,22 @@ def _check_unique(df: pd.DataFrame, keys: list[str], condition: str, what: str) 
         return
     rows = df[dup]
     first = rows.iloc[0]
-    same = rows[(rows[cols] == first[cols]).all(axis=1)]
+    gid = rows.groupby(cols, dropna=False, sort=False).ngroup().to_numpy()
+    same = rows[gid == gid[0]]
     differ = [
         c
         for c in df.columns
         if c not in cols and not str(c).startswith("_") and same[c].nunique(dropna=False) > 1
     ]
     label = ", ".join(f"{k} {first[k]}" for k in keys) + f", {condition}={first['_dose']:g}"
-    hint = (
-        f" They differ in {', '.join(map(str, differ[:5]))}; if that is a condition, pass "
-        "by=[...] (--by) naming it."
-        if differ
-        else " Remove the duplicate rows."
-    )
+    conditions = [c for c in differ if not _is_result_column(c, condition)]
+    if conditions:
+        hint = (
+            f" They differ in {', '.join(map(str, conditions[:5]))}; if that is a condition, "
+            "pass by=[...] (--by) naming it."
+        )
+    else:
+        hint = " Remove the duplicate rows (the same curve listed twice?)."
     raise AnalysisError(
         f"{what}: {len(same)} rows for {label}; expected one curve per sample, drug and "
         f"condition.{hint}"
