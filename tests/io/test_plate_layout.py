@@ -326,3 +326,11 @@ def test_invalid_toml(tmp_path):
     path = write(tmp_path, "[row.A\ndrug = 1\n", "bad.toml")
     with pytest.raises(InputError, match=r"bad\.toml: not a valid wellmap layout"):
         read_layout(path)
+
+
+def test_unit_in_the_concentration_header(tmp_path):
+    path = write(
+        tmp_path, "well,drug,Concentration (nM),unit\nA1,trametinib,5,\nA2,trametinib,5,uM\n"
+    )
+    # the header unit applies where the unit column is empty; a given unit wins
+    assert read_layout(path)["conc_a"].tolist() == pytest.approx([0.005, 5.0])

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tallrx.errors import DegenerateDataWarning, InputError
+from tallrx.errors import DegenerateDataWarning, InputError, SchemaError
 from tallrx.io import read_plates
 from tallrx.schema import validate
 
@@ -267,3 +267,29 @@ def test_real_envision_384_plates_with_a_named_layout(tmp_path):
         ["S1", "I8", 120.0],
         ["S2", "E1", 80.0],
     ]
+
+
+def test_bad_measurement_tables():
+    layout = pd.DataFrame({"well": ["A1"], "drug": ["DMSO"], "conc": [0]})
+    with pytest.raises(
+        SchemaError,
+        match=r"measurement table 1: needs columns 'well' and "
+        r"'signal'.*lacks signal\. Did you mean 'signals'\?",
+    ):
+        read_plates(layout, pd.DataFrame({"well": ["A1"], "signals": [1]}))
+    with pytest.raises(
+        InputError,
+        match=r"measurement table 1: plate 'plate1' well A1: signal "
+        r"'n/a' is not a number",
+    ):
+        read_plates(layout, pd.DataFrame({"well": ["A01"], "signal": ["n/a"]}))
+
+
+def test_layout_must_not_carry_signals():
+    layout = pd.DataFrame({"well": ["A1"], "drug": ["DMSO"], "conc": [0], "signal": [3]})
+    with pytest.raises(
+        SchemaError,
+        match=r"layout table: the layout has column\(s\) signal, "
+        "which read_plates fills in",
+    ):
+        read_plates(layout, pd.DataFrame({"well": ["A1"], "signal": [1]}))

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
+import warnings
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
-from tallrx.errors import InputError, SchemaError
+from tallrx.errors import DegenerateDataWarning, InputError, SchemaError
 
 
 def normalize_name(name: object) -> str:
@@ -106,3 +109,14 @@ def close_hint(columns: Iterable[object], options: Iterable[str]) -> str:
         if close:
             return f" Did you mean column '{names[close[0]]}' (rename it to '{option}')?"
     return ""
+
+
+_IO_DIR = str(Path(__file__).resolve().parent)
+
+
+def warn(message: str) -> None:
+    """Issue a DegenerateDataWarning attributed to the first caller outside tallrx.io."""
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_IO_DIR):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, DegenerateDataWarning, stacklevel=level)

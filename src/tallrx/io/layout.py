@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import re
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -26,7 +25,6 @@ import pandas as pd
 import wellmap
 
 from tallrx.errors import (
-    DegenerateDataWarning,
     InputError,
     SchemaError,
     TallrxError,
@@ -34,7 +32,14 @@ from tallrx.errors import (
     did_you_mean,
 )
 from tallrx.io._cells import EXCEL_SUFFIXES, decode, read_bytes, sniff_delimiter
-from tallrx.io._columns import close_hint, match_columns, misspelled, normalize_name, parse_flag
+from tallrx.io._columns import (
+    close_hint,
+    match_columns,
+    misspelled,
+    normalize_name,
+    parse_flag,
+    warn,
+)
 from tallrx.io.wells import MAX_COLS, MAX_ROWS, parse_well, row_number, well_names
 from tallrx.units import UNITS, normalize_unit, to_um
 
@@ -197,17 +202,30 @@ def _load(path: Path) -> tuple[pd.DataFrame, list[str]]:
     return frame, [f"{label} {i + 2}" for i in frame.index]
 
 
+def _per_unique(values, fn) -> np.ndarray:
+    """``fn`` applied once per distinct value (layouts repeat a few values over many wells)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    mapped = np.empty(len(uniques), dtype=object)
+    mapped[:] = [fn(u) for u in uniques]
+    return mapped[codes]
+
+
+def _cell_text(v) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
 def _text(values: pd.Series) -> np.ndarray:
     """Strings with NaN -> '' (numbers as written: 1.0 -> '1')."""
-    out = []
-    for v in values:
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            out.append("")
-        elif isinstance(v, float) and v.is_integer():
-            out.append(str(int(v)))
-        else:
-            out.append(str(v).strip())
-    return np.array(out, dtype=object)
+    return _per_unique(values, _cell_text)
+
+
+def _keys(values: np.ndarray) -> np.ndarray:
+    """:func:`normalize_name` of every value ('No Cells' -> 'no_cells')."""
+    return _per_unique(values, normalize_name)
 
 
 def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -222,36 +240,45 @@ def _fail(kind: type[TallrxError], where: str, loc: str, message: str) -> Tallrx
     return kind(f"{where} {loc}: {message}" if loc else f"{where}: {message}")
 
 
+def _row_col(text: str) -> tuple[int, int]:
+    """(row, col) of 'C\t3' or '3\t3' (row letter or number, column number)."""
+    row, _, col = text.partition("\t")
+    return (int(float(row)) if row[:1].isdigit() else row_number(row)), int(float(col))
+
+
+def _try(fn):
+    """``fn`` returning its InputError/ValueError instead of raising (for per-unique parsing)."""
+
+    def safe(value):
+        try:
+            return fn(value)
+        except (InputError, ValueError) as exc:
+            return exc
+
+    return safe
+
+
 def _positions(
     raw: pd.DataFrame, found: dict, where: str, base: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
-    rows: list[int] = []
-    cols: list[int] = []
     if "well" in found:
-        for loc, text in zip(base, _text(raw[found["well"]]), strict=True):
-            try:
-                r, c = parse_well(text)
-            except InputError as exc:
-                raise _fail(InputError, where, loc, str(exc)) from None
-            rows.append(r)
-            cols.append(c)
+        text = _text(raw[found["well"]])
+        parsed = _per_unique(text, _try(parse_well))
+        message = "{exc}"
     else:
-        for loc, r_text, c_text in zip(
-            base, _text(raw[found["row"]]), _text(raw[found["col"]]), strict=True
-        ):
-            try:
-                r = int(float(r_text)) if r_text[:1].isdigit() else row_number(r_text)
-                c = int(float(c_text))
-            except (ValueError, InputError):
-                raise _fail(
-                    InputError,
-                    where,
-                    loc,
-                    f"row '{r_text}' / col '{c_text}' is not a well position; expected "
-                    "a row letter (A) or number (1) and a column number (1..48)",
-                ) from None
-            rows.append(r)
-            cols.append(c)
+        text = _text(raw[found["row"]]) + "\t" + _text(raw[found["col"]])
+        parsed = _per_unique(text, _try(_row_col))
+        message = (
+            "row '{row}' / col '{col}' is not a well position; expected a row letter "
+            "(A) or number (1) and a column number (1..48)"
+        )
+    failed = [p is None or isinstance(p, Exception) for p in parsed]
+    k = _first(np.asarray(failed, dtype=bool))
+    if k is not None:
+        row, _, col = str(text[k]).partition("\t")
+        raise _fail(InputError, where, base[k], message.format(exc=parsed[k], row=row, col=col))
+    rows = [p[0] for p in parsed]
+    cols = [p[1] for p in parsed]
     r_arr, c_arr = np.asarray(rows, dtype=int), np.asarray(cols, dtype=int)
     bad = (r_arr < 1) | (c_arr < 1) | (r_arr > MAX_ROWS) | (c_arr > MAX_COLS)
     if bad.any():
@@ -277,8 +304,7 @@ def _roles(
     locs: list[str],
 ) -> np.ndarray:
     """Explicit role where given (aliases allowed), inferred elsewhere."""
-    dkey = np.array([normalize_name(d) for d in drug_a], dtype=object)
-    skey = np.array([normalize_name(s) for s in sample], dtype=object)
+    dkey, skey = _keys(drug_a), _keys(sample)
     blank = np.isin(dkey, list(BLANK_NAMES)) | np.isin(skey, list(BLANK_NAMES))
     no_drug = (dkey == "") & (np.nan_to_num(conc_a) == 0) & (drug_b == "")
     vehicle = np.isin(dkey, list(VEHICLE_NAMES)) | no_drug
@@ -392,6 +418,23 @@ def _units(
     return units, reinterpreted
 
 
+_HEADER_UNIT = re.compile(r"^(.*?)[\s_]*[(\[]\s*([^)\]]+?)\s*[)\]]\s*$")
+
+
+def _header_units(raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """'Concentration (nM)' -> column 'Concentration' with unit nM for its rows."""
+    renames, units = {}, {}
+    for column in raw.columns:
+        match = _HEADER_UNIT.match(column)
+        if not match:
+            continue
+        for slot in ("conc_a", "conc_b"):
+            if normalize_name(match.group(1)) in ALIASES[slot]:
+                renames[column] = match.group(1)
+                units[slot] = match.group(2)
+    return raw.rename(columns=renames), units
+
+
 def normalize_layout(
     raw: pd.DataFrame,
     *,
@@ -415,6 +458,7 @@ def normalize_layout(
     if raw.empty:
         raise InputError(f"{where}: the layout lists no wells; expected one row per used well")
     base = list(locs) if locs is not None else [f"row {i + 1}" for i in range(len(raw))]
+    raw, header_units = _header_units(raw)
     found = match_columns(raw.columns, ALIASES, where)
     has_position = "well" in found or {"row", "col"} <= found.keys()
     checked = list(_TYPO_CHECKED) + ([] if has_position else ["well", "row", "col"])
@@ -480,8 +524,7 @@ def normalize_layout(
 
     vehicle_name = np.where(role == "vehicle", drug_a, "").astype(object)
     clear_a = (role == "vehicle") | (
-        (role == "blank")
-        & np.isin([normalize_name(d) for d in drug_a], list(VEHICLE_NAMES | BLANK_NAMES))
+        (role == "blank") & np.isin(_keys(drug_a), list(VEHICLE_NAMES | BLANK_NAMES))
     )
     drug_a[clear_a] = ""
     drug_b[role == "vehicle"] = ""
@@ -489,20 +532,22 @@ def normalize_layout(
 
     default = _default_unit(unit)
     parse = _unit_parser(where, locs)
+    default_a = header_units.get("conc_a", default)
+    default_b = header_units.get("conc_b", default_a)
     overrides = {normalize_name(k): v for k, v in (drug_units or {}).items()}
     need_a = (drug_a != "") & np.isfinite(conc_a) & (conc_a > 0)
     need_b = (drug_b != "") & np.isfinite(conc_b) & (conc_b > 0)
     unit_col_b = found.get("unit_b", found.get("unit_a"))
     unit_a, reint_a = _units(
         _text(raw[found["unit_a"]]) if "unit_a" in found else empty,
-        default,
+        default_a,
         drug_a,
         overrides,
         parse,
         need_a,
     )
     unit_b, reint_b = _units(
-        _text(raw[unit_col_b]) if unit_col_b else empty, default, drug_b, overrides, parse, need_b
+        _text(raw[unit_col_b]) if unit_col_b else empty, default_b, drug_b, overrides, parse, need_b
     )
     mw_a = _numbers(raw[found["mw_a"]])[0] if "mw_a" in found else np.full(n, np.nan)
     mw_b = _numbers(raw[found["mw_b"]])[0] if "mw_b" in found else mw_a
@@ -665,4 +710,4 @@ def _warn_activity(where: str, drug_a, drug_b, label_a, label_b, reinterpreted) 
             f"numbers were read as U/l; pass drug_units={{'{names[0]}': 'nM'}} if they "
             "really are molar"
         )
-    warnings.warn(message, DegenerateDataWarning, stacklevel=3)
+    warn(message)

@@ -24,7 +24,7 @@ from tallrx.io._cells import Sheet, read_sheets
 from tallrx.io._columns import parse_flag
 from tallrx.io.readers import envision, gen5, kaleido, long, magellan, mars, matrix, softmax
 from tallrx.io.readers._grid import Block
-from tallrx.io.wells import known_shapes_text, plate_for, well_names
+from tallrx.io.wells import known_shapes_text, plate_for, sort_wells, well_names
 
 
 @dataclass(frozen=True)
@@ -216,13 +216,7 @@ def read_plate_file(path: str | Path, *, format: str | None = None) -> pd.DataFr
         frame["exclude"] = frame["exclude"].fillna(False).astype(bool)
     _check_duplicates(frame, where)
     shapes = _shapes(blocks, ids, frame, where)
-    order = {p: k for k, p in enumerate(pd.unique(frame["plate"]))}
-    frame = frame.sort_values(
-        ["plate", "read", "row", "col"],
-        key=lambda s: s.map(order) if s.name == "plate" else s,
-        kind="stable",
-        ignore_index=True,
-    )
+    frame = sort_wells(frame)
     frame["plate"] = frame["plate"].astype(str)
     frame.attrs["plate_shapes"] = shapes
     frame.attrs["format"] = name

@@ -18,17 +18,24 @@ Matching rules (see docs/readme/io.md):
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from tallrx.errors import DegenerateDataWarning, InputError, did_you_mean
+from tallrx.errors import InputError, SchemaError, did_you_mean
+from tallrx.io._columns import parse_flag, warn
 from tallrx.io.layout import normalize_layout, read_layout
 from tallrx.io.plate_readers import read_plate_file
-from tallrx.io.wells import parse_well, plate_for, shape_text
+from tallrx.io.wells import (
+    known_shapes_text,
+    parse_well,
+    plate_for,
+    shape_text,
+    sort_wells,
+    well_names,
+)
 from tallrx.schema import validate
 
 FILE_REASON = "excluded in input file"
@@ -64,30 +71,59 @@ def _first_plate(rows: pd.DataFrame) -> tuple[str, pd.Series]:
     return plate, rows.loc[rows["plate"] == plate, "well"]
 
 
-def _measured_frame(source: PathLike | pd.DataFrame, format: str | None, k: int) -> pd.DataFrame:
-    if isinstance(source, pd.DataFrame):
-        frame = source.copy()
-        name = f"measurement table {k + 1}"
-        missing = [c for c in ("well", "signal") if c not in frame.columns]
-        if missing:
-            raise InputError(
-                f"{name}: needs columns 'plate', 'well' and 'signal'; lacks "
-                f"{', '.join(missing)}.{did_you_mean(missing[0], frame.columns)}"
-            )
-        if "plate" not in frame.columns:
-            frame["plate"] = f"plate{k + 1}"
+def _table_frame(source: pd.DataFrame, name: str, k: int) -> pd.DataFrame:
+    """A measurement given as a DataFrame (plate?, well, signal[, exclude, read]), checked."""
+    missing = [c for c in ("well", "signal") if c not in source.columns]
+    if missing:
+        raise SchemaError(
+            f"{name}: needs columns 'well' and 'signal' (and optionally 'plate'); lacks "
+            f"{', '.join(missing)}.{did_you_mean(missing[0], source.columns)}"
+        )
+    frame = source.copy()
+    try:
         positions = [parse_well(w) for w in frame["well"].astype(str)]
-        frame["row"] = [r for r, _ in positions]
-        frame["col"] = [c for _, c in positions]
-        if "read" not in frame.columns:
-            frame["read"] = ""
-        frame["plate"] = frame["plate"].astype(str)
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}") from None
+    frame["row"] = np.array([r for r, _ in positions], dtype=int)
+    frame["col"] = np.array([c for _, c in positions], dtype=int)
+    frame["well"] = well_names(frame["row"], frame["col"])
+    frame["plate"] = frame["plate"].astype(str) if "plate" in frame else f"plate{k + 1}"
+    signal = pd.to_numeric(frame["signal"], errors="coerce")
+    bad = signal.isna()
+    if bad.any():
+        row = frame[bad].iloc[0]
+        raise InputError(
+            f"{name}: plate '{row['plate']}' well {row['well']}: signal "
+            f"{row['signal']!r} is not a number; expected a numeric reading"
+        )
+    frame["signal"] = signal.astype(float)
+    if "exclude" in frame.columns:
+        frame["exclude"] = [
+            parse_flag("" if pd.isna(v) else v, f"{name} well {w}")
+            for v, w in zip(frame["exclude"], frame["well"], strict=True)
+        ]
+    if "read" not in frame.columns:
+        frame["read"] = ""
+    return frame
+
+
+def _measured_frame(source: PathLike | pd.DataFrame, format: str | None, k: int) -> pd.DataFrame:
+    """One reader file (or table) with its plate shapes and a ``file`` column for messages."""
+    if isinstance(source, pd.DataFrame):
+        name = f"measurement table {k + 1}"
+        frame = _table_frame(source, name, k)
     else:
-        frame = read_plate_file(source, format=format)
         name = str(source)
+        frame = read_plate_file(source, format=format)
     shapes = dict(frame.attrs.get("plate_shapes", {}))
     for plate, wells in frame.groupby("plate", sort=False):
-        shapes.setdefault(str(plate), plate_for(int(wells["row"].max()), int(wells["col"].max())))
+        shape = plate_for(int(wells["row"].max()), int(wells["col"].max()))
+        if str(plate) not in shapes and shape is None:
+            raise InputError(
+                f"{name}: plate '{plate}' has wells beyond the largest plate "
+                f"({known_shapes_text()})"
+            )
+        shapes.setdefault(str(plate), shape)
     frame = frame.assign(file=name)
     frame.attrs = {"plate_shapes": shapes}
     return frame
@@ -218,6 +254,12 @@ def read_plates(
     else:
         where = str(layout)
         lay = read_layout(layout, unit=unit, drug_units=drug_units)
+    clash = [c for c in ("signal", "source", "exclude_reason") if c in lay.columns]
+    if clash:
+        raise SchemaError(
+            f"{where}: the layout has column(s) {', '.join(clash)}, which read_plates fills in "
+            "from the reader files; rename or drop them"
+        )
     measured, shapes = _measurements(files, format, read)
     files_of = dict(zip(measured["plate"], measured["file"], strict=True))
     plates = list(pd.unique(measured["plate"]))
@@ -267,11 +309,9 @@ def _warn_unused(lay: pd.DataFrame, table: pd.DataFrame, measured: pd.DataFrame)
     if extra:
         by_plate = pd.DataFrame(extra, columns=["plate", "well"]).groupby("plate", sort=False)
         listing = "; ".join(f"plate '{p}': {_names(g['well'], 8)}" for p, g in by_plate)
-        warnings.warn(
+        warn(
             f"{len(extra)} measured well(s) have no layout entry and were left out of the "
-            f"wells table ({listing}); add them to the layout to analyse them",
-            DegenerateDataWarning,
-            stacklevel=3,
+            f"wells table ({listing}); add them to the layout to analyse them"
         )
 
 
@@ -290,13 +330,7 @@ def _finish(merged: pd.DataFrame, where: str, plates: list[str]) -> pd.DataFrame
     )
     merged["signal"] = merged["signal"].astype(float)
     merged["source"] = "measured"
-    order = {p: k for k, p in enumerate(plates)}
-    merged = merged.sort_values(
-        ["plate", "row", "col"],
-        key=lambda s: s.map(order) if s.name == "plate" else s,
-        kind="stable",
-        ignore_index=True,
-    )
+    merged = sort_wells(merged, plates)
     if "replicate" not in merged.columns:
         merged["replicate"] = _replicates(merged)
     ordered = _FIRST + [c for c in ("conc_unit", "conc_unit_b", "vehicle") if c in merged]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 
 from tallrx.errors import InputError
 
@@ -109,3 +110,13 @@ def shape_text(shape: tuple[int, int]) -> str:
 def known_shapes_text() -> str:
     """'2 x 3, 3 x 4, ..., 32 x 48' for error messages."""
     return ", ".join(f"{r} x {c} ({r * c})" for r, c in PLATE_SHAPES.values())
+
+
+def sort_wells(frame: pd.DataFrame, plates: list[str] | None = None) -> pd.DataFrame:
+    """Rows in plate order (``plates``, else first appearance), then read (if any), row, col."""
+    order = plates if plates is not None else list(pd.unique(frame["plate"]))
+    keys = [frame["col"].to_numpy(), frame["row"].to_numpy()]
+    if "read" in frame.columns:
+        keys.append(pd.factorize(frame["read"], sort=True)[0])
+    keys.append(pd.Categorical(frame["plate"], categories=order).codes)
+    return frame.iloc[np.lexsort(keys)].reset_index(drop=True)
