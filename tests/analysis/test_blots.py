@@ -97,8 +97,8 @@ def test_image_given_lane_boxes_and_band_windows(amps):
 
 def test_image_errors(amps):
     img = render(amps)
-    with pytest.raises(AnalysisError, match=r"4 band\(s\) found but 2 target name\(s\)"):
-        quantify_blot_image(img, targets=["a", "b"])
+    with pytest.raises(AnalysisError, match=r"3 band\(s\) found but 2 target name\(s\)"):
+        quantify_blot_image(img, bands=[(85, 116), (165, 196), (230, 262)], targets=["a", "b"])
     with pytest.raises(AnalysisError, match=r"8 lanes in the image but 3 sample names"):
         quantify_blot_image(img, targets=TARGETS, samples=["a", "b", "c"])
     with pytest.raises(AnalysisError, match=r"lane box \(0, 9999\) is outside the image width"):

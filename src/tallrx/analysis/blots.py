@@ -342,8 +342,9 @@ def quantify_blot_image(
 
     ``lanes``: lane boxes [(x0, x1), ...] in pixel columns (x1 exclusive), a lane count (found on
     the column profile, split evenly when the count does not match), or None (detected).
-    ``bands``: row windows [(y0, y1), ...], a band count, or None (peaks of the summed profile;
-    each window is +/- 1.5 FWHM, split at the valley between neighbouring bands).
+    ``bands``: row windows [(y0, y1), ...], a band count (default: one per name in ``targets``),
+    or None (peaks of the summed profile); each window is +/- 1.5 FWHM of its peak, split at the
+    valley between neighbouring bands.
     ``targets`` name the bands from top to bottom; ``samples`` name the lanes (a list, or a lane
     sheet with lane, sample and condition columns). ``invert='auto'`` turns dark bands on a light
     background into bright signal. ``window`` is the rolling-minimum width in pixels (default:
@@ -375,6 +376,8 @@ def quantify_blot_image(
     profiles = np.stack([img[:, a:b].sum(axis=1) for a, b in boxes])
     base = np.stack([_baseline(p, window) for p in profiles])
     sig = profiles - base
+    if bands is None and targets is not None:
+        bands = len(targets)
     if bands is None or isinstance(bands, int | np.integer):
         windows = _band_windows(
             sig.sum(axis=0), None if bands is None else int(bands), min_prominence

@@ -34,6 +34,7 @@ from tallrx.schema import condition_columns, validate
 
 __all__ = [
     "BAIT_ALIASES",
+    "BINDING_STATS",
     "CONTROL_BAITS",
     "IMPUTE_SHIFT",
     "IMPUTE_WIDTH",
@@ -57,6 +58,23 @@ BAIT_ALIASES = {
     "BCL-W": "BCL2L2",
     "BMF": "BMF",
 }
+#: Columns of binding.csv besides the condition columns.
+BINDING_STATS = (
+    "protein",
+    "comparison",
+    "group",
+    "n",
+    "ratios",
+    "ratio_mean",
+    "ratio_sd",
+    "log2_fc",
+    "p_value",
+    "q_value",
+    "direction",
+    "interactor",
+    "lost_binding",
+    "message",
+)
 #: Bait names that mark control IPs (case-insensitive).
 CONTROL_BAITS = ("igg", "beads", "bead", "mock", "control", "empty", "isotype")
 #: Perseus defaults for down-shifted normal imputation (in SD of the sample's log2 values).

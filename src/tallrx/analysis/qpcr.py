@@ -36,6 +36,7 @@ from tallrx.schema import condition_columns, validate
 
 __all__ = [
     "EFFICIENCY_RANGE",
+    "EXPRESSION_STATS",
     "LIVAK_EFFICIENCY",
     "estimate_efficiency",
     "parse_baseline",
@@ -46,6 +47,23 @@ __all__ = [
 LIVAK_EFFICIENCY = 2.0
 #: Acceptable amplification factors (MIQE: 90-110 % efficiency); outside is flagged, not refused.
 EFFICIENCY_RANGE = (1.9, 2.1)
+#: Columns of expression.csv after the group columns.
+EXPRESSION_STATS = (
+    "target",
+    "relative_expression",
+    "sd",
+    "lower",
+    "upper",
+    "n",
+    "log2_fc",
+    "log2_sd",
+    "ddct",
+    "p_value",
+    "n_wells",
+    "n_undetermined",
+    "baseline",
+    "message",
+)
 #: Columns of a qpcr table that are annotations, not conditions.
 ANNOTATIONS = (
     "plate",
@@ -433,7 +451,7 @@ def _summarize(
         out["relative_expression"] = out["lin_mean"]
         out["lower"] = out["lin_mean"] - out["sd"]
         out["upper"] = out["lin_mean"] + out["sd"]
-    out["ddct"] = -out["log2_fc"]
+    out["ddct"] = 0.0 - out["log2_fc"]
     out["p_value"] = _pvalues(rep, out, by, strata_cols)
     msg = []
     for n, total, und, b in zip(
@@ -452,24 +470,7 @@ def _summarize(
             parts.append("baseline")
         msg.append("; ".join(parts))
     out["message"] = msg
-    cols = [
-        *by,
-        "target",
-        "relative_expression",
-        "sd",
-        "lower",
-        "upper",
-        "n",
-        "log2_fc",
-        "log2_sd",
-        "ddct",
-        "p_value",
-        "n_wells",
-        "n_undetermined",
-        "baseline",
-        "message",
-    ]
-    return out[cols]
+    return out[[*by, *EXPRESSION_STATS]]
 
 
 def _pvalues(

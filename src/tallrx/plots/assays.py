@@ -1,0 +1,284 @@
+"""Figures of the molecular assays (co-IP Fig. 4A, qPCR Fig. 3A-B, blots Fig. 1C/2).
+
+Each function takes the tidy result tables (binding.csv, expression.csv, bands.csv, ...) and returns
+a matplotlib Figure; nothing is computed beyond arranging the numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from tallrx.analysis.coip import BINDING_STATS
+from tallrx.analysis.qpcr import EXPRESSION_STATS
+from tallrx.plots.style import DRUG_COLORS, PALETTE, new_figure, styled
+
+__all__ = [
+    "binding_bars",
+    "blot_bars",
+    "blot_image_overlay",
+    "expression_bars",
+    "volcano",
+]
+
+_GROUP_COLORS = [
+    PALETTE["without"],
+    PALETTE["with"],
+    "#c9a27e",
+    PALETTE["responsive"],
+    *DRUG_COLORS[2:],
+]
+
+
+def _label(row: pd.Series, cols: Sequence[str]) -> str:
+    parts = []
+    for c in cols:
+        v = row[c]
+        v = int(v) if isinstance(v, float) and float(v).is_integer() else v
+        parts.append(f"{v}{c}" if str(v) in "+-" else f"{c} {v}")
+    return " ".join(parts)
+
+
+def _grouped_bars(
+    ax,
+    table: pd.DataFrame,
+    x: str,
+    hue: Sequence[str],
+    value: str,
+    lower: pd.Series | None,
+    upper: pd.Series | None,
+    points: dict[tuple, Sequence[float]] | None = None,
+) -> None:
+    """Bars of ``value`` per ``x`` category, one colour per combination of the ``hue`` columns."""
+    xs = list(dict.fromkeys(table[x]))
+    hues = (
+        table[list(hue)].drop_duplicates().reset_index(drop=True)
+        if hue
+        else pd.DataFrame(index=[0])
+    )
+    width = 0.8 / max(len(hues), 1)
+    for k, (_, h) in enumerate(hues.iterrows()):
+        sel = np.ones(len(table), bool)
+        for c in hue:
+            sel &= (table[c].astype(str) == str(h[c])).to_numpy()
+        sub = table[sel].set_index(x).reindex(xs)
+        pos = np.arange(len(xs)) - 0.4 + width * (k + 0.5)
+        vals = sub[value].to_numpy(float)
+        err = None
+        if lower is not None and upper is not None:
+            lo = vals - lower[sel].set_axis(table.loc[sel, x]).reindex(xs).to_numpy(float)
+            hi = upper[sel].set_axis(table.loc[sel, x]).reindex(xs).to_numpy(float) - vals
+            err = np.vstack([np.nan_to_num(lo), np.nan_to_num(hi)])
+        ax.bar(
+            pos,
+            np.nan_to_num(vals),
+            width * 0.92,
+            yerr=err,
+            capsize=2,
+            color=_GROUP_COLORS[k % len(_GROUP_COLORS)],
+            edgecolor="black",
+            linewidth=0.4,
+            error_kw={"lw": 0.7},
+            label=_label(h, hue) if hue else None,
+        )
+        if points:
+            for p, xv in zip(pos, xs, strict=True):
+                key = (xv, *(h[c] for c in hue))
+                ys = points.get(tuple(str(v) for v in key), [])
+                ax.scatter(np.full(len(ys), p), ys, s=6, color="black", zorder=3)
+    ax.set_xticks(np.arange(len(xs)))
+    ax.set_xticklabels(
+        [str(v) for v in xs],
+        rotation=30 if len(xs) > 4 else 0,
+        ha="right" if len(xs) > 4 else "center",
+    )
+
+
+# --------------------------------------------------------------------------- co-IP
+def binding_bars(
+    binding: pd.DataFrame,
+    proteins: Sequence[str] | None = None,
+    *,
+    title: str = "Bait-normalized binding",
+) -> Figure:
+    """Fig. 4A: mean iBAQ / bait iBAQ per condition group (bars) with the replicate ratios (dots)
+    for the lost binders (default) or the given ``proteins``."""
+    if proteins is None:
+        proteins = list(dict.fromkeys(binding.loc[binding["lost_binding"].astype(bool), "protein"]))
+    conds = [c for c in binding.columns if c not in BINDING_STATS]
+    sub = binding[binding["protein"].isin(list(proteins))].drop_duplicates(["protein", *conds])
+    fig = new_figure(max(3.5, 0.9 * max(len(proteins), 1) + 2.5), 3.2)
+    ax = fig.add_subplot()
+    if sub.empty:
+        ax.text(
+            0.5, 0.5, "no lost binders called", ha="center", va="center", transform=ax.transAxes
+        )
+        styled(ax, title)
+        return fig
+    points = {}
+    for _, r in sub.iterrows():
+        vals = [float(v) for v in str(r["ratios"]).split(";") if v not in ("", "nan")]
+        points[tuple(str(v) for v in (r["protein"], *(r[c] for c in conds)))] = vals
+    sd = sub["ratio_sd"].fillna(0)
+    _grouped_bars(
+        ax,
+        sub,
+        "protein",
+        conds,
+        "ratio_mean",
+        sub["ratio_mean"] - sd,
+        sub["ratio_mean"] + sd,
+        points,
+    )
+    styled(ax, title, "", "iBAQ / bait iBAQ")
+    ax.legend(fontsize=7, frameon=False)
+    return fig
+
+
+def volcano(binding: pd.DataFrame, *, max_panels: int = 4, label_top: int = 8) -> Figure:
+    """log2 fold change vs -log10 p per comparison; lost binders highlighted and labelled.
+    Proteins absent from the test group (log2 FC = -inf) are drawn at the left edge."""
+    test = binding[binding["group"] == "test"] if "group" in binding else binding
+    comps = list(dict.fromkeys(test["comparison"]))[:max_panels]
+    fig = new_figure(3.2 * max(len(comps), 1), 3.0)
+    axes = fig.subplots(1, max(len(comps), 1), squeeze=False).ravel()
+    for ax, comp in zip(axes, comps, strict=False):
+        d = test[(test["comparison"] == comp) & test["p_value"].notna()]
+        fc = d["log2_fc"].to_numpy(float)
+        finite = np.isfinite(fc)
+        edge = (np.nanmin(fc[finite]) - 1) if finite.any() else -5
+        x = np.where(finite, fc, edge)
+        y = -np.log10(d["p_value"].to_numpy(float))
+        lost = d["lost_binding"].astype(bool).to_numpy()
+        ax.scatter(x[~lost], y[~lost], s=8, color=PALETTE["neutral"], alpha=0.6, lw=0)
+        ax.scatter(x[lost], y[lost], s=14, color=PALETTE["responsive"], lw=0, label="lost binding")
+        order = np.argsort(-y * lost)[: min(label_top, int(lost.sum()))]
+        for i in order:
+            ax.annotate(
+                str(d["protein"].iloc[i]),
+                (x[i], y[i]),
+                fontsize=6,
+                xytext=(2, 2),
+                textcoords="offset points",
+            )
+        ax.axvline(0, color="#bbb", lw=0.6, ls=":")
+        styled(ax, comp, "log2 fold change (test / reference)", "-log10 p")
+    if comps and test["lost_binding"].astype(bool).any():
+        axes[0].legend(fontsize=7, frameon=False)
+    return fig
+
+
+# --------------------------------------------------------------------------- qPCR
+
+
+def expression_bars(
+    expression: pd.DataFrame,
+    *,
+    x: str | None = None,
+    replicates: pd.DataFrame | None = None,
+    title: str = "Relative expression",
+) -> Figure:
+    """Fig. 3A-B: relative expression per group (bars) with the error bars of expression.csv
+    (lower / upper), one panel per target; the baseline (= 1) is a dotted line. ``x`` is the
+    group column along the axis (default: sample when it varies, else the first group column);
+    the other group columns become the bar colours. ``replicates`` (extra['replicates'])
+    adds the per-replicate values as dots."""
+    groups = [c for c in expression.columns if c not in EXPRESSION_STATS]
+    if x is None:
+        x = "sample" if "sample" in groups and expression["sample"].nunique() > 1 else groups[0]
+    hue = [c for c in groups if c != x and expression[c].nunique() > 1]
+    targets = list(dict.fromkeys(expression["target"]))
+    fig = new_figure(
+        max(3.5, 1.0 + 0.8 * expression[x].nunique() * max(1, len(hue))), 2.8 * len(targets)
+    )
+    axes = fig.subplots(len(targets), 1, squeeze=False).ravel()
+    for ax, target in zip(axes, targets, strict=True):
+        sub = expression[expression["target"] == target]
+        points = None
+        if replicates is not None:
+            rep = replicates[replicates["target"] == target]
+            points = {}
+            for key, g in rep.groupby([x, *hue], dropna=False):
+                key = key if isinstance(key, tuple) else (key,)
+                points[tuple(str(v) for v in key)] = g["rq"].dropna().tolist()
+        _grouped_bars(ax, sub, x, hue, "relative_expression", sub["lower"], sub["upper"], points)
+        ax.axhline(1.0, color="#999", lw=0.6, ls=":")
+        styled(ax, f"{title}: {target}", "", "relative expression (baseline = 1)")
+        if hue:
+            ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+# --------------------------------------------------------------------------- blots
+def blot_bars(
+    table: pd.DataFrame,
+    *,
+    value: str = "normalized",
+    by: str = "target",
+    title: str = "Band quantification",
+) -> Figure:
+    """Bars per lane (labelled with the sample) of ``value``, one panel per ``by`` value
+    (targets of bands.csv, or pairs of a phospho / shift table with value 'relative' / 'fraction')."""
+    keys = list(dict.fromkeys(table[by])) if by in table else [None]
+    fig = new_figure(max(3.5, 0.45 * table["lane"].nunique() + 2), 2.4 * len(keys))
+    axes = fig.subplots(len(keys), 1, squeeze=False).ravel()
+    for ax, key in zip(axes, keys, strict=True):
+        sub = table if key is None else table[table[by] == key]
+        for k, (blot, g) in enumerate(sub.groupby("blot", sort=False)):
+            g = g.sort_values("lane")
+            pos = np.arange(len(g)) + k * (len(g) + 1)
+            ax.bar(
+                pos,
+                g[value].to_numpy(float),
+                0.8,
+                color=DRUG_COLORS[k % len(DRUG_COLORS)],
+                edgecolor="black",
+                linewidth=0.4,
+                label=str(blot),
+            )
+            ax.set_xticks(pos)
+            ax.set_xticklabels(g["sample"].astype(str), rotation=45, ha="right", fontsize=7)
+        styled(ax, f"{title}: {key}" if key is not None else title, "", value)
+        if sub["blot"].nunique() > 1:
+            ax.legend(fontsize=7, frameon=False)
+    return fig
+
+
+def blot_image_overlay(
+    image: np.ndarray, lanes: pd.DataFrame, bands: pd.DataFrame, *, title: str = "Lanes and bands"
+) -> Figure:
+    """The blot image with the lane boxes and band windows used for quantification."""
+    h, w = image.shape
+    fig = new_figure(min(8.0, 2 + w / 80), min(6.0, 1 + h / 80))
+    ax = fig.add_subplot()
+    ax.imshow(image, cmap="gray", aspect="auto")
+    for _, ln in lanes.iterrows():
+        for _, b in bands.iterrows():
+            ax.add_patch(
+                Rectangle(
+                    (ln["x0"] - 0.5, b["y0"] - 0.5),
+                    ln["x1"] - ln["x0"],
+                    b["y1"] - b["y0"],
+                    fill=False,
+                    lw=0.6,
+                    color=PALETTE["highlight"],
+                )
+            )
+        ax.text(
+            (ln["x0"] + ln["x1"]) / 2,
+            -2,
+            str(int(ln["lane"])),
+            ha="center",
+            va="bottom",
+            fontsize=7,
+        )
+    for _, b in bands.iterrows():
+        ax.text(w + 2, (b["y0"] + b["y1"]) / 2, str(b["target"]), va="center", fontsize=7)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title, fontsize=9, pad=14)
+    return fig

@@ -1,0 +1,186 @@
+"""Report sections of the molecular assays: co-IP (Fig. 4A), RT-qPCR (Fig. 3A-B), blots (Fig. 1C/2).
+
+Each ``*_section(result)`` returns a :class:`~tallrx.report.html.Section`; ``*_figures(result)``
+returns the figures by file stem (the CLI saves them as PNG and passes them back in). Computes
+nothing new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from tallrx._result import Result
+from tallrx.plots.assays import (
+    binding_bars,
+    blot_bars,
+    blot_image_overlay,
+    expression_bars,
+    volcano,
+)
+from tallrx.report.html import Section, escape
+
+__all__ = [
+    "blot_figures",
+    "blot_section",
+    "coip_figures",
+    "coip_section",
+    "qpcr_figures",
+    "qpcr_section",
+]
+
+
+def _fig_items(figures: Mapping[str, Figure]) -> list[tuple[str, Figure]]:
+    return [(name.replace("_", " "), fig) for name, fig in figures.items()]
+
+
+# --------------------------------------------------------------------------- co-IP
+def coip_figures(result: Result) -> dict[str, Figure]:
+    """Fig. 4A bars of the lost binders and a volcano plot per comparison."""
+    return {"fig4a_binding": binding_bars(result.table), "volcano": volcano(result.table)}
+
+
+def coip_section(result: Result, figures: Mapping[str, Figure] | None = None) -> Section:
+    """Section for a :func:`tallrx.analysis.coip.score_binding` result."""
+    figures = coip_figures(result) if figures is None else figures
+    t = result.table
+    test = t[t["group"] == "test"]
+    meta = result.meta
+    lost = test[test["lost_binding"].astype(bool)]
+    per_comp = lost.groupby("comparison", sort=False)["protein"].apply(
+        lambda s: ", ".join(sorted(s))
+    )
+    n_inter = test[test["interactor"].astype(bool)].groupby("comparison")["protein"].nunique()
+    lines = "".join(
+        f"<li>{escape(c)}: {int(n_inter.get(c, 0))} interactors; lost binding: "
+        f"{escape(per_comp.get(c, 'none'))}</li>"
+        for c in meta.get("comparisons", [])
+    )
+    intro = (
+        f"Bait-normalized co-IP ({escape(', '.join(meta.get('bait', [])))}): each protein's iBAQ "
+        "divided by the bait's iBAQ in the same sample (relative stoichiometry). Interactors are "
+        "proteins seen in every replicate of the reference condition"
+        f"{' and enriched over control IPs' if 'enrichment' in result.extra else ''}. "
+        f"Statistics: {meta.get('test', '')}, {meta.get('fdr', '')}. Loss of binding: interactor,"
+        f" {meta.get('consistency', '')}, and at least {meta.get('min_fold', 1):g}-fold lower."
+    )
+    if meta.get("samples_without_bait"):
+        intro += (
+            " Samples without a detected bait were left out: "
+            f"{', '.join(meta['samples_without_bait'])}."
+        )
+    cols = [c for c in t.columns if c not in ("ratios", "group", "direction")]
+    return Section(
+        "Co-IP mass spectrometry: binding and loss of binding",
+        intro,
+        figures=_fig_items(figures),
+        tables={
+            "lost binders (both compared groups)": t[t["protein"].isin(lost["protein"])][cols],
+            "all proteins (test groups)": test[cols],
+        },
+        html=f"<ul>{lines}</ul>",
+    )
+
+
+# --------------------------------------------------------------------------- qPCR
+def qpcr_figures(result: Result) -> dict[str, Figure]:
+    """Fig. 3A-B style grouped bars with the per-replicate values."""
+    return {
+        "fig3_expression": expression_bars(result.table, replicates=result.extra.get("replicates"))
+    }
+
+
+def qpcr_section(result: Result, figures: Mapping[str, Figure] | None = None) -> Section:
+    """Section for a :func:`tallrx.analysis.qpcr.relative_expression` result."""
+    figures = qpcr_figures(result) if figures is None else figures
+    meta = result.meta
+    base = ", ".join(f"{k}={v}" for k, v in meta.get("baseline", {}).items())
+    method = (
+        "Livak 2^-ddCt (efficiency 2)"
+        if meta.get("method") == "livak"
+        else "Pfaffl (efficiency-corrected; "
+        + ", ".join(f"{g} E={e:.3f}" for g, e in meta.get("efficiency", {}).items())
+        + ")"
+    )
+    intro = (
+        f"{escape(method)}; reference gene(s): {escape(', '.join(meta.get('reference_genes', [])))}"
+        f" ({escape(meta.get('reference_term', ''))}); baseline {escape(base)} = 1 within each "
+        f"group of the other columns. Technical replicates: {meta.get('technical_replicates')}. "
+        f"Error convention: {escape(meta.get('error_convention', ''))}. "
+        f"{meta.get('n_flagged_wells', 0)} wells flagged (NTC, Undetermined, omitted, standards): "
+        "see the flags table."
+    )
+    tables = {"relative expression": result.table}
+    flags = result.extra.get("flags")
+    if flags is not None and len(flags):
+        tables["flagged wells"] = flags
+    if "efficiency" in result.extra:
+        tables["efficiency from dilution series"] = result.extra["efficiency"]
+    return Section("RT-qPCR relative expression", intro, figures=_fig_items(figures), tables=tables)
+
+
+# --------------------------------------------------------------------------- blots
+def blot_figures(
+    result: Result, *, image: np.ndarray | None = None, image_result: Result | None = None
+) -> dict[str, Figure]:
+    """Normalized band bars, phospho ratios, upper-band fractions and (for an image) the overlay."""
+    figs = {"blot_normalized": blot_bars(result.table)}
+    if "phospho" in result.extra:
+        figs["blot_phospho_ratio"] = blot_bars(
+            result.extra["phospho"], value="relative", by="pair", title="Phospho / total"
+        )
+    if "shift" in result.extra:
+        figs["blot_upper_band_fraction"] = blot_bars(
+            result.extra["shift"], value="fraction", by="pair", title="Upper-band fraction"
+        )
+    if image is not None and image_result is not None:
+        figs["blot_image_lanes_bands"] = blot_image_overlay(
+            image, image_result.extra["lanes"], image_result.extra["bands"]
+        )
+    return figs
+
+
+def blot_section(
+    result: Result,
+    figures: Mapping[str, Figure] | None = None,
+    *,
+    image_result: Result | None = None,
+) -> Section:
+    """Section for a :func:`tallrx.analysis.blots.analyze_blots` result."""
+    figures = blot_figures(result) if figures is None else figures
+    meta = result.meta
+    loading = meta.get("loading")
+    intro = (
+        "Band intensities "
+        + (
+            f"divided by the loading control {escape(loading)} in the same lane and "
+            if loading
+            else ""
+        )
+        + "expressed relative to the reference lane of each blot ("
+        + ", ".join(f"{escape(b)}: lane {ln}" for b, ln in meta.get("reference_lanes", {}).items())
+        + ")."
+    )
+    if meta.get("phospho"):
+        intro += " Phospho / total ratios: " + ", ".join("/".join(p) for p in meta["phospho"]) + "."
+    if meta.get("shift"):
+        intro += (
+            " Mobility shift: fraction of the signal in the upper band ("
+            + ", ".join(f"{u} over {u}+{lo}" for u, lo in meta["shift"])
+            + ")."
+        )
+    if image_result is not None:
+        im = image_result.meta
+        intro += (
+            f" Quantified from the image: {im['n_lanes']} lanes, {im['n_bands']} bands, "
+            f"{escape(im['background'])}"
+            f"{', image inverted (dark bands on light)' if im['inverted'] else ''}."
+        )
+    tables: dict[str, pd.DataFrame] = {"bands": result.table}
+    for name in ("phospho", "shift"):
+        if name in result.extra:
+            tables[name] = result.extra[name]
+    return Section("Western blot quantification", intro, figures=_fig_items(figures), tables=tables)
