@@ -17,9 +17,9 @@ from tallrx.errors import InputError, TallrxError
 from tallrx.io.qpcr import (
     apply_layout,
     detect_format,
-    read_layout,
     read_lightcycler,
     read_qpcr,
+    read_qpcr_layout,
     read_qpcr_table,
     read_rdml,
 )
@@ -181,7 +181,7 @@ def test_long_table_with_conditions_and_percent_efficiency(tmp_path):
 
 
 def test_wellmap_layout_joins_conditions_and_target():
-    layout = read_layout(WELLMAP)
+    layout = read_qpcr_layout(WELLMAP)
     assert {"well", "time", "primers", "ligand", "sgrna"} <= set(layout.columns)
     wells = layout["well"].tolist()
     data = pd.DataFrame(
@@ -215,8 +215,8 @@ def test_layout_missing_wells_and_bad_files(tmp_path):
         }
     )
     with pytest.raises(InputError, match=r"well\(s\) A3 have data but no layout entry"):
-        apply_layout(data, read_layout(layout))
-    ok = apply_layout(data.iloc[:2], read_layout(layout))
+        apply_layout(data, read_qpcr_layout(layout))
+    ok = apply_layout(data.iloc[:2], read_qpcr_layout(layout))
     assert ok["sample"].tolist() == ["x", "y"] and ok["dox"].tolist() == ["-", "+"]
     with pytest.raises(InputError, match="no such file"):
         read_qpcr(tmp_path / "nothing.csv")

@@ -149,11 +149,10 @@ def resolve_protein(
 
 
 def _is_control(baits: pd.Series, control_bait: str | None) -> pd.Series:
-    b = baits.fillna("").astype(str).str.strip().str.lower()
-    ctrl = b.isin(CONTROL_BAITS)
-    if control_bait is not None:
-        ctrl |= b == control_bait.lower()
-    return ctrl
+    names = set(CONTROL_BAITS) | ({control_bait.lower()} if control_bait else set())
+    codes, uniques = pd.factorize(baits.fillna(""), use_na_sentinel=False)
+    flags = np.array([str(u).strip().lower() in names for u in uniques], dtype=bool)
+    return pd.Series(flags[codes], index=baits.index)
 
 
 def _sample_table(df: pd.DataFrame, conds: list[str], where: str) -> pd.DataFrame:
@@ -213,6 +212,17 @@ def _impute(
     sd = np.where(np.isfinite(sd), sd, 0.0)
     draws = rng.normal(mu - shift * sd, width * sd, size=log2.shape)
     return np.where(missing, draws, log2), missing
+
+
+def _join_values(values: np.ndarray) -> np.ndarray:
+    """Rows of a matrix as '0.1;0.25;0.3' strings (vectorized over rows)."""
+    if values.shape[1] == 0:
+        return np.full(values.shape[0], "", dtype=object)
+    text = np.char.mod("%.6g", values)
+    out = text[:, 0]
+    for j in range(1, values.shape[1]):
+        out = np.char.add(np.char.add(out, ";"), text[:, j])
+    return out.astype(object)
 
 
 def _bh(p: np.ndarray) -> np.ndarray:
@@ -521,7 +531,7 @@ def score_binding(
             for c in conds:
                 frame[c] = level if c == compare else stratum.get(c, np.nan)
             frame["n"] = r.shape[1]
-            frame["ratios"] = [";".join(f"{v:.6g}" for v in row) for row in r]
+            frame["ratios"] = _join_values(r)
             frame["ratio_mean"] = r.mean(1)
             frame["ratio_sd"] = r.std(1, ddof=1) if r.shape[1] > 1 else np.nan
             for k, v in common.items():

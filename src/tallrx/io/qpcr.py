@@ -45,7 +45,7 @@ __all__ = [
     "apply_layout",
     "detect_format",
     "read_biorad_cfx",
-    "read_layout",
+    "read_qpcr_layout",
     "read_lightcycler",
     "read_qpcr",
     "read_qpcr_table",
@@ -480,7 +480,7 @@ _SAMPLE_ALIASES = ("sample", "sample_name")
 _TARGET_ALIASES = ("target", "primers", "primer", "gene", "assay", "target_name")
 
 
-def read_layout(path: PathLike | pd.DataFrame) -> pd.DataFrame:
+def read_qpcr_layout(path: PathLike | pd.DataFrame) -> pd.DataFrame:
     """A plate layout -> one row per well: well [+ plate] + annotation columns.
 
     wellmap TOML files are read with the ``wellmap`` package; CSV / TSV / XLSX need a ``well``
@@ -538,7 +538,7 @@ def read_layout(path: PathLike | pd.DataFrame) -> pd.DataFrame:
 
 
 def apply_layout(qpcr: pd.DataFrame, layout: pd.DataFrame) -> pd.DataFrame:
-    """Join a layout (from :func:`read_layout`) onto a qpcr table by well (and plate).
+    """Join a layout (from :func:`read_qpcr_layout`) onto a qpcr table by well (and plate).
 
     Layout sample / target / replicate / task columns replace the file's values where given.
     Wells with data (a Ct or a sample name) that the layout does not cover are an error.
@@ -673,7 +673,7 @@ def read_qpcr(
         df = readers[fmt](path, plate=plate)
     attrs = dict(df.attrs)
     if layout is not None:
-        df = apply_layout(df, read_layout(layout))
+        df = apply_layout(df, read_qpcr_layout(layout))
     df.attrs.update(attrs)
     df.attrs["format"] = fmt
     df.attrs["file"] = str(path)
