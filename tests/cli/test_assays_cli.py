@@ -93,6 +93,8 @@ def test_coip_command_writes_binding_and_report(tmp_path, capsys):
     assert (out / "report.html").exists() and (out / "figures" / "fig4a_binding.png").exists()
     assert (out / "ratios.csv").exists() and (out / "coip.csv").exists()
     assert "lost binding: AURKA, BCL2, BCL2L1, MCL1" in err
+    html = (out / "report.html").read_text()
+    assert "lost binding: AURKA, BCL2, BCL2L1, MCL1</li>" in html and "protein&#39;s iBAQ" in html
 
 
 def test_coip_user_errors_are_one_line_exit_2(tmp_path, capsys):

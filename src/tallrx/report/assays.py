@@ -2,7 +2,7 @@
 
 Each ``*_section(result)`` returns a :class:`~tallrx.report.html.Section`; ``*_figures(result)``
 returns the figures by file stem (the CLI saves them as PNG and passes them back in). Computes
-nothing new.
+nothing new. Intros are plain text (the template escapes them); only ``html`` holds markup.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def coip_section(result: Result, figures: Mapping[str, Figure] | None = None) ->
         for c in meta.get("comparisons", [])
     )
     intro = (
-        f"Bait-normalized co-IP ({escape(', '.join(meta.get('bait', [])))}): each protein's iBAQ "
+        f"Bait-normalized co-IP ({', '.join(meta.get('bait', []))}): each protein's iBAQ "
         "divided by the bait's iBAQ in the same sample (relative stoichiometry). Interactors are "
         "proteins seen in every replicate of the reference condition"
         f"{' and enriched over control IPs' if 'enrichment' in result.extra else ''}. "
@@ -106,10 +106,10 @@ def qpcr_section(result: Result, figures: Mapping[str, Figure] | None = None) ->
         + ")"
     )
     intro = (
-        f"{escape(method)}; reference gene(s): {escape(', '.join(meta.get('reference_genes', [])))}"
-        f" ({escape(meta.get('reference_term', ''))}); baseline {escape(base)} = 1 within each "
+        f"{method}; reference gene(s): {', '.join(meta.get('reference_genes', []))}"
+        f" ({meta.get('reference_term', '')}); baseline {base} = 1 within each "
         f"group of the other columns. Technical replicates: {meta.get('technical_replicates')}. "
-        f"Error convention: {escape(meta.get('error_convention', ''))}. "
+        f"Error convention: {meta.get('error_convention', '')}. "
         f"{meta.get('n_flagged_wells', 0)} wells flagged (NTC, Undetermined, omitted, standards): "
         "see the flags table."
     )
@@ -155,13 +155,9 @@ def blot_section(
     loading = meta.get("loading")
     intro = (
         "Band intensities "
-        + (
-            f"divided by the loading control {escape(loading)} in the same lane and "
-            if loading
-            else ""
-        )
+        + (f"divided by the loading control {loading} in the same lane and " if loading else "")
         + "expressed relative to the reference lane of each blot ("
-        + ", ".join(f"{escape(b)}: lane {ln}" for b, ln in meta.get("reference_lanes", {}).items())
+        + ", ".join(f"{b}: lane {ln}" for b, ln in meta.get("reference_lanes", {}).items())
         + ")."
     )
     if meta.get("phospho"):
@@ -176,7 +172,7 @@ def blot_section(
         im = image_result.meta
         intro += (
             f" Quantified from the image: {im['n_lanes']} lanes, {im['n_bands']} bands, "
-            f"{escape(im['background'])}"
+            f"{im['background']}"
             f"{', image inverted (dark bands on light)' if im['inverted'] else ''}."
         )
     tables: dict[str, pd.DataFrame] = {"bands": result.table}
