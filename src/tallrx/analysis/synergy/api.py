@@ -1,0 +1,415 @@
+"""``score_synergy``: a tidy viability table -> a Result of combination scores and calibrated calls.
+
+The Result (kind ``combinations``) holds
+
+* ``table``: one row per sample x condition x drug pair (x ray for constant-ratio series);
+* ``extra["surface"]``: one row per block x dose pair (observed, references, scores, CI, DRI);
+* ``extra["median_effect"]``: one row per fitted series (drug a, drug b, each mixture ray);
+
+and ``meta`` records every sign convention, unit, option, the normalization reference and the
+input checksum. Blocks that share a dose layout are scored together as one batch.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from tallrx._result import Result, checksum
+from tallrx.analysis.synergy.calibration import (
+    ALPHA,
+    CI_ANTAGONISM,
+    CI_STRONG_SYNERGY,
+    CI_SYNERGY,
+    LOWER_IS_SYNERGY,
+    N_NULL,
+    bootstrap_ci_mean,
+    calibrated_call,
+    excess,
+    expected_statistic,
+    naive_ci_call,
+    noise_sd,
+    null_statistics,
+    p_values,
+)
+from tallrx.analysis.synergy.chou_talalay import ED_LEVELS, MedianEffectFit
+from tallrx.analysis.synergy.design import Block, check_response_scale, split_blocks
+from tallrx.analysis.synergy.engine import CI_DX, METHODS, BatchScores, score_batch
+from tallrx.errors import AnalysisError, did_you_mean
+
+__all__ = ["score_synergy", "CONVENTIONS", "parse_methods"]
+
+CONVENTIONS = {
+    "ci": "Chou-Talalay combination index (mutually exclusive): CI = d_a/Dx_a + d_b/Dx_b; "
+    "< 1 synergy, 1 additive, > 1 antagonism; paper bands: < 0.3 strong synergy, "
+    "0.3-0.8 synergy",
+    "bliss": "Bliss independence excess, percentage points of inhibition: V_a V_b / 100 - V "
+    "(observed single agents); > 0 synergy",
+    "hsa": "highest-single-agent excess, percentage points of inhibition: min(V_a, V_b) - V "
+    "(observed single agents); > 0 synergy",
+    "loewe": "Loewe additivity excess, percentage points of inhibition: V_loewe - V with V_loewe "
+    "solving d_a/X_a(y) + d_b/X_b(y) = 1 on 4PL single-drug curves (beyond a drug's "
+    "maximal effect its term is 0); > 0 synergy",
+    "zip": "ZIP delta (Yadav 2015), percentage points of inhibition: Bliss of the 4PL "
+    "single-drug curves minus the mean of the row and column fits; > 0 synergy",
+}
+SERIES_COLUMNS = ("m", "dm", "r2", "n", "n_dropped")
+BLOCK_CHUNK = 2000  # blocks per scoring batch (memory stays flat)
+NULL_CHUNK = 40_000  # simulated plates per calibration batch
+
+
+def parse_methods(methods: str | Sequence[str] | None) -> tuple[str, ...]:
+    """'ci,bliss' or a sequence -> validated tuple of score names (default: all five)."""
+    if methods is None:
+        return METHODS
+    items = [
+        m.strip().lower() for m in (methods.split(",") if isinstance(methods, str) else methods)
+    ]
+    items = [m for m in items if m]
+    for m in items:
+        if m not in METHODS:
+            raise AnalysisError(
+                f"unknown synergy method {m!r}; use any of "
+                f"{','.join(METHODS)}.{did_you_mean(m, METHODS)}"
+            )
+    if not items:
+        raise AnalysisError(f"no synergy method given; use any of {','.join(METHODS)}")
+    return tuple(m for m in METHODS if m in items)
+
+
+def score_synergy(
+    table: pd.DataFrame,
+    *,
+    a: str | None = None,
+    b: str | None = None,
+    methods: str | Sequence[str] | None = None,
+    response: str = "viability",
+    seed: int = 0,
+    n_null: int = N_NULL,
+    n_boot: int = 200,
+    alpha: float = ALPHA,
+    ci_dx: str = "median",
+    call_on: str | None = None,
+    where: str = "table",
+) -> Result:
+    """Score every combination block of a tidy viability table (% of vehicle, doses in uM).
+
+    ``methods``: subset of ci, bliss, hsa, loewe, zip. ``ci_dx``: single-drug Dx for the CI from
+    the median-effect fit ("median", the paper's), the 4PL fit ("ll4") or "auto" (4PL for a drug
+    whose observed effect never reaches 50 %). ``call_on``: the statistic the calibrated call uses
+    (default the window-mean CI ``ci_mean``; else ``bliss``, ``hsa``, ``loewe``, ``zip``).
+    ``n_null`` null plates per block (0 disables the calibrated call), ``n_boot`` bootstrap
+    resamples for the CI interval. ``response`` only labels the scale check's message.
+    """
+    methods = parse_methods(methods)
+    if ci_dx not in CI_DX:
+        raise AnalysisError(
+            f"ci_dx must be one of {', '.join(CI_DX)}, got {ci_dx!r}.{did_you_mean(ci_dx, CI_DX)}"
+        )
+    stat = call_on or ("ci_gmean" if "ci" in methods else methods[0])
+    if stat not in LOWER_IS_SYNERGY:
+        raise AnalysisError(
+            f"call_on must be one of {', '.join(LOWER_IS_SYNERGY)}, got {stat!r}."
+            f"{did_you_mean(stat, LOWER_IS_SYNERGY)}"
+        )
+    if (stat.startswith("ci_") and "ci" not in methods) or (
+        not stat.startswith("ci_") and stat not in methods
+    ):
+        methods = parse_methods([*methods, "ci" if stat.startswith("ci_") else stat])
+    blocks = split_blocks(table, a=a, b=b, where=where)
+    check_response_scale(blocks, response)
+    rng = np.random.default_rng(seed)
+    by_design: dict[bytes, list[int]] = defaultdict(list)
+    for i, blk in enumerate(blocks):
+        by_design[blk.design.signature()].append(i)
+    combos, surfaces, series = [None] * len(blocks), [None] * len(blocks), [None] * len(blocks)
+    opts = _Options(methods, stat, ci_dx, n_null, n_boot, alpha, rng)
+    for members in by_design.values():
+        for start in range(0, len(members), BLOCK_CHUNK):
+            chunk = members[start : start + BLOCK_CHUNK]
+            _score_chunk([blocks[i] for i in chunk], chunk, opts, combos, surfaces, series)
+    table_out = pd.concat(combos, ignore_index=True)
+    meta = {
+        "method": "tallrx synergy: Chou-Talalay CI, Bliss, HSA, Loewe, ZIP with null-calibrated calls",
+        "methods": list(methods),
+        "conventions": {m: CONVENTIONS[m] for m in methods},
+        "units": {
+            "conc_a": "uM",
+            "conc_b": "uM",
+            "dm": "uM (total dose d_a + d_b for mixtures)",
+            "viability": "% of vehicle",
+            "bliss": "percentage points of inhibition",
+            "hsa": "percentage points of inhibition",
+            "loewe": "percentage points of inhibition",
+            "zip": "percentage points of inhibition",
+            "ci": "dimensionless",
+        },
+        "normalization_reference": "viability as given: % of the vehicle wells (100 = untreated, "
+        "values above 100 kept); the (0, 0) cell is the vehicle wells "
+        "where present, else 100 by definition",
+        "blocks_without_vehicle_wells": int(sum(not b.has_zero_wells for b in blocks)),
+        "response": response,
+        "summary": "scores are means over combination cells (both doses > 0); ci_mean is the mean "
+        "CI over the tested combination points whose effect lies in (0, 1) (the "
+        "therapeutic window the combination reaches); ci_low/ci_high a percentile "
+        "bootstrap interval",
+        "ci_dx": ci_dx,
+        "ed_levels": list(ED_LEVELS),
+        "call": {
+            "statistic": stat,
+            "alpha": alpha,
+            "n_null": n_null,
+            "seed": seed,
+            "null": "Bliss independence of the block's own 4PL single-agent fits, its design, "
+            "replicates and excluded wells, Gaussian noise with the block's pooled "
+            "replicate SD",
+            "strong_synergy_ci": CI_STRONG_SYNERGY,
+            "synergy_ci": CI_SYNERGY,
+            "antagonism_ci": CI_ANTAGONISM,
+            "naive_call": "paper's rule on ci_mean: < 0.3 strong synergy, < 0.8 synergy, "
+            "<= 1.2 additive, > 1.2 antagonism",
+        },
+        "n_blocks": len(blocks),
+        "input_checksum": checksum(table),
+    }
+    return Result(
+        kind="combinations",
+        table=table_out,
+        meta=meta,
+        extra={
+            "surface": pd.concat(surfaces, ignore_index=True),
+            "median_effect": pd.concat(series, ignore_index=True),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class _Options:
+    methods: tuple[str, ...]
+    stat: str
+    ci_dx: str
+    n_null: int
+    n_boot: int
+    alpha: float
+    rng: np.random.Generator
+
+
+def _score_chunk(blks: list[Block], ids: list[int], o: _Options, combos, surfaces, series) -> None:
+    des = blks[0].design
+    V = np.stack([b.viability for b in blks])
+    sc = score_batch(des, V, o.methods, ci_dx=o.ci_dx, curves=o.n_null > 0)
+    G = sc.groups.member.shape[0]
+    B = len(blks)
+    p_syn = p_ant = np.full((B, G), np.nan)
+    if o.n_null > 0:
+        per = max(1, NULL_CHUNK // max(o.n_null, 1))
+        parts = []
+        for s in range(0, B, per):
+            sub = slice(s, s + per)
+            sub_sc = _subset(sc, sub)
+            parts.append(
+                null_statistics(des, V[sub], sub_sc, o.stat, o.n_null, o.rng, ci_dx=o.ci_dx)
+            )
+        null = np.concatenate(parts, axis=0)
+        expected = expected_statistic(des, sc, o.stat, o.ci_dx)
+        p_syn, p_ant = p_values(excess(sc.per_group[o.stat], expected, o.stat), null, o.stat)
+    sd = noise_sd(des, V, sc) if "a" in sc.curves else np.full(B, np.nan)
+    lo = hi = np.full((B, G), np.nan)
+    if "ci" in o.methods and o.n_boot > 0:
+        lo, hi = bootstrap_ci_mean(des, V, sc, o.n_boot, o.rng, ci_dx=o.ci_dx)
+    ci_mean = sc.per_group.get("ci_mean", np.full((B, G), np.nan))
+    calls = (
+        calibrated_call(p_syn, p_ant, ci_mean, o.alpha)
+        if o.n_null > 0
+        else np.full((B, G), "not calibrated", dtype=object)
+    )
+    naive = naive_ci_call(ci_mean)
+    for k, (blk, i) in enumerate(zip(blks, ids, strict=True)):
+        combos[i] = _combination_rows(
+            blk, sc, k, o.methods, calls[k], p_syn[k], naive[k], sd[k], lo[k], hi[k]
+        )
+        surfaces[i] = _surface_rows(blk, sc, k)
+        series[i] = _series_rows(blk, sc, k)
+
+
+def _subset(sc: BatchScores, sub: slice) -> BatchScores:
+    return replace(
+        sc,
+        cell_mean=sc.cell_mean[sub],
+        cell_n=sc.cell_n[sub],
+        curves={k: c.take(sub) for k, c in sc.curves.items()},
+    )
+
+
+def _messages(blk: Block, sc: BatchScores, k: int, g: int, methods) -> tuple[bool, str]:
+    msgs: list[str] = []
+    ok = True
+    des = blk.design
+    member = sc.groups.member[g]
+    names = {"a": blk.drug_a, "b": blk.drug_b}
+    for key, drug in names.items():
+        if key in sc.curve_ok and not sc.curve_ok[key][k]:
+            ok = False
+            msgs.append(f"4PL fit of {drug} failed (Loewe, ZIP and the calibrated call need it)")
+    if "ci" in methods:
+        for key, drug in names.items():
+            if sc.flags[f"ci_fit_{key}"][k]:
+                ok = False
+                me = sc.me[key]
+                msgs.append(
+                    f"median-effect fit of {drug} failed ({int(me.n[k])} points with "
+                    f"0 < fa < 1; needs >= 2 doses with an effect)"
+                )
+            elif sc.flags[f"ci_ll4_{key}"][k]:
+                msgs.append(f"CI uses the 4PL Dx for {drug} (its effect stays below 50 %)")
+        n_ext = int((sc.per_cell["ci_extrapolated"][k] & member).sum())
+        if n_ext:
+            msgs.append(
+                f"{n_ext} CI point(s) need a Dx beyond a drug's tested doses or maximal "
+                "effect (extrapolated)"
+            )
+        fa = 1.0 - sc.cell_mean[k] / 100.0
+        out = int((member & ~((fa > 0) & (fa < 1))).sum())
+        if out:
+            msgs.append(f"{out} combination point(s) with effect outside (0, 1) left out of the CI")
+        if not np.isfinite(sc.per_group["ci_mean"][k, g]):
+            ok = False
+            msgs.append("no combination point gives a CI")
+    if "loewe" in methods:
+        n_cap = int((sc.per_cell["loewe_capped"][k] & member).sum())
+        if n_cap:
+            msgs.append(
+                f"Loewe: {n_cap} cell(s) beyond a drug's maximal effect (plateau convention)"
+            )
+    if "zip" in methods:
+        if "zip_design" in sc.flags:
+            msgs.append(f"ZIP needs a dose matrix (>= 3 doses of each drug); design is {des.kind}")
+        elif sc.flags.get("zip_fit_failed", np.zeros(len(sc.cell_mean), bool))[k]:
+            msgs.append("ZIP: some row/column fits did not converge")
+    if sc.flags["sa_untested"][k]:
+        msgs.append(
+            "single agents not tested at every combination dose: Bliss/HSA use the "
+            "fitted 4PL curve there"
+        )
+    n_excl = int((~np.isfinite(blk.viability)).sum())
+    if n_excl:
+        msgs.append(f"{n_excl} excluded well(s) left out")
+    for m in ("bliss", "hsa", "loewe"):
+        if m in methods and not np.isfinite(sc.per_group[m][k, g]):
+            ok = False
+            msgs.append(f"{m} could not be computed")
+    return ok, "; ".join(msgs)
+
+
+def _keys(blk: Block) -> dict:
+    return {**blk.keys, "drug_a": blk.drug_a, "drug_b": blk.drug_b}
+
+
+def _combination_rows(blk, sc, k, methods, calls, p_syn, naive, sd, lo, hi) -> pd.DataFrame:
+    rows = []
+    G = sc.groups.member.shape[0]
+    for g in range(G):
+        ok, msg = _messages(blk, sc, k, g, methods)
+        pg = sc.per_group
+        row = {**_keys(blk), "design": blk.design.kind, "ratio": sc.groups.ratio[g]}
+        for key in ("ci_mean", "ci_gmean", "ci_median"):
+            row[key] = pg[key][k, g] if key in pg else np.nan
+        row["ci_n"] = int(pg["ci_n"][k, g]) if "ci_n" in pg else 0
+        row["ci_low"], row["ci_high"] = lo[g], hi[g]
+        for lev in ED_LEVELS:
+            key = f"ci_ed{round(lev * 100)}"
+            row[key] = pg[key][k, g] if key in pg else np.nan
+        for m in ("bliss", "hsa", "loewe", "zip"):
+            row[m] = pg[m][k, g] if m in pg else np.nan
+        row.update(
+            call=calls[g],
+            p_value=p_syn[g],
+            naive_call=naive[g],
+            noise_sd=sd,
+            fit_ok=ok,
+            message=msg,
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _surface_rows(blk: Block, sc: BatchScores, k: int) -> pd.DataFrame:
+    des = blk.design
+    df = pd.DataFrame(
+        {
+            "conc_a": des.cd1,
+            "conc_b": des.cd2,
+            "n": sc.cell_n[k].astype(int),
+            "viability": sc.cell_mean[k],
+        }
+    )
+    df["ratio"] = np.where(
+        des.ray >= 0, des.ratios[np.maximum(des.ray, 0)] if len(des.ratios) else np.nan, np.nan
+    )
+    for key in (
+        "bliss_ref",
+        "bliss",
+        "hsa_ref",
+        "hsa",
+        "loewe_ref",
+        "loewe",
+        "zip",
+        "fa",
+        "ci",
+        "dri_a",
+        "dri_b",
+        "ci_extrapolated",
+        "loewe_capped",
+    ):
+        if key in sc.per_cell:
+            df[key] = sc.per_cell[key][k]
+    for key, value in reversed(list(_keys(blk).items())):
+        df.insert(0, key, value)
+    return df
+
+
+def _series_rows(blk: Block, sc: BatchScores, k: int) -> pd.DataFrame:
+    rows = []
+    group = blk.label.split(": ", 1)[-1]
+    fits = [
+        (blk.drug_a, "single", np.nan, sc.me.get("a")),
+        (blk.drug_b, "single", np.nan, sc.me.get("b")),
+    ]
+    rays = sc.me.get("rays")
+    for r, ratio in enumerate(blk.design.ratios):
+        if rays is not None and (blk.design.kind == "constant_ratio" or rays.n[k, r] >= 3):
+            fits.append(
+                (f"{blk.drug_a}+{blk.drug_b} 1:{ratio:.4g}", "mixture", ratio, _ray(rays, r))
+            )
+    for name, kind, ratio, me in fits:
+        if me is None:
+            continue
+        rows.append(
+            {
+                **_keys(blk),
+                "group": group,
+                "series": name,
+                "kind": kind,
+                "ratio": ratio,
+                "m": me.m[k],
+                "dm": me.dm[k],
+                "r2": me.r2[k],
+                "n": int(me.n[k]),
+                "n_dropped": int(me.n_dropped[k]),
+                "fit_ok": bool(me.ok[k]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _ray(rays, r):
+    return MedianEffectFit(
+        *(
+            np.asarray(getattr(rays, f))[:, r]
+            for f in ("m", "dm", "r", "n", "n_dropped", "max_fa", "max_dose")
+        )
+    )

@@ -1,0 +1,255 @@
+"""Null-calibrated synergy calls, bootstrap intervals and the paper's naive CI rule.
+
+Why: the naive rule "mean CI < 0.8 = synergy" (the paper's) is biased when a drug is only partially
+effective -- the median-effect line of a drug that kills at most 25 % extrapolates to huge doses, so
+CI terms shrink without any interaction. On Bliss-independent plates (prednisolone-like drug <= 25 %
+kill, MEK-inhibitor-like <= 70 %, noise sd 3 %) the naive rule calls synergy in most plates.
+
+How: for each block, fit the two single-agent four-parameter curves, estimate the well noise (pooled
+replicate SD; without replicates the single-agent fit residual SD), simulate ``n_null`` plates with
+NO interaction (Bliss independence, V = V_a(d_a) V_b(d_b) / 100) on the block's own design --
+same doses, replicates and excluded wells -- and score them with the same pipeline. The observed
+statistic (by default the paper's window-mean CI) is compared with this null distribution:
+
+* ``p_value`` = (1 + #null at least as synergistic) / (1 + #null) (one-sided, synergy side);
+* call = "synergy" when p_value <= alpha ("strong synergy" when also mean CI < 0.3, the paper's
+  band), "antagonism" when the antagonism-side p-value <= alpha, else "additive";
+  "undetermined" when the statistic cannot be computed.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from tallrx.analysis.synergy.design import BlockDesign
+from tallrx.analysis.synergy.engine import BatchScores, score_batch
+from tallrx.analysis.synergy.reference_models import Curves
+
+__all__ = [
+    "CI_STRONG_SYNERGY",
+    "CI_SYNERGY",
+    "CI_ANTAGONISM",
+    "ALPHA",
+    "N_NULL",
+    "LOWER_IS_SYNERGY",
+    "naive_ci_call",
+    "noise_sd",
+    "null_means",
+    "p_values",
+    "calibrated_call",
+    "null_statistics",
+    "bootstrap_ci_mean",
+    "excess",
+    "expected_statistic",
+]
+
+CI_STRONG_SYNERGY = 0.3  # paper (Fig. 5C legend): CI < 0.3 strong synergy
+CI_SYNERGY = 0.8  # paper: CI 0.3-0.8 synergy
+CI_ANTAGONISM = 1.2  # Chou 2006, Table: CI > 1.2 moderate antagonism or stronger
+ALPHA = 0.05
+N_NULL = 199
+MIN_NOISE_SD = 0.5  # percentage points; floor for noise estimated from very few wells
+LOWER_IS_SYNERGY = {
+    "ci_mean": True,
+    "ci_gmean": True,
+    "ci_median": True,
+    "bliss": False,
+    "hsa": False,
+    "loewe": False,
+    "zip": False,
+}
+
+
+def naive_ci_call(ci_mean) -> np.ndarray:
+    """The paper's thresholds on a mean CI, without calibration.
+
+    >>> naive_ci_call(np.array([0.2, 0.5, 1.0, 1.5, np.nan])).tolist()
+    ['strong synergy', 'synergy', 'additive', 'antagonism', 'undetermined']
+    """
+    ci = np.asarray(ci_mean, float)
+    out = np.full(ci.shape, "undetermined", dtype=object)
+    out[ci > CI_ANTAGONISM] = "antagonism"
+    out[(ci >= CI_SYNERGY) & (ci <= CI_ANTAGONISM)] = "additive"
+    out[ci < CI_SYNERGY] = "synergy"
+    out[ci < CI_STRONG_SYNERGY] = "strong synergy"
+    return out
+
+
+def noise_sd(des: BlockDesign, V: np.ndarray, sc: BatchScores) -> np.ndarray:
+    """Well noise SD (pp) per plate: pooled within-cell replicate SD, else 4PL residual SD."""
+    V = np.atleast_2d(V)
+    dev = V - sc.cell_mean[:, des.cell]
+    ok = np.isfinite(dev)
+    ss = np.where(ok, dev**2, 0.0).sum(1)
+    df = ok.sum(1) - (sc.cell_n > 0).sum(1)
+    pooled = np.sqrt(ss / np.maximum(df, 1))
+    sa = (des.d1 == 0) | (des.d2 == 0)
+    pred = sc.curves["a"](des.d1) * sc.curves["b"](des.d2) / 100.0
+    r = np.where(sa[None, :], V - pred, np.nan)
+    nr = np.isfinite(r).sum(1)
+    resid = np.sqrt(np.nansum(r**2, 1) / np.maximum(nr - 8, 1))
+    sd = np.where(df >= 3, pooled, resid)
+    return np.maximum(np.where(np.isfinite(sd), sd, MIN_NOISE_SD), MIN_NOISE_SD)
+
+
+def null_means(des: BlockDesign, ca: Curves, cb: Curves) -> np.ndarray:
+    """Per-well no-interaction means (B, n_w) from the fitted single agents.
+
+    Single-agent wells follow their own fitted curve, combination wells the Bliss product
+    f_a(d_a) f_b(d_b) / 100 (so the Bliss score of the null surface is exactly 0, whatever the
+    fitted tops), the (0, 0) wells the mean of the two tops.
+    """
+    fa = ca(des.d1)
+    fb = cb(des.d2)
+    only_a = (des.d2 == 0)[None, :]
+    only_b = (des.d1 == 0)[None, :]
+    zero = 0.5 * (ca.top + cb.top)[:, None]
+    return np.where(
+        only_a & only_b, zero, np.where(only_a, fa, np.where(only_b, fb, fa * fb / 100.0))
+    )
+
+
+def _stat_of(
+    des: BlockDesign, V: np.ndarray, stat: str, ci_dx: str, groups, *, fit: bool
+) -> BatchScores:
+    method = "ci" if stat.startswith("ci_") else stat
+    return score_batch(des, V, (method,), ci_dx=ci_dx, groups=groups, curves=fit)
+
+
+def excess(observed: np.ndarray, expected: np.ndarray, stat: str) -> np.ndarray:
+    """The calibrated test statistic: log ratio for CI statistics, difference for pp scores."""
+    if stat.startswith("ci_"):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(observed) - np.log(expected)
+    return observed - expected
+
+
+def expected_statistic(des: BlockDesign, sc: BatchScores, stat: str, ci_dx: str) -> np.ndarray:
+    """``stat`` (B, G) of the noise-free no-interaction surface of each plate's own single-agent fits.
+
+    For the CI this is the value the plate would show with NO interaction; for a drug that is only
+    partially effective it is well below 1 (the naive rule's bias).
+    """
+    mu = null_means(des, sc.curves["a"], sc.curves["b"])
+    return _stat_of(des, mu, stat, ci_dx, sc.groups, fit=False).per_group[stat]
+
+
+def null_statistics(
+    des: BlockDesign,
+    V: np.ndarray,
+    sc: BatchScores,
+    stat: str,
+    n_null: int,
+    rng: np.random.Generator,
+    *,
+    ci_dx: str = "median",
+) -> np.ndarray:
+    """Null distribution (B, n_null, G) of the excess statistic for each of the B observed plates.
+
+    Each null plate is drawn from the plate's fitted single agents under Bliss independence with
+    the plate's noise, re-fitted and scored like observed data; its excess is taken against the
+    expected statistic of its own re-fitted single agents (so single-agent noise cancels as it
+    does for the observed plate).
+    """
+    V = np.atleast_2d(V)
+    B = V.shape[0]
+    mu = null_means(des, sc.curves["a"], sc.curves["b"])  # (B, n_w)
+    sd = noise_sd(des, V, sc)
+    sims = mu[:, None, :] + rng.standard_normal((B, n_null, des.n_wells)) * sd[:, None, None]
+    sims = np.where(np.isfinite(V)[:, None, :], sims, np.nan)  # same excluded wells
+    sims = sims.reshape(B * n_null, -1)
+    res = _stat_of(des, sims, stat, ci_dx, sc.groups, fit=True)
+    exp = expected_statistic(des, res, stat, ci_dx)
+    ok = (res.curve_ok["a"] & res.curve_ok["b"])[:, None]
+    out = np.where(ok, excess(res.per_group[stat], exp, stat), np.nan)
+    return out.reshape(B, n_null, -1)
+
+
+def p_values(observed: np.ndarray, null: np.ndarray, stat: str) -> tuple[np.ndarray, np.ndarray]:
+    """One-sided (synergy, antagonism) Monte-Carlo p-values; observed (B, G), null (B, K, G)."""
+    lower = LOWER_IS_SYNERGY[stat]
+    valid = np.isfinite(null)
+    k = valid.sum(1)
+    obs = observed[:, None, :]
+    as_syn = (null <= obs) if lower else (null >= obs)
+    as_ant = (null >= obs) if lower else (null <= obs)
+    p_syn = (1 + (as_syn & valid).sum(1)) / (1 + k)
+    p_ant = (1 + (as_ant & valid).sum(1)) / (1 + k)
+    bad = ~np.isfinite(observed) | (k < 19)
+    return np.where(bad, np.nan, p_syn), np.where(bad, np.nan, p_ant)
+
+
+def calibrated_call(p_syn, p_ant, ci_mean, alpha: float = ALPHA) -> np.ndarray:
+    """Call from calibrated p-values; "strong synergy" needs also mean CI < 0.3 (paper)."""
+    p_syn = np.asarray(p_syn, float)
+    out = np.full(p_syn.shape, "undetermined", dtype=object)
+    ok = np.isfinite(p_syn)
+    out[ok] = "additive"
+    out[ok & (np.asarray(p_ant) <= alpha)] = "antagonism"
+    syn = ok & (p_syn <= alpha)
+    out[syn] = "synergy"
+    out[syn & (np.asarray(ci_mean, float) < CI_STRONG_SYNERGY)] = "strong synergy"
+    return out
+
+
+def bootstrap_ci_mean(
+    des: BlockDesign,
+    V: np.ndarray,
+    sc: BatchScores,
+    n_boot: int,
+    rng: np.random.Generator,
+    *,
+    ci_dx: str = "median",
+    level: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile bootstrap interval (B, G) of the window-mean CI.
+
+    Each resample draws wells with replacement within every cell (so every median-effect fit is
+    redone) and then draws the combination points of the window mean with replacement.
+    """
+    V = np.atleast_2d(V)
+    B = V.shape[0]
+    n_w = des.n_wells
+    # within-cell resampling of wells (excluded wells stay excluded)
+    order = np.argsort(des.cell, kind="stable")
+    counts = np.bincount(des.cell, minlength=des.n_cells)
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    cw = des.cell[order]
+    pick = start[cw][None, :] + np.floor(rng.random((n_boot, n_w)) * counts[cw][None, :]).astype(
+        int
+    )
+    take = order[pick]  # (n_boot, n_w) well index drawn for each slot
+    vb = V[:, take]  # (B, n_boot, n_w), slots in `order`
+    dsn = BlockDesign(
+        kind=des.kind,
+        d1=des.d1[order],
+        d2=des.d2[order],
+        cell=des.cell[order],
+        cd1=des.cd1,
+        cd2=des.cd2,
+        sa_a=des.sa_a,
+        sa_b=des.sa_b,
+        zero=des.zero,
+        ray=des.ray,
+        ratios=des.ratios,
+        levels_a=des.levels_a,
+        levels_b=des.levels_b,
+    )
+    res = score_batch(dsn, vb.reshape(B * n_boot, n_w), ("ci",), ci_dx=ci_dx, groups=sc.groups)
+    ci = res.per_cell["ci"].reshape(B, n_boot, 1, -1)
+    member = sc.groups.member[None, None]
+    ok = member & np.isfinite(ci) & (ci > 0)
+    # Bayesian-bootstrap (Dirichlet) weights over the window's points
+    w = np.where(ok, -np.log(rng.random((B, n_boot, member.shape[2], des.n_cells))), 0.0)
+    tot = w.sum(-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (np.where(ok, ci, 0.0) * w).sum(-1) / tot
+    mean = np.where(tot > 0, mean, np.nan)
+    q = (1 - level) / 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo = np.nanquantile(mean, q, axis=1)
+        hi = np.nanquantile(mean, 1 - q, axis=1)
+    return lo, hi

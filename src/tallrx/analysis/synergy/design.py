@@ -1,0 +1,426 @@
+"""Combination designs: split a tidy viability table into blocks and classify each block's design.
+
+A *block* is one sample x condition x drug pair. Every well of a block is a dose pair (d_a, d_b) in
+uM. How wells are named in the tidy table (documented convention):
+
+* a combination well names both drugs: ``drug_a=A, drug_b=B`` with both doses > 0;
+* inside a combination block a single-agent well may also name both drugs with one dose 0
+  (``drug_a=A, conc_a=2, drug_b=B, conc_b=0``) -- the simplest, recommended form for checkerboards;
+* a single-agent well may instead name one drug only: ``drug_a=A, drug_b="", conc_b=0`` (and the
+  second drug's single agents then appear as ``drug_a=B, drug_b=""``);
+* vehicle wells (``role=vehicle``, or no drug and both doses 0) are the (0, 0) cell of every pair
+  of their sample x condition. Viability is % of vehicle, so without such wells the (0, 0) cell is
+  100 % by definition (the normalization reference, recorded in Result.meta);
+* a well naming the pair in the other order (``drug_a=B, drug_b=A``) has its doses swapped.
+
+Designs (:func:`classify`):
+
+``matrix``
+    the combination doses form a full grid with >= 3 doses of each drug (checkerboard);
+``fixed_dose``
+    a full grid with at most 2 doses of one drug: a curve of one drug at one or two fixed doses of
+    the other (also a single combination well);
+``constant_ratio``
+    not a grid, but every combination well lies on a ray d_b / d_a = constant with >= 2 wells per
+    ray (Chou-Talalay mixtures; several rays allowed).
+
+Anything else (a grid with holes, unpaired points) is "ragged" and raises an AnalysisError naming
+the block and the missing dose pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from tallrx.errors import AnalysisError, SchemaError, did_you_mean
+from tallrx.schema import TABLES
+
+__all__ = [
+    "Block",
+    "BlockDesign",
+    "classify",
+    "split_blocks",
+    "check_response_scale",
+    "RATIO_RTOL",
+    "MATRIX_MIN_DOSES",
+]
+
+RATIO_RTOL = 0.02  # two combination wells share a ray when their ratios d_b/d_a differ < 2 %
+MATRIX_MIN_DOSES = 3  # doses > 0 of each drug for a "matrix" (else "fixed_dose")
+REQUIRED = ("sample", "drug_a", "conc_a", "drug_b", "conc_b", "viability")
+NON_CONDITION = {
+    *TABLES["viability"].required,
+    *TABLES["viability"].optional,
+    "source",
+    "unit",
+    "conc_a_unit",
+    "conc_b_unit",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class BlockDesign:
+    """The dose layout of one block (doses in uM); arrays are per well (n_w) or per cell (n_c).
+
+    A *cell* is a distinct dose pair; its wells are replicates.
+    """
+
+    kind: str
+    d1: np.ndarray  # (n_w,) dose of drug a in each well
+    d2: np.ndarray  # (n_w,) dose of drug b in each well
+    cell: np.ndarray  # (n_w,) cell index of each well
+    cd1: np.ndarray  # (n_c,) cell doses
+    cd2: np.ndarray
+    sa_a: np.ndarray  # (n_c,) index of the cell (cd1, 0), -1 if not tested
+    sa_b: np.ndarray  # (n_c,) index of the cell (0, cd2), -1 if not tested
+    zero: int  # index of the (0, 0) cell or -1
+    ray: np.ndarray  # (n_c,) ray index of combination cells (-1: none / single agent)
+    ratios: np.ndarray  # (n_rays,) d_b / d_a of each ray
+    levels_a: np.ndarray  # sorted doses > 0 of drug a among combination cells
+    levels_b: np.ndarray
+
+    @property
+    def combo(self) -> np.ndarray:
+        """Boolean (n_c,): cells where both doses are > 0."""
+        return (self.cd1 > 0) & (self.cd2 > 0)
+
+    @property
+    def n_wells(self) -> int:
+        return len(self.d1)
+
+    @property
+    def n_cells(self) -> int:
+        return len(self.cd1)
+
+    def signature(self) -> bytes:
+        """Bytes identifying the layout: blocks with equal signatures can be scored in one batch."""
+        return self.kind.encode() + self.d1.tobytes() + self.d2.tobytes()
+
+
+@dataclass
+class Block:
+    """One sample x condition x drug pair: its keys, design and per-well viability (%; NaN = excluded)."""
+
+    keys: dict
+    drug_a: str
+    drug_b: str
+    design: BlockDesign
+    viability: np.ndarray
+    rows: np.ndarray  # input row numbers (1-based, for messages)
+    has_zero_wells: bool = True
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        keys = ", ".join(f"{k}={v}" for k, v in self.keys.items())
+        return f"{keys}, {self.drug_a} + {self.drug_b}"
+
+
+def _rays(cd1: np.ndarray, cd2: np.ndarray, combo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Group combination cells by ratio d2/d1 (relative tolerance RATIO_RTOL)."""
+    ray = np.full(len(cd1), -1)
+    idx = np.flatnonzero(combo)
+    if len(idx) == 0:
+        return ray, np.zeros(0)
+    logr = np.log(cd2[idx] / cd1[idx])
+    order = np.argsort(logr, kind="stable")
+    gaps = np.diff(logr[order]) > np.log1p(RATIO_RTOL)
+    group = np.concatenate([[0], np.cumsum(gaps)])
+    ray[idx[order]] = group
+    ratios = np.exp(np.array([logr[order][group == g].mean() for g in range(group.max() + 1)]))
+    return ray, ratios
+
+
+def classify(d1, d2, *, label: str = "block") -> BlockDesign:
+    """Classify the design of wells with doses ``d1``, ``d2`` (uM) and index their cells.
+
+    >>> d = classify([0, 1, 2, 0, 1, 2, 0, 1, 2], [0, 0, 0, 5, 5, 5, 10, 10, 10])
+    >>> d.kind, d.n_cells
+    ('fixed_dose', 9)
+    >>> classify([1, 2, 4, 0, 0, 0, 1, 2, 4], [0, 0, 0, 3, 6, 12, 3, 6, 12]).kind
+    'constant_ratio'
+    """
+    d1 = np.asarray(d1, dtype=float)
+    d2 = np.asarray(d2, dtype=float)
+    pairs, cell = np.unique(np.stack([d1, d2], axis=1), axis=0, return_inverse=True)
+    cell = cell.reshape(-1)
+    cd1, cd2 = pairs[:, 0], pairs[:, 1]
+    combo = (cd1 > 0) & (cd2 > 0)
+    if not combo.any():
+        raise AnalysisError(
+            f"{label}: no well combines both drugs (every well has one dose 0); "
+            "synergy needs combination wells with conc_a > 0 and conc_b > 0"
+        )
+    lev_a = np.unique(cd1[combo])
+    lev_b = np.unique(cd2[combo])
+    n_combo = int(combo.sum())
+    ray, ratios = _rays(cd1, cd2, combo)
+    if n_combo == len(lev_a) * len(lev_b):
+        kind = "matrix" if min(len(lev_a), len(lev_b)) >= MATRIX_MIN_DOSES else "fixed_dose"
+    elif np.bincount(ray[combo]).min() >= 2:
+        kind = "constant_ratio"
+    else:
+        have = {(a, b) for a, b in zip(cd1[combo], cd2[combo], strict=True)}
+        missing = [(a, b) for a in lev_a for b in lev_b if (a, b) not in have]
+        shown = ", ".join(f"({a:g}, {b:g})" for a, b in missing[:4])
+        more = f" and {len(missing) - 4} more" if len(missing) > 4 else ""
+        raise AnalysisError(
+            f"{label}: ragged dose pairs: the {n_combo} combination doses form neither a full "
+            f"grid ({len(lev_a)} x {len(lev_b)} doses; missing (conc_a, conc_b) uM: {shown}{more}) "
+            "nor constant-ratio series (>= 2 wells per ratio); add the missing wells (mark "
+            "failed ones exclude=True instead of deleting them) or split the block"
+        )
+    lookup = {(a, b): i for i, (a, b) in enumerate(zip(cd1, cd2, strict=True))}
+    sa_a = np.array([lookup.get((a, 0.0), -1) for a in cd1])
+    sa_b = np.array([lookup.get((0.0, b), -1) for b in cd2])
+    return BlockDesign(
+        kind=kind,
+        d1=d1,
+        d2=d2,
+        cell=cell,
+        cd1=cd1,
+        cd2=cd2,
+        sa_a=sa_a,
+        sa_b=sa_b,
+        zero=lookup.get((0.0, 0.0), -1),
+        ray=ray,
+        ratios=ratios,
+        levels_a=lev_a,
+        levels_b=lev_b,
+    )
+
+
+def _blank(s: pd.Series) -> np.ndarray:
+    text = s.astype("string").fillna("").str.strip()
+    return (text.eq("") | text.str.lower().isin(["nan", "none", "vehicle", "dmso", "-"])).to_numpy()
+
+
+def _condition_columns(df: pd.DataFrame) -> list[str]:
+    return [c for c in df.columns if c not in NON_CONDITION]
+
+
+def _check_columns(df: pd.DataFrame, where: str) -> None:
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        raise SchemaError(
+            f"{where}: a synergy input needs column(s) {', '.join(missing)} "
+            f"(has: {', '.join(map(str, df.columns))}).{did_you_mean(missing[0], df.columns)}"
+        )
+    for col in ("conc_a", "conc_b", "viability"):
+        num = pd.to_numeric(df[col], errors="coerce")
+        text = df[col].astype("string").fillna("").str.strip()
+        bad = (num.isna() & text.ne("") & text.str.lower().ne("nan")).to_numpy()
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise SchemaError(
+                f"{where}: column '{col}' must be numeric; row {row + 1} holds "
+                f"{df[col].iloc[row]!r}"
+            )
+        if col != "viability" and (num < 0).any():
+            row = int(np.flatnonzero((num < 0).to_numpy())[0])
+            raise SchemaError(
+                f"{where}: row {row + 1}: negative concentration {col}="
+                f"{num.iloc[row]:g}; concentrations are uM >= 0"
+            )
+
+
+def split_blocks(
+    df: pd.DataFrame, *, a: str | None = None, b: str | None = None, where: str = "table"
+) -> list[Block]:
+    """Split a tidy viability table into combination blocks (one per sample x condition x pair).
+
+    ``a``/``b`` select (and orient) one drug pair; by default every pair that occurs in a
+    combination well is scored, oriented as in its first combination row.
+    """
+    _check_columns(df, where)
+    conds = _condition_columns(df)
+    keys_cols = ["sample", *conds]
+    da = df["drug_a"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
+    db = df["drug_b"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
+    blank_a, blank_b = _blank(df["drug_a"]), _blank(df["drug_b"])
+    ca = pd.to_numeric(df["conc_a"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    cb = pd.to_numeric(df["conc_b"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    via = pd.to_numeric(df["viability"], errors="coerce").to_numpy(dtype=float)
+    excl = np.zeros(len(df), bool)
+    if "exclude" in df.columns:
+        excl = (
+            df["exclude"]
+            .astype("string")
+            .fillna("false")
+            .str.lower()
+            .isin(["true", "1", "yes", "y"])
+            .to_numpy()
+        )
+    bad = np.isnan(via) & ~excl
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise SchemaError(
+            f"{where}: row {row + 1}: viability is empty/NaN but the well is not "
+            "excluded; fill it in or set exclude=True with a reason"
+        )
+    vehicle = blank_a & blank_b & (ca == 0) & (cb == 0)
+    if "role" in df.columns:
+        vehicle |= df["role"].astype("string").fillna("").str.lower().eq("vehicle").to_numpy()
+    both = ~blank_a & ~blank_b
+    drugs = sorted(set(da[~blank_a]) | set(db[~blank_b]))
+    for name, flag in (("--a", a), ("--b", b)):
+        if flag is not None and flag not in drugs:
+            raise AnalysisError(
+                f"{where}: drug {flag!r} ({name}) does not occur in the table "
+                f"(drugs: {', '.join(drugs)}).{did_you_mean(flag, drugs)}"
+            )
+    if (a is None) != (b is None):
+        raise AnalysisError("give both --a and --b (the two drugs of the pair) or neither")
+    if not both.any():
+        raise AnalysisError(
+            f"{where}: every well names one drug only ({', '.join(drugs) or 'none'}); synergy "
+            "needs combination wells that name both drugs (drug_a and drug_b with conc_a and "
+            "conc_b in uM)"
+        )
+    pairs: list[tuple[str, str]] = []
+    seen: set[frozenset] = set()
+    for x, y in zip(da[both], db[both], strict=True):
+        key = frozenset((x, y))
+        if x == y:
+            raise AnalysisError(
+                f"{where}: a combination well names {x!r} as both drug_a and "
+                "drug_b; a drug combined with itself needs distinct names "
+                "(e.g. 'drugX' and 'drugX_2')"
+            )
+        if key not in seen:
+            seen.add(key)
+            pairs.append((x, y))
+    if a is not None:
+        if frozenset((a, b)) not in seen:
+            raise AnalysisError(
+                f"{where}: no well combines {a!r} with {b!r}; pairs present: "
+                + ", ".join(f"{x}+{y}" for x, y in pairs)
+            )
+        pairs = [(a, b)]
+    grouped = df.groupby(
+        [df[c].astype("string").fillna("") for c in keys_cols], sort=False, dropna=False
+    ).indices
+    plate_well = replicate = None
+    if {"plate", "well"} <= set(df.columns):
+        plate_well = (
+            df["plate"].astype("string").fillna("") + "/" + df["well"].astype("string").fillna("")
+        ).to_numpy(dtype=object)
+    elif "replicate" in df.columns:
+        replicate = df["replicate"].astype("string").fillna("").to_numpy(dtype=object)
+    blocks: list[Block] = []
+    for g_rows in grouped.values():
+        g_rows = np.sort(np.asarray(g_rows))
+        keys = {c: df[c].iloc[g_rows[0]] for c in keys_cols}
+        ga, gb, gba, gbb = da[g_rows], db[g_rows], blank_a[g_rows], blank_b[g_rows]
+        gboth, gca, gcb = both[g_rows], ca[g_rows], cb[g_rows]
+        for pa, pb in pairs:
+            fwd = gboth & (ga == pa) & (gb == pb)
+            rev = gboth & (ga == pb) & (gb == pa)
+            if not (fwd | rev).any():
+                continue
+            alone_a = ~gba & gbb & (ga == pa)
+            alone_b = ~gba & gbb & (ga == pb)
+            alone_a2 = gba & ~gbb & (gb == pa)
+            alone_b2 = gba & ~gbb & (gb == pb)
+            d1 = np.select([fwd, rev, alone_a, alone_a2], [gca, gcb, gca, gcb], 0.0)
+            d2 = np.select([fwd, rev, alone_b, alone_b2], [gcb, gca, gca, gcb], 0.0)
+            take = fwd | rev | alone_a | alone_b | alone_a2 | alone_b2 | vehicle[g_rows]
+            rows = g_rows[take]
+            label = f"{where}: " + ", ".join(f"{k}={v}" for k, v in keys.items()) + f", {pa} + {pb}"
+            d1, d2 = d1[take], d2[take]
+            ident = plate_well[rows] if plate_well is not None else None
+            if ident is None and replicate is not None:
+                ident = np.array(
+                    [
+                        f"{x:.12g}|{y:.12g}|{r}"
+                        for x, y, r in zip(d1, d2, replicate[rows], strict=True)
+                    ],
+                    dtype=object,
+                )
+            if ident is not None:
+                _check_duplicates(
+                    ident,
+                    rows,
+                    d1,
+                    d2,
+                    label,
+                    "well" if plate_well is not None else "dose pair and replicate",
+                )
+            design = classify(d1, d2, label=label)
+            for drug, sa in ((pa, design.cd2 == 0), (pb, design.cd1 == 0)):
+                tested = sa & ((design.cd1 > 0) | (design.cd2 > 0))
+                if not tested.any():
+                    raise AnalysisError(
+                        f"{label}: no single-agent wells of {drug!r}; Bliss, HSA, Loewe, ZIP and "
+                        f"the CI all need {drug} alone at >= 1 dose (rows with the other dose 0, "
+                        "or drug_b empty)"
+                    )
+            v = np.where(excl[rows], np.nan, via[rows])
+            blocks.append(
+                Block(
+                    keys=keys,
+                    drug_a=pa,
+                    drug_b=pb,
+                    design=design,
+                    viability=v,
+                    rows=rows + 1,
+                    has_zero_wells=bool(design.zero >= 0),
+                )
+            )
+    return blocks
+
+
+def _check_duplicates(ident: np.ndarray, rows: np.ndarray, d1, d2, label: str, what: str) -> None:
+    """The same physical well (plate/well) or the same (dose pair, replicate) twice is an error."""
+    _, first, counts = np.unique(ident, return_index=True, return_counts=True)
+    if (counts > 1).any():
+        dup = np.flatnonzero(ident == ident[first[np.argmax(counts > 1)]])[:2]
+        r = rows[dup] + 1
+        raise AnalysisError(
+            f"{label}: duplicate {what}: rows {r[0]} and {r[1]} are the same (conc_a="
+            f"{d1[dup[0]]:g}, conc_b={d2[dup[0]]:g} uM); give replicates distinct 'replicate' "
+            "numbers or remove the repeated rows"
+        )
+
+
+def check_response_scale(blocks: list[Block], response: str = "viability") -> None:
+    """Raise when the data do not look like % viability (100 = untreated).
+
+    The check uses each block's least-treated wells (the (0, 0) cell, else the lowest dose of each
+    drug alone): their median must exceed 50 %. A median below 50 % means the values are
+    inhibition (0 = untreated) or a 0-1 fraction, so the declared ``response`` is wrong.
+    """
+    for blk in blocks:
+        des = blk.design
+        v = blk.viability
+        if des.zero >= 0:
+            ref = v[des.cell == des.zero]
+        else:
+            low = []
+            for sa in ((des.cd2 == 0) & (des.cd1 > 0), (des.cd1 == 0) & (des.cd2 > 0)):
+                cells = np.flatnonzero(sa)
+                dd = np.where(sa, des.cd1 + des.cd2, np.inf)
+                low.append(int(cells[np.argmin(dd[cells])]))
+            ref = v[np.isin(des.cell, low)]
+        ref = ref[np.isfinite(ref)]
+        if len(ref) == 0:
+            continue
+        med = float(np.median(ref))
+        shown = med if response == "viability" else 100.0 - med
+        top = float(np.nanmax(np.abs(v))) if np.isfinite(v).any() else 0.0
+        if top <= 1.5:
+            raise AnalysisError(
+                f"{blk.label}: responses are all within 0-1.5 (max {top:.3g}); they look like "
+                "fractions, but tallrx expects percentages; multiply them by 100"
+            )
+        if med < 50:
+            other = "inhibition" if response == "viability" else "viability"
+            raise AnalysisError(
+                f"{blk.label}: response scale does not match --response {response}: the "
+                f"untreated / lowest-dose wells have median {shown:.3g} (expected about "
+                f"{'100' if response == 'viability' else '0'} for {response}); pass "
+                f"--response {other} if the file holds {other}"
+            )

@@ -1,0 +1,152 @@
+"""Reader of the SynergyFinder exchange format -> a tidy viability table (doses in uM).
+
+SynergyFinder's long format has one row per well: ``block_id`` (one drug pair on one sample),
+``drug_row`` / ``drug_col`` (or ``drug1`` / ``drug2``), ``conc_r`` / ``conc_c`` (or ``conc1`` /
+``conc2``), ``response`` and the concentration units ``conc_r_unit`` / ``conc_c_unit`` (or
+``conc_unit1`` / ``conc_unit2``, or one ``conc_unit``). Column names are matched case-insensitively;
+``PairIndex``/``Drug1``/``Conc1``/``ConcUnit``/``Response`` (SynergyFinder+) are accepted too.
+
+Responses are used as given (no re-normalization, as SynergyFinder does by default):
+``response="viability"`` means % viability (100 = untreated), ``"inhibition"`` means % inhibition
+(0 = untreated) and is converted with viability = 100 - inhibition. Repeated (block, dose pair)
+rows are replicates and are numbered in file order. Extra columns are carried through as
+conditions; a ``sample`` / ``cell_line_name`` column becomes ``sample`` (else the block id does).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tallrx.errors import InputError, did_you_mean
+from tallrx.units import to_um
+
+__all__ = ["read_synergyfinder", "is_synergyfinder", "RESPONSES"]
+
+RESPONSES = ("viability", "inhibition")
+_ALIASES = {
+    "block_id": ("block_id", "blockid", "pairindex", "pair_index", "block"),
+    "drug_a": ("drug_row", "drug1", "drugrow"),
+    "drug_b": ("drug_col", "drug2", "drugcol"),
+    "conc_a": ("conc_r", "conc1", "concrow"),
+    "conc_b": ("conc_c", "conc2", "conccol"),
+    "response": ("response", "inhibition", "viability"),
+    "unit_a": ("conc_r_unit", "conc_unit1", "concunit1", "conc_unit", "concunit"),
+    "unit_b": ("conc_c_unit", "conc_unit2", "concunit2", "conc_unit", "concunit"),
+}
+_REQUIRED = ("block_id", "drug_a", "drug_b", "conc_a", "conc_b", "response")
+
+
+def _find(columns: list[str]) -> dict[str, str]:
+    lower = {c.strip().lower(): c for c in columns}
+    found = {}
+    for key, names in _ALIASES.items():
+        for n in names:
+            if n in lower:
+                found[key] = lower[n]
+                break
+    return found
+
+
+def is_synergyfinder(columns) -> bool:
+    """True when ``columns`` look like the SynergyFinder format (a block id and row/col drugs)."""
+    found = _find([str(c) for c in columns])
+    return all(k in found for k in _REQUIRED)
+
+
+def read_synergyfinder(
+    source: str | os.PathLike | pd.DataFrame, *, response: str = "viability"
+) -> pd.DataFrame:
+    """Read a SynergyFinder table (CSV/TSV/XLSX path or DataFrame) into a tidy viability table."""
+    if response not in RESPONSES:
+        raise InputError(
+            f"--response must be one of {', '.join(RESPONSES)}, got {response!r}."
+            f"{did_you_mean(response, RESPONSES)}"
+        )
+    where = "table" if isinstance(source, pd.DataFrame) else str(source)
+    df = source if isinstance(source, pd.DataFrame) else _read(Path(source))
+    cols = [str(c) for c in df.columns]
+    found = _find(cols)
+    missing = [k for k in _REQUIRED if k not in found]
+    if missing:
+        want = _ALIASES[missing[0]][0]
+        raise InputError(
+            f"{where}: not a SynergyFinder table: no column for {missing[0]} "
+            f"(expected e.g. '{want}'; has: {', '.join(cols)})."
+            f"{did_you_mean(want, cols)}"
+        )
+    out = pd.DataFrame()
+    block = df[found["block_id"]].astype("string").str.strip()
+    used = set(found.values())
+    extra = [c for c in cols if c not in used]
+    sample_col = next(
+        (c for c in extra if c.lower() in ("sample", "cell_line_name", "cell_line")), None
+    )
+    out["sample"] = (df[sample_col].astype("string") if sample_col else block).to_numpy()
+    if sample_col:
+        out["block_id"] = block.to_numpy()
+    for side in ("a", "b"):
+        drug = df[found[f"drug_{side}"]].astype("string").fillna("").str.strip()
+        conc = _numeric(df[found[f"conc_{side}"]], f"conc_{'r' if side == 'a' else 'c'}", where)
+        unit_col = found.get(f"unit_{side}")
+        units = (
+            df[unit_col].astype("string").fillna("uM").str.strip()
+            if unit_col
+            else pd.Series("uM", index=df.index)
+        )
+        um = np.empty(len(df))
+        for (u, d), idx in (
+            pd.DataFrame({"u": units, "d": drug}).groupby(["u", "d"]).indices.items()
+        ):
+            try:
+                um[idx] = to_um(conc[idx], u, drug=d or None)
+            except ValueError as exc:
+                row = int(idx[0]) + 2
+                raise InputError(f"{where}: row {row}: {exc}") from None
+        out[f"drug_{side}"] = drug.to_numpy()
+        out[f"conc_{side}"] = um
+    resp = _numeric(df[found["response"]], "response", where)
+    if np.isnan(resp).any():
+        row = int(np.flatnonzero(np.isnan(resp))[0]) + 2
+        raise InputError(f"{where}: row {row}: response is empty; fill it in or drop the well")
+    out["viability"] = resp if response == "viability" else 100.0 - resp
+    key = (
+        out["sample"].astype(str)
+        + "|"
+        + block.astype(str).to_numpy()
+        + "|"
+        + out["conc_a"].astype(str)
+        + "|"
+        + out["conc_b"].astype(str)
+    )
+    out["replicate"] = key.groupby(key).cumcount().to_numpy() + 1
+    out["exclude"] = False
+    for c in extra:
+        if c != sample_col:
+            out[c] = df[c].to_numpy()
+    return out
+
+
+def _numeric(s: pd.Series, name: str, where: str) -> np.ndarray:
+    num = pd.to_numeric(s, errors="coerce")
+    bad = num.isna() & s.notna() & s.astype("string").str.strip().ne("")
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(
+            f"{where}: row {row + 2}: column '{name}' must be numeric, got {s.iloc[row]!r}"
+        )
+    return num.to_numpy(dtype=float)
+
+
+def _read(path: Path) -> pd.DataFrame:
+    if not path.exists():
+        raise InputError(f"{path}: no such file; check the path")
+    try:
+        if path.suffix.lower() in (".xlsx", ".xls"):
+            return pd.read_excel(path)
+        return pd.read_csv(path, sep=None, engine="python")
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        raise InputError(f"{path}: cannot read as a CSV/TSV/XLSX table ({exc})") from None

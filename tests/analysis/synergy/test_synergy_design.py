@@ -1,0 +1,153 @@
+"""Design detection, well naming conventions and bad input (one clear TallrxError, never a traceback)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tallrx.analysis.curves import ll4
+from tallrx.analysis.synergy import classify, score_synergy, split_blocks
+from tallrx.errors import AnalysisError, SchemaError, TallrxError
+
+
+def _matrix(n=4, reps=1, drug_b="B"):
+    da = np.concatenate([[0.0], np.geomspace(0.1, 10, n)])
+    db = np.concatenate([[0.0], np.geomspace(0.01, 1, n)])
+    g1, g2 = np.meshgrid(da, db, indexing="ij")
+    d1, d2 = np.tile(g1.ravel(), reps), np.tile(g2.ravel(), reps)
+    v = ll4(d1, 20, 100, 1.0, 1.0) * ll4(d2, 30, 100, 0.1, 1.0) / 100
+    return pd.DataFrame(
+        {
+            "sample": "s1",
+            "drug_a": "A",
+            "conc_a": d1,
+            "drug_b": drug_b,
+            "conc_b": d2,
+            "viability": v,
+            "replicate": np.repeat(np.arange(1, reps + 1), len(g1.ravel())),
+        }
+    )
+
+
+def test_classify_designs():
+    assert (
+        classify(
+            *[
+                np.r_[0, 1, 2, 4, 0, 0, 0, 1, 2, 4, 1, 2, 4, 1, 2, 4],
+                np.r_[0, 0, 0, 0, 1, 2, 4, 1, 1, 1, 2, 2, 2, 4, 4, 4],
+            ]
+        ).kind
+        == "matrix"
+    )
+    assert classify([0, 1, 2, 0, 1, 2], [0, 0, 0, 5, 5, 5]).kind == "fixed_dose"
+    d = classify([1, 2, 4, 0, 0, 0, 1, 2, 4, 2, 4, 8], [0, 0, 0, 1, 2, 4, 1, 2, 4, 1, 2, 4])
+    assert d.kind == "constant_ratio" and sorted(np.round(d.ratios, 6)) == [0.5, 1.0]
+
+
+def test_ragged_matrix_is_one_clear_error():
+    with pytest.raises(AnalysisError, match=r"ragged dose pairs.*missing \(conc_a, conc_b\)"):
+        classify([0, 1, 2, 4, 0, 1, 2, 1, 4], [0, 0, 0, 0, 1, 1, 1, 2, 3], label="blk")
+
+
+def test_single_agents_named_three_ways_give_the_same_scores():
+    """Both drugs named with one dose 0 / second drug alone as drug_a / reversed pair order."""
+    t = _matrix()
+    ref = score_synergy(t, n_null=0, n_boot=0).table
+    alt = t.copy()
+    alone_b = (alt.conc_a == 0) & (alt.conc_b > 0)
+    alt.loc[alone_b, "drug_a"] = "B"
+    alt.loc[alone_b, "conc_a"] = alt.loc[alone_b, "conc_b"]
+    alt.loc[alone_b, "conc_b"] = 0.0
+    alone_a = (alt.conc_b == 0) & (alt.drug_a == "A")
+    alt.loc[alone_a | alone_b, "drug_b"] = ""
+    rev = (t.conc_a > 0) & (t.conc_b > 0) & (np.arange(len(t)) % 2 == 0)
+    alt.loc[rev, ["drug_a", "drug_b"]] = ["B", "A"]
+    alt.loc[rev, ["conc_a", "conc_b"]] = t.loc[rev, ["conc_b", "conc_a"]].to_numpy()
+    got = score_synergy(alt, a="A", b="B", n_null=0, n_boot=0).table
+    for col in ("ci_mean", "bliss", "hsa", "loewe", "zip"):
+        assert got[col].iloc[0] == pytest.approx(ref[col].iloc[0], rel=1e-9, abs=1e-9), col
+
+
+def test_conditions_become_group_keys():
+    t = pd.concat([_matrix().assign(il7=0), _matrix().assign(il7=25)])
+    res = score_synergy(t, n_null=0, n_boot=0)
+    assert list(res.table["il7"]) == [0, 25]
+    assert {"sample", "il7", "drug_a", "drug_b"} <= set(res.extra["surface"].columns)
+
+
+@pytest.mark.parametrize(
+    "mutate,pattern",
+    [
+        (lambda t: t[~((t.conc_a > 0) & (t.conc_b == 0))], "no single-agent wells of 'A'"),
+        (
+            lambda t: t.assign(drug_b="", conc_b=0.0).drop_duplicates(["conc_a"]),
+            "every well names one drug only",
+        ),
+        (lambda t: pd.concat([t, t.iloc[[7]]]), "duplicate dose pair and replicate"),
+        (lambda t: t.assign(viability=100 - t.viability), "does not match --response viability"),
+        (lambda t: t.assign(viability=t.viability / 100), "look like fractions"),
+        (lambda t: t.drop(columns="conc_b"), "needs column"),
+        (
+            lambda t: t.assign(conc_a=t.conc_a.astype(object).where(t.index != 3, "high")),
+            "must be numeric; row 4",
+        ),
+        (lambda t: t.assign(conc_a=-t.conc_a), "negative concentration"),
+        (
+            lambda t: t.assign(drug_b="A").assign(drug_b=lambda d: np.where(d.conc_b > 0, "A", "")),
+            "as both drug_a and drug_b",
+        ),
+    ],
+)
+def test_bad_input_raises_one_line_tallrx_error(mutate, pattern):
+    with pytest.raises(TallrxError, match=pattern) as err:
+        score_synergy(mutate(_matrix()), n_null=0, n_boot=0)
+    assert "\n" not in str(err.value)
+
+
+def test_unknown_drug_and_method_suggest_a_fix():
+    with pytest.raises(AnalysisError, match="Did you mean 'A'"):
+        score_synergy(_matrix(), a="a", b="B", n_null=0)
+    with pytest.raises(AnalysisError, match="Did you mean 'bliss'"):
+        score_synergy(_matrix(), methods="blis", n_null=0)
+
+
+def test_viability_nan_without_exclude_is_an_error_and_excluded_wells_are_flagged():
+    t = _matrix(reps=2)
+    t.loc[5, "viability"] = np.nan
+    with pytest.raises(SchemaError, match="row 6: viability is empty"):
+        split_blocks(t)
+    t["exclude"] = False
+    t.loc[5, "exclude"] = True
+    res = score_synergy(t, n_null=0, n_boot=0)
+    assert "1 excluded well(s) left out" in res.table.message.iloc[0]
+    assert np.isfinite(res.table.bliss.iloc[0])
+
+
+def test_too_few_doses_is_a_flagged_row_not_a_crash():
+    """One dose of drug a with an effect: its median-effect fit needs two -> flagged, CI NaN."""
+    t = pd.DataFrame(
+        {
+            "sample": "s",
+            "drug_a": "A",
+            "conc_a": [0, 1, 0, 0, 0, 1, 1, 1],
+            "drug_b": "B",
+            "conc_b": [0, 0, 0.1, 1, 10, 0.1, 1, 10],
+            "viability": [100, 60, 90, 60, 30, 50, 35, 15],
+        }
+    )
+    res = score_synergy(t, n_null=0, n_boot=0)
+    row = res.table.iloc[0]
+    assert row.design == "fixed_dose"
+    assert not row.fit_ok and np.isnan(row.ci_mean)
+    assert "median-effect fit of A failed" in row.message
+    assert np.isnan(row.zip) and "ZIP needs a dose matrix" in row.message
+    assert np.isfinite(row.bliss)  # Bliss only needs the observed single agents
+
+
+def test_viability_above_100_is_kept():
+    t = _matrix()
+    t.loc[(t.conc_a == 0) & (t.conc_b == 0), "viability"] = 112.0
+    res = score_synergy(t, n_null=0, n_boot=0)
+    surf = res.extra["surface"]
+    assert surf.loc[(surf.conc_a == 0) & (surf.conc_b == 0), "viability"].iloc[0] == 112.0
