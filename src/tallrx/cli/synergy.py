@@ -1,5 +1,133 @@
-"""CLI commands: synergy (registered on the shared app)."""
+"""CLI command: ``tallrx synergy`` (registered on the shared app).
+
+Writes OUT/combinations.csv, OUT/surface.csv, OUT/median_effect.csv, OUT/meta.json,
+OUT/figures/*.png and OUT/report.html, all atomically.
+"""
 
 from __future__ import annotations
 
-from tallrx.cli._app import app  # noqa: F401
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import typer
+
+from tallrx._atomic import atomic_dir
+from tallrx._result import json_safe
+from tallrx.analysis.synergy import score_synergy
+from tallrx.analysis.synergy.calibration import ALPHA, N_NULL
+from tallrx.cli._app import OUT_HELP, app, existing_files, say
+from tallrx.errors import InputError
+from tallrx.io.synergyfinder import RESPONSES, is_synergyfinder, read_synergyfinder
+from tallrx.report.html import render_report
+from tallrx.report.synergy import synergy_figures, synergy_section
+from tallrx.units import normalize_unit, to_um
+
+
+def _read_input(path: Path, response: str, unit: str) -> pd.DataFrame:
+    (path,) = existing_files([path])
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; pass the viability CSV (or SynergyFinder file)")
+    try:
+        if path.suffix.lower() in (".xlsx", ".xls"):
+            df = pd.read_excel(path)
+        else:
+            df = pd.read_csv(path, sep=None, engine="python")
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty; expected a table with a header row") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputError(f"{path}: not a readable CSV/XLSX table ({first})") from None
+    if len(df) == 0:
+        raise InputError(f"{path}: has a header but no rows")
+    if is_synergyfinder(df.columns):
+        return read_synergyfinder(df, response=response)
+    if "viability" not in df.columns:
+        cols = ", ".join(map(str, df.columns))
+        raise InputError(
+            f"{path}: neither a tidy viability table (needs sample, drug_a, conc_a, drug_b, "
+            f"conc_b, viability) nor a SynergyFinder table (block_id, drug_row, drug_col, "
+            f"conc_r, conc_c, response); columns: {cols}"
+        )
+    if response != "viability":
+        raise InputError(
+            f"{path}: a tidy table's 'viability' column is % of vehicle; --response {response} "
+            "applies to SynergyFinder files only (rename the column 'response' and add block_id, "
+            "or drop --response)"
+        )
+    u = normalize_unit(unit)
+    if u != "uM":
+        df = df.copy()
+        for side in ("a", "b"):
+            conc = pd.to_numeric(df[f"conc_{side}"], errors="coerce").to_numpy(float)
+            drug = df[f"drug_{side}"].astype("string").fillna("")
+            out = np.array(conc, dtype=float)
+            for name, idx in pd.Series(np.arange(len(df))).groupby(drug.to_numpy()).indices.items():
+                if np.nansum(conc[idx]) > 0:
+                    out[idx] = to_um(conc[idx], u, drug=name or None)
+            df[f"conc_{side}"] = out
+    return df
+
+
+@app.command("synergy")
+def synergy_command(
+    input: Path = typer.Argument(
+        ...,
+        help="Tidy viability CSV (sample, drug_a, conc_a, drug_b, conc_b, viability, ...) or "
+        "a SynergyFinder table (block_id, drug_row, drug_col, conc_r, conc_c, response).",
+    ),
+    out: Path = typer.Option(..., "-o", "--out", help=OUT_HELP),
+    a: str | None = typer.Option(None, "--a", help="First drug of the pair to score."),
+    b: str | None = typer.Option(None, "--b", help="Second drug of the pair to score."),
+    method: str | None = typer.Option(
+        None, "--method", help="Comma-separated scores: ci,bliss,hsa,loewe,zip (default all)."
+    ),
+    response: str = typer.Option(
+        "viability", "--response", help=f"SynergyFinder response scale: {' | '.join(RESPONSES)}."
+    ),
+    unit: str = typer.Option("uM", "--unit", help="Concentration unit of a tidy table's conc_a/b."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the null simulation and the bootstrap."),
+    n_null: int = typer.Option(
+        N_NULL, "--n-null", help="Null plates per block for the calibrated call (0 = off)."
+    ),
+    alpha: float = typer.Option(ALPHA, "--alpha", help="Significance level of the call."),
+    ci_dx: str = typer.Option(
+        "median", "--ci-dx", help="Single-drug Dx of the CI: median | ll4 | auto."
+    ),
+    call_on: str | None = typer.Option(
+        None, "--call-on", help="Statistic of the call: ci_gmean (default), ci_mean, bliss, ..."
+    ),
+    figures: bool = typer.Option(True, "--figures/--no-figures", help="Write figures + report."),
+) -> None:
+    """Score drug combinations: Chou-Talalay CI, Bliss, HSA, Loewe, ZIP and calibrated calls."""
+    table = _read_input(input, response, unit)
+    result = score_synergy(
+        table,
+        a=a,
+        b=b,
+        methods=method,
+        response=response,
+        seed=seed,
+        n_null=n_null,
+        alpha=alpha,
+        ci_dx=ci_dx,
+        call_on=call_on,
+        where=str(input),
+    )
+    figs = synergy_figures(result) if figures else {}
+    with atomic_dir(out) as tmp:
+        result.table.to_csv(tmp / "combinations.csv", index=False)
+        result.extra["surface"].to_csv(tmp / "surface.csv", index=False)
+        result.extra["median_effect"].to_csv(tmp / "median_effect.csv", index=False)
+        (tmp / "meta.json").write_text(
+            json.dumps(json_safe(dict(result.meta)), indent=2), encoding="utf-8"
+        )
+        if figures:
+            (tmp / "figures").mkdir()
+            for name, fig in figs.items():
+                fig.savefig(tmp / "figures" / f"{name}.png", dpi=150, bbox_inches="tight")
+            render_report("tallrx synergy", [synergy_section(result, figs)], tmp / "report.html")
+    t = result.table
+    n_syn = int(t["call"].astype(str).str.contains("synergy").sum())
+    say(f"tallrx synergy: {len(t)} combination(s), {n_syn} calibrated synergy call(s) -> {out}/")

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tallrx.errors import InputError, did_you_mean
+from tallrx.errors import InputError, UnitError, did_you_mean
 from tallrx.units import to_um
 
 __all__ = ["read_synergyfinder", "is_synergyfinder", "RESPONSES"]
@@ -103,9 +103,9 @@ def read_synergyfinder(
         ):
             try:
                 um[idx] = to_um(conc[idx], u, drug=d or None)
-            except ValueError as exc:
+            except UnitError as exc:
                 row = int(idx[0]) + 2
-                raise InputError(f"{where}: row {row}: {exc}") from None
+                raise UnitError(f"{where}: row {row}: {exc}") from None
         out[f"drug_{side}"] = drug.to_numpy()
         out[f"conc_{side}"] = um
     resp = _numeric(df[found["response"]], "response", where)

@@ -79,7 +79,8 @@ class MedianEffectFit:
 
     def dose(self, fa) -> np.ndarray:
         """Dx (uM) giving fraction affected ``fa`` (broadcast against the fit's shape)."""
-        return median_effect_dose(fa, self.dm, self.m)
+        with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+            return median_effect_dose(fa, self.dm, self.m)
 
 
 def median_effect_fit(dose, fa, mask=None) -> MedianEffectFit:
@@ -100,7 +101,7 @@ def median_effect_fit(dose, fa, mask=None) -> MedianEffectFit:
     if mask is not None:
         present &= np.broadcast_to(np.asarray(mask, bool), present.shape)
     valid = present & (fa > FA_EPS) & (fa < 1 - FA_EPS)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         x = np.where(valid, np.log(np.where(valid, dose, 1.0)), 0.0)
         y = np.where(valid, np.log(np.where(valid, fa / (1 - fa), 1.0)), 0.0)
         n = valid.sum(-1)
@@ -137,7 +138,7 @@ def combination_index(d1, d2, fa, dm1, m1, dm2, m2):
     fa = np.asarray(fa, dtype=float)
     ok = (fa > FA_EPS) & (fa < 1 - FA_EPS)
     fa = np.where(ok, fa, np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return d1 / median_effect_dose(fa, dm1, m1) + d2 / median_effect_dose(fa, dm2, m2)
 
 
