@@ -33,6 +33,7 @@ class Compiled:
     prep: FunctionType
     rhs: FunctionType
     jac: FunctionType
+    neg_jac_into: FunctionType  # neg_jac_into(G, y, P, Q): G's slots <- -J (fill zeroed)
     factor: FunctionType
     solve: FunctionType
     pattern: list[tuple[int, int]]  # Jacobian non-zeros (row, col), order of jac() output
@@ -157,6 +158,18 @@ def generate(net: Network) -> Compiled:
     diag_slots = np.array([slot[pos[i], pos[i]] for i in range(n)], dtype=int)
 
     lines += _lu_code(A, slot, order)
+    lines.append("")
+    # ---- jacobian written straight into the LU storage as -J (fill entries zeroed)
+    fill = sorted(set(range(len(nz))) - set(jac_slots.tolist()))
+    lines.append("def neg_jac_into(G, y, P, Q):")
+    lines += _bind(names_jac & set(pidx), "P", pidx)
+    lines += _bind(names_jac & set(qidx), "Q", qidx)
+    lines += _bind(names_jac & set(sidx), "y", sidx)
+    if fill:
+        lines.append(f"    G[{fill}] = 0.0")
+    for k, key in enumerate(pattern):
+        lines.append(f"    G[{jac_slots[k]}] = {py(ex.mul(ex.Num(-1.0), ex.add(*entries[key])))}")
+    lines.append("    return G")
     source = "\n".join(lines) + "\n"
     namespace: dict = {"np": np}
     exec(compile(source, "<tallrx.model generated>", "exec"), namespace)  # noqa: S102
@@ -165,6 +178,7 @@ def generate(net: Network) -> Compiled:
         prep=namespace["prep"],
         rhs=namespace["rhs"],
         jac=namespace["jac"],
+        neg_jac_into=namespace["neg_jac_into"],
         factor=namespace["factor"],
         solve=namespace["solve"],
         pattern=pattern,

@@ -32,6 +32,14 @@ class Stats:
     rejected: int = 0
 
 
+def _frozen_slots(code: Compiled, frozen: np.ndarray) -> np.ndarray:
+    """LU-storage slots of the Jacobian rows of frozen species (set to zero)."""
+    rows = set(np.asarray(frozen, dtype=int).tolist())
+    return np.array(
+        [code.jac_slots[k] for k, (i, _) in enumerate(code.pattern) if i in rows], dtype=int
+    )
+
+
 def _take(values: list, idx: np.ndarray) -> list:
     return [v[idx] if isinstance(v, np.ndarray) and v.ndim else v for v in values]
 
@@ -62,9 +70,7 @@ def integrate(
     out = np.empty((m, n, W))
     atol_v = np.broadcast_to(np.asarray(atol, dtype=float), (n,))[:, None]
     frozen = np.asarray(frozen, dtype=int)
-    frozen_entries = np.array(
-        [k for k, (i, _) in enumerate(code.pattern) if i in set(frozen)], dtype=int
-    )
+    frozen_slots = _frozen_slots(code, frozen)
 
     nxt = np.zeros(W, dtype=int)
     if t_out[0] == 0.0:
@@ -93,11 +99,9 @@ def integrate(
         hit = remaining <= h * (1.0 + 1e-12)
         hs = np.where(hit, remaining, h)
         c = 1.0 / (GAMMA * hs)
-        jv = code.jac(y, Pa, Qa)
-        if frozen_entries.size:
-            jv[frozen_entries] = 0.0
-        G = np.zeros((code.n_slots, ids.size))
-        G[code.jac_slots] = -jv
+        G = code.neg_jac_into(np.empty((code.n_slots, ids.size)), y, Pa, Qa)
+        if frozen_slots.size:
+            G[frozen_slots] = 0.0
         G[code.diag_slots] += c
         code.factor(G)
         F1 = f(y)
@@ -161,8 +165,7 @@ def steady_state(
     dt = np.full(W, float(dt0))
     done = np.zeros(W, dtype=bool)
     frozen = np.asarray(frozen, dtype=int)
-    fz = set(frozen.tolist())
-    frozen_entries = np.array([k for k, (i, _) in enumerate(code.pattern) if i in fz], dtype=int)
+    frozen_slots = _frozen_slots(code, frozen)
     atol_v = np.broadcast_to(np.asarray(atol, dtype=float), (n,))[:, None]
     ids = np.arange(W)
     for _ in range(max_iter):
@@ -171,12 +174,10 @@ def steady_state(
         ya = y[:, ids]
         Pa, Qa = _take(P, ids), _take(Q, ids)
         f = code.rhs(ya, Pa, Qa)
-        jv = code.jac(ya, Pa, Qa)
+        G = code.neg_jac_into(np.empty((code.n_slots, ids.size)), ya, Pa, Qa)
         if frozen.size:
             f[frozen] = 0.0
-            jv[frozen_entries] = 0.0
-        G = np.zeros((code.n_slots, ids.size))
-        G[code.jac_slots] = -jv
+            G[frozen_slots] = 0.0
         G[code.diag_slots] += 1.0 / dt[ids]
         code.factor(G)
         with np.errstate(all="ignore"):

@@ -573,7 +573,7 @@ KINETICS = (
         "free anti-apoptotic protein that doubles BAX retro-translocation",
     ),
     _p("K_momp", 0.3, "fraction", 0.05, 0.9, CAL1, "active BAX/BAK for half-maximal MOMP"),
-    _p("n_momp", 1.5, "1", 1, 8, CAL1, "steepness of the MOMP switch"),
+    _p("n_momp", 2.0, "1", 1, 8, CAL1, "steepness of the MOMP switch"),
     _p("k_casp", 0.5, "1/h", 0.05, 5, CAL1, "caspase activation after MOMP"),
     _p("k_casp_i", 0.25, "1/h", 0.05, 5, CAL1, "caspase inactivation / XIAP"),
     _p("k_apop", 0.08, "1/h", 0.01, 0.5, CAL1, "death hazard at full caspase activity"),
