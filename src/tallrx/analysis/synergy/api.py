@@ -36,9 +36,15 @@ from tallrx.analysis.synergy.calibration import (
     null_statistics,
     p_values,
 )
-from tallrx.analysis.synergy.chou_talalay import ED_LEVELS, MedianEffectFit
+from tallrx.analysis.synergy.chou_talalay import ED_LEVELS
 from tallrx.analysis.synergy.design import Block, check_response_scale, split_blocks
 from tallrx.analysis.synergy.engine import CI_DX, METHODS, BatchScores, score_batch
+from tallrx.analysis.synergy.tables import (
+    block_frame,
+    combination_table,
+    series_table,
+    surface_table,
+)
 from tallrx.errors import AnalysisError, did_you_mean
 
 __all__ = ["score_synergy", "CONVENTIONS", "parse_methods"]
@@ -126,13 +132,15 @@ def score_synergy(
     by_design: dict[bytes, list[int]] = defaultdict(list)
     for i, blk in enumerate(blocks):
         by_design[blk.design.signature()].append(i)
-    combos, surfaces, series = [None] * len(blocks), [None] * len(blocks), [None] * len(blocks)
+    combos: list = []
+    surfaces: list = []
+    series: list = []
     opts = _Options(methods, stat, ci_dx, n_null, n_boot, alpha, rng)
     for members in by_design.values():
         for start in range(0, len(members), BLOCK_CHUNK):
             chunk = members[start : start + BLOCK_CHUNK]
             _score_chunk([blocks[i] for i in chunk], chunk, opts, combos, surfaces, series)
-    table_out = pd.concat(combos, ignore_index=True)
+    table_out = _in_input_order(combos)
     meta = {
         "method": "tallrx synergy: Chou-Talalay CI, Bliss, HSA, Loewe, ZIP with null-calibrated calls",
         "methods": list(methods),
@@ -181,8 +189,8 @@ def score_synergy(
         table=table_out,
         meta=meta,
         extra={
-            "surface": pd.concat(surfaces, ignore_index=True),
-            "median_effect": pd.concat(series, ignore_index=True),
+            "surface": _in_input_order(surfaces),
+            "median_effect": _in_input_order(series),
         },
     )
 
@@ -228,12 +236,14 @@ def _score_chunk(blks: list[Block], ids: list[int], o: _Options, combos, surface
         else np.full((B, G), "not calibrated", dtype=object)
     )
     naive = naive_ci_call(ci_mean)
-    for k, (blk, i) in enumerate(zip(blks, ids, strict=True)):
-        combos[i] = _combination_rows(
-            blk, sc, k, o.methods, calls[k], p_syn[k], naive[k], sd[k], lo[k], hi[k]
-        )
-        surfaces[i] = _surface_rows(blk, sc, k)
-        series[i] = _series_rows(blk, sc, k)
+    keys = block_frame(blks)
+    tables = (
+        (combos, combination_table(blks, keys, sc, o.methods, calls, p_syn, naive, sd, lo, hi)),
+        (surfaces, surface_table(blks, keys, sc)),
+        (series, series_table(blks, keys, sc)),
+    )
+    for sink, df in tables:
+        sink.append(df.assign(_block=np.repeat(ids, len(df) // len(ids))))
 
 
 def _subset(sc: BatchScores, sub: slice) -> BatchScores:
@@ -245,171 +255,10 @@ def _subset(sc: BatchScores, sub: slice) -> BatchScores:
     )
 
 
-def _messages(blk: Block, sc: BatchScores, k: int, g: int, methods) -> tuple[bool, str]:
-    msgs: list[str] = []
-    ok = True
-    des = blk.design
-    member = sc.groups.member[g]
-    names = {"a": blk.drug_a, "b": blk.drug_b}
-    for key, drug in names.items():
-        if key in sc.curve_ok and not sc.curve_ok[key][k]:
-            ok = False
-            msgs.append(f"4PL fit of {drug} failed (Loewe, ZIP and the calibrated call need it)")
-    if "ci" in methods:
-        for key, drug in names.items():
-            if sc.flags[f"ci_fit_{key}"][k]:
-                ok = False
-                me = sc.me[key]
-                msgs.append(
-                    f"median-effect fit of {drug} failed ({int(me.n[k])} points with "
-                    f"0 < fa < 1; needs >= 2 doses with an effect)"
-                )
-            elif sc.flags[f"ci_ll4_{key}"][k]:
-                msgs.append(f"CI uses the 4PL Dx for {drug} (its effect stays below 50 %)")
-        n_ext = int((sc.per_cell["ci_extrapolated"][k] & member).sum())
-        if n_ext:
-            msgs.append(
-                f"{n_ext} CI point(s) need a Dx beyond a drug's tested doses or maximal "
-                "effect (extrapolated)"
-            )
-        fa = 1.0 - sc.cell_mean[k] / 100.0
-        out = int((member & ~((fa > 0) & (fa < 1))).sum())
-        if out:
-            msgs.append(f"{out} combination point(s) with effect outside (0, 1) left out of the CI")
-        if not np.isfinite(sc.per_group["ci_mean"][k, g]):
-            ok = False
-            msgs.append("no combination point gives a CI")
-    if "loewe" in methods:
-        n_cap = int((sc.per_cell["loewe_capped"][k] & member).sum())
-        if n_cap:
-            msgs.append(
-                f"Loewe: {n_cap} cell(s) beyond a drug's maximal effect (plateau convention)"
-            )
-    if "zip" in methods:
-        if "zip_design" in sc.flags:
-            msgs.append(f"ZIP needs a dose matrix (>= 3 doses of each drug); design is {des.kind}")
-        elif sc.flags.get("zip_fit_failed", np.zeros(len(sc.cell_mean), bool))[k]:
-            msgs.append("ZIP: some row/column fits did not converge")
-    if sc.flags["sa_untested"][k]:
-        msgs.append(
-            "single agents not tested at every combination dose: Bliss/HSA use the "
-            "fitted 4PL curve there"
-        )
-    n_excl = int((~np.isfinite(blk.viability)).sum())
-    if n_excl:
-        msgs.append(f"{n_excl} excluded well(s) left out")
-    for m in ("bliss", "hsa", "loewe"):
-        if m in methods and not np.isfinite(sc.per_group[m][k, g]):
-            ok = False
-            msgs.append(f"{m} could not be computed")
-    return ok, "; ".join(msgs)
-
-
-def _keys(blk: Block) -> dict:
-    return {**blk.keys, "drug_a": blk.drug_a, "drug_b": blk.drug_b}
-
-
-def _combination_rows(blk, sc, k, methods, calls, p_syn, naive, sd, lo, hi) -> pd.DataFrame:
-    rows = []
-    G = sc.groups.member.shape[0]
-    for g in range(G):
-        ok, msg = _messages(blk, sc, k, g, methods)
-        pg = sc.per_group
-        row = {**_keys(blk), "design": blk.design.kind, "ratio": sc.groups.ratio[g]}
-        for key in ("ci_mean", "ci_gmean", "ci_median"):
-            row[key] = pg[key][k, g] if key in pg else np.nan
-        row["ci_n"] = int(pg["ci_n"][k, g]) if "ci_n" in pg else 0
-        row["ci_low"], row["ci_high"] = lo[g], hi[g]
-        for lev in ED_LEVELS:
-            key = f"ci_ed{round(lev * 100)}"
-            row[key] = pg[key][k, g] if key in pg else np.nan
-        for m in ("bliss", "hsa", "loewe", "zip"):
-            row[m] = pg[m][k, g] if m in pg else np.nan
-        row.update(
-            call=calls[g],
-            p_value=p_syn[g],
-            naive_call=naive[g],
-            noise_sd=sd,
-            fit_ok=ok,
-            message=msg,
-        )
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _surface_rows(blk: Block, sc: BatchScores, k: int) -> pd.DataFrame:
-    des = blk.design
-    df = pd.DataFrame(
-        {
-            "conc_a": des.cd1,
-            "conc_b": des.cd2,
-            "n": sc.cell_n[k].astype(int),
-            "viability": sc.cell_mean[k],
-        }
-    )
-    df["ratio"] = np.where(
-        des.ray >= 0, des.ratios[np.maximum(des.ray, 0)] if len(des.ratios) else np.nan, np.nan
-    )
-    for key in (
-        "bliss_ref",
-        "bliss",
-        "hsa_ref",
-        "hsa",
-        "loewe_ref",
-        "loewe",
-        "zip",
-        "fa",
-        "ci",
-        "dri_a",
-        "dri_b",
-        "ci_extrapolated",
-        "loewe_capped",
-    ):
-        if key in sc.per_cell:
-            df[key] = sc.per_cell[key][k]
-    for key, value in reversed(list(_keys(blk).items())):
-        df.insert(0, key, value)
-    return df
-
-
-def _series_rows(blk: Block, sc: BatchScores, k: int) -> pd.DataFrame:
-    rows = []
-    group = blk.label.split(": ", 1)[-1]
-    fits = [
-        (blk.drug_a, "single", np.nan, sc.me.get("a")),
-        (blk.drug_b, "single", np.nan, sc.me.get("b")),
-    ]
-    rays = sc.me.get("rays")
-    for r, ratio in enumerate(blk.design.ratios):
-        if rays is not None and (blk.design.kind == "constant_ratio" or rays.n[k, r] >= 3):
-            fits.append(
-                (f"{blk.drug_a}+{blk.drug_b} 1:{ratio:.4g}", "mixture", ratio, _ray(rays, r))
-            )
-    for name, kind, ratio, me in fits:
-        if me is None:
-            continue
-        rows.append(
-            {
-                **_keys(blk),
-                "group": group,
-                "series": name,
-                "kind": kind,
-                "ratio": ratio,
-                "m": me.m[k],
-                "dm": me.dm[k],
-                "r2": me.r2[k],
-                "n": int(me.n[k]),
-                "n_dropped": int(me.n_dropped[k]),
-                "fit_ok": bool(me.ok[k]),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def _ray(rays, r):
-    return MedianEffectFit(
-        *(
-            np.asarray(getattr(rays, f))[:, r]
-            for f in ("m", "dm", "r", "n", "n_dropped", "max_fa", "max_dose")
-        )
-    )
+def _in_input_order(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate per-chunk tables so blocks keep the order they have in the input."""
+    frames = [df for df in parts if len(df)]
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True).sort_values("_block", kind="stable")
+    return out.drop(columns="_block").reset_index(drop=True)

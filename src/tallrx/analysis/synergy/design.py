@@ -193,9 +193,19 @@ def classify(d1, d2, *, label: str = "block") -> BlockDesign:
     )
 
 
-def _blank(s: pd.Series) -> np.ndarray:
-    text = s.astype("string").fillna("").str.strip()
-    return (text.eq("") | text.str.lower().isin(["nan", "none", "vehicle", "dmso", "-"])).to_numpy()
+BLANK_NAMES = ("", "nan", "none", "vehicle", "dmso", "-")
+
+
+def _text(s: pd.Series) -> np.ndarray:
+    """Stripped text of a column (NaN -> ""), computed once per distinct value."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    clean = np.array([str(u).strip() for u in uniques] + [""], dtype=object)
+    return clean[codes]  # code -1 (NaN) picks the trailing ""
+
+
+def _blank(text: np.ndarray) -> np.ndarray:
+    lowered = np.char.lower(text.astype(str))
+    return np.isin(lowered, BLANK_NAMES)
 
 
 def _condition_columns(df: pd.DataFrame) -> list[str]:
@@ -211,8 +221,10 @@ def _check_columns(df: pd.DataFrame, where: str) -> None:
         )
     for col in ("conc_a", "conc_b", "viability"):
         num = pd.to_numeric(df[col], errors="coerce")
-        text = df[col].astype("string").fillna("").str.strip()
-        bad = (num.isna() & text.ne("") & text.str.lower().ne("nan")).to_numpy()
+        bad = (num.isna() & df[col].notna()).to_numpy().copy()
+        if bad.any():
+            text = np.char.lower(_text(df[col]).astype(str))
+            bad &= (text != "") & (text != "nan")
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
             raise SchemaError(
@@ -238,21 +250,15 @@ def split_blocks(
     _check_columns(df, where)
     conds = _condition_columns(df)
     keys_cols = ["sample", *conds]
-    da = df["drug_a"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
-    db = df["drug_b"].astype("string").fillna("").str.strip().to_numpy(dtype=object)
-    blank_a, blank_b = _blank(df["drug_a"]), _blank(df["drug_b"])
+    da, db = _text(df["drug_a"]), _text(df["drug_b"])
+    blank_a, blank_b = _blank(da), _blank(db)
     ca = pd.to_numeric(df["conc_a"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     cb = pd.to_numeric(df["conc_b"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     via = pd.to_numeric(df["viability"], errors="coerce").to_numpy(dtype=float)
     excl = np.zeros(len(df), bool)
     if "exclude" in df.columns:
-        excl = (
-            df["exclude"]
-            .astype("string")
-            .fillna("false")
-            .str.lower()
-            .isin(["true", "1", "yes", "y"])
-            .to_numpy()
+        excl = np.isin(
+            np.char.lower(_text(df["exclude"]).astype(str)), ["true", "1", "1.0", "yes", "y"]
         )
     bad = np.isnan(via) & ~excl
     if bad.any():
@@ -263,7 +269,7 @@ def split_blocks(
         )
     vehicle = blank_a & blank_b & (ca == 0) & (cb == 0)
     if "role" in df.columns:
-        vehicle |= df["role"].astype("string").fillna("").str.lower().eq("vehicle").to_numpy()
+        vehicle |= np.char.lower(_text(df["role"]).astype(str)) == "vehicle"
     both = ~blank_a & ~blank_b
     drugs = sorted(set(da[~blank_a]) | set(db[~blank_b]))
     for name, flag in (("--a", a), ("--b", b)):
@@ -300,20 +306,20 @@ def split_blocks(
                 + ", ".join(f"{x}+{y}" for x, y in pairs)
             )
         pairs = [(a, b)]
-    grouped = df.groupby(
-        [df[c].astype("string").fillna("") for c in keys_cols], sort=False, dropna=False
-    ).indices
+    grouped = df.groupby(keys_cols, sort=False, dropna=False).indices
     plate_well = replicate = None
     if {"plate", "well"} <= set(df.columns):
         plate_well = (
             df["plate"].astype("string").fillna("") + "/" + df["well"].astype("string").fillna("")
         ).to_numpy(dtype=object)
     elif "replicate" in df.columns:
-        replicate = df["replicate"].astype("string").fillna("").to_numpy(dtype=object)
+        replicate = pd.factorize(df["replicate"].astype("string").fillna(""))[0].astype(float)
+    key_values = [df[c].to_numpy(dtype=object) for c in keys_cols]
+    designs: dict[bytes, BlockDesign] = {}  # blocks with the same layout share one design
     blocks: list[Block] = []
     for g_rows in grouped.values():
         g_rows = np.sort(np.asarray(g_rows))
-        keys = {c: df[c].iloc[g_rows[0]] for c in keys_cols}
+        keys = {c: vals[g_rows[0]] for c, vals in zip(keys_cols, key_values, strict=True)}
         ga, gb, gba, gbb = da[g_rows], db[g_rows], blank_a[g_rows], blank_b[g_rows]
         gboth, gca, gcb = both[g_rows], ca[g_rows], cb[g_rows]
         for pa, pb in pairs:
@@ -329,35 +335,21 @@ def split_blocks(
             d2 = np.select([fwd, rev, alone_b, alone_b2], [gcb, gca, gca, gcb], 0.0)
             take = fwd | rev | alone_a | alone_b | alone_a2 | alone_b2 | vehicle[g_rows]
             rows = g_rows[take]
-            label = f"{where}: " + ", ".join(f"{k}={v}" for k, v in keys.items()) + f", {pa} + {pb}"
             d1, d2 = d1[take], d2[take]
-            ident = plate_well[rows] if plate_well is not None else None
-            if ident is None and replicate is not None:
-                ident = np.array(
-                    [
-                        f"{x:.12g}|{y:.12g}|{r}"
-                        for x, y, r in zip(d1, d2, replicate[rows], strict=True)
-                    ],
-                    dtype=object,
+            rep = replicate[rows] if replicate is not None else np.zeros(0)
+            sig = d1.tobytes() + d2.tobytes() + rep.tobytes()
+            design = designs.get(sig)
+            if design is None or plate_well is not None:
+                label = (
+                    f"{where}: " + ", ".join(f"{k}={v}" for k, v in keys.items()) + f", {pa} + {pb}"
                 )
-            if ident is not None:
-                _check_duplicates(
-                    ident,
-                    rows,
-                    d1,
-                    d2,
-                    label,
-                    "well" if plate_well is not None else "dose pair and replicate",
-                )
-            design = classify(d1, d2, label=label)
-            for drug, sa in ((pa, design.cd2 == 0), (pb, design.cd1 == 0)):
-                tested = sa & ((design.cd1 > 0) | (design.cd2 > 0))
-                if not tested.any():
-                    raise AnalysisError(
-                        f"{label}: no single-agent wells of {drug!r}; Bliss, HSA, Loewe, ZIP and "
-                        f"the CI all need {drug} alone at >= 1 dose (rows with the other dose 0, "
-                        "or drug_b empty)"
-                    )
+                if plate_well is not None:
+                    _check_duplicates(plate_well[rows], rows, d1, d2, label, "well")
+                elif replicate is not None:
+                    ident = np.stack([d1, d2, rep], axis=1)
+                    _check_duplicates(ident, rows, d1, d2, label, "dose pair and replicate")
+                design = designs.get(sig) or _checked_design(d1, d2, pa, pb, label)
+                designs[sig] = design
             v = np.where(excl[rows], np.nan, via[rows])
             blocks.append(
                 Block(
@@ -373,11 +365,28 @@ def split_blocks(
     return blocks
 
 
+def _checked_design(d1, d2, pa: str, pb: str, label: str) -> BlockDesign:
+    design = classify(d1, d2, label=label)
+    for drug, sa in ((pa, design.cd2 == 0), (pb, design.cd1 == 0)):
+        tested = sa & ((design.cd1 > 0) | (design.cd2 > 0))
+        if not tested.any():
+            raise AnalysisError(
+                f"{label}: no single-agent wells of {drug!r}; Bliss, HSA, Loewe, ZIP and "
+                f"the CI all need {drug} alone at >= 1 dose (rows with the other dose 0, "
+                "or drug_b empty)"
+            )
+    return design
+
+
 def _check_duplicates(ident: np.ndarray, rows: np.ndarray, d1, d2, label: str, what: str) -> None:
     """The same physical well (plate/well) or the same (dose pair, replicate) twice is an error."""
-    _, first, counts = np.unique(ident, return_index=True, return_counts=True)
+    _, first, counts = np.unique(
+        ident, axis=0 if ident.ndim == 2 else None, return_index=True, return_counts=True
+    )
     if (counts > 1).any():
-        dup = np.flatnonzero(ident == ident[first[np.argmax(counts > 1)]])[:2]
+        dupkey = ident[first[np.argmax(counts > 1)]]
+        same = (ident == dupkey).all(axis=1) if ident.ndim == 2 else ident == dupkey
+        dup = np.flatnonzero(same)[:2]
         r = rows[dup] + 1
         raise AnalysisError(
             f"{label}: duplicate {what}: rows {r[0]} and {r[1]} are the same (conc_a="
