@@ -12,6 +12,8 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from tallrx._result import Result
+from tallrx.analysis.curves import median_effect_dose
+from tallrx.analysis.synergy.chou_talalay import MedianEffectFit, ci_at_fa
 from tallrx.plots.style import DRUG_COLORS, PALETTE, new_figure, styled
 
 __all__ = [
@@ -167,12 +169,41 @@ def fa_ci_plot(result: Result, block: dict | None = None) -> Figure:
             label="extrapolated Dx",
         )
         ax.set_yscale("log")
+    _ci_curves(ax, _select(result.extra["median_effect"], block, keys))
     for level, style in ((1.0, "-"), (CI_BANDS[1], "--"), (CI_BANDS[0], ":")):
         ax.axhline(level, color=PALETTE["neutral"], lw=0.8, ls=style)
     ax.set_xlim(0, 1)
     ax.legend(fontsize=7, frameon=False)
     fig.suptitle(_title(surf, keys), fontsize=9)
     return fig
+
+
+def _ci_curves(ax, me: pd.DataFrame) -> None:
+    """Draw the CI(fa) curve of each constant-ratio mixture from its fitted median-effect lines."""
+    single = me[me["kind"] == "single"]
+    mixes = me[(me["kind"] == "mixture") & me["fit_ok"].astype(bool)]
+    if len(single) != 2 or mixes.empty or not single["fit_ok"].astype(bool).all():
+        return
+    fa = np.linspace(0.02, 0.98, 97)
+    (m1, dm1), (m2, dm2) = single[["m", "dm"]].to_numpy(float)
+    for i, (_, mix) in enumerate(mixes.iterrows()):
+        fit = MedianEffectFit(
+            *(np.array(v, float) for v in (mix["m"], mix["dm"], np.nan, 0, 0, np.nan, np.nan))
+        )
+        ci = ci_at_fa(
+            fa,
+            float(mix["ratio"]),
+            fit,
+            median_effect_dose(fa, dm1, m1),
+            median_effect_dose(fa, dm2, m2),
+        )
+        ax.plot(
+            fa,
+            ci,
+            color=DRUG_COLORS[(i + 2) % len(DRUG_COLORS)],
+            lw=1,
+            label=f"CI(fa) {mix['series']}",
+        )
 
 
 def median_effect_plot(result: Result, block: dict | None = None) -> Figure:

@@ -130,3 +130,35 @@ def test_median_effect_fit_is_the_linear_regression():
         assert fit.dm[i] == pytest.approx(np.exp(-icpt / slope), rel=1e-10)
         r = np.corrcoef(np.log(d), np.log(fa[i] / (1 - fa[i])))[0, 1]
         assert fit.r[i] == pytest.approx(r, rel=1e-10)
+
+
+def test_two_constant_ratio_rays_give_two_rows():
+    """Rays d2/d1 = 1 and 4 of an additive pair of median-effect drugs (Dm 2 and 8 uM, m = 1):
+    an additive mixture has Dm_mix = 1 / (p1/Dm1 + p2/Dm2), so CI = 1 on both rays."""
+    single = np.geomspace(0.2, 100, 7)
+    total = np.geomspace(0.5, 50, 6)
+    d1, d2, fa = [0.0], [0.0], [0.0]
+    for dm, is_a in ((2.0, True), (8.0, False)):
+        d1 += list(single if is_a else np.zeros(7))
+        d2 += list(np.zeros(7) if is_a else single)
+        fa += list(1 / (1 + dm / single))
+    for ratio in (1.0, 4.0):
+        p1 = 1 / (1 + ratio)
+        dm_mix = 1 / (p1 / 2.0 + (1 - p1) / 8.0)
+        d1 += list(total * p1)
+        d2 += list(total * (1 - p1))
+        fa += list(1 / (1 + dm_mix / total))
+    res = _score(_table(np.array(d1), np.array(d2), 100 * (1 - np.array(fa))))
+    assert len(res.table) == 2 and sorted(res.table.ratio.round(6)) == [1.0, 4.0]
+    np.testing.assert_allclose(res.table.ci_mean, 1.0, atol=1e-6)
+    np.testing.assert_allclose(res.table.ci_ed90, 1.0, atol=1e-6)
+
+
+def test_auto_dx_switches_to_4pl_for_a_drug_below_50_percent_effect():
+    doses = np.geomspace(0.1, 30, 7)
+    d1, d2 = _grid(doses, doses)
+    v = ll4(d1, 75.0, 100.0, 2.0, 1.0) * ll4(d2, 10.0, 100.0, 1.0, 1.2) / 100
+    res = _score(_table(d1, d2, v), ci_dx="auto")
+    assert "CI uses the 4PL Dx for A" in res.table.message.iloc[0]
+    assert "4PL Dx for B" not in res.table.message.iloc[0]
+    assert res.meta["ci_dx"] == "auto"
