@@ -14,6 +14,7 @@ import pytest
 from tallrx.analysis.synergy import score_synergy, simulate_table
 from tallrx.analysis.synergy.calibration import naive_ci_call
 from tallrx.analysis.synergy.simulate import BENCH_A, BENCH_B
+from tallrx.errors import AnalysisError
 
 
 def _calls(model, kappa, n, seed):
@@ -61,3 +62,9 @@ def test_other_call_statistics_run(stat):
     res = score_synergy(t, n_null=39, n_boot=0, call_on=stat, seed=4)
     assert res.meta["call"]["statistic"] == stat
     assert res.table.p_value.notna().all()
+
+
+def test_too_few_null_plates_is_a_user_error():
+    t = simulate_table(1, a=BENCH_A, b=BENCH_B, seed=1)
+    with pytest.raises(AnalysisError, match="n_null must be 0"):
+        score_synergy(t, n_null=10)

@@ -26,6 +26,7 @@ from tallrx.analysis.synergy.calibration import (
     CI_STRONG_SYNERGY,
     CI_SYNERGY,
     LOWER_IS_SYNERGY,
+    MIN_NULL,
     N_NULL,
     bootstrap_ci_mean,
     calibrated_call,
@@ -115,6 +116,11 @@ def score_synergy(
     if ci_dx not in CI_DX:
         raise AnalysisError(
             f"ci_dx must be one of {', '.join(CI_DX)}, got {ci_dx!r}.{did_you_mean(ci_dx, CI_DX)}"
+        )
+    if n_null < 0 or 0 < n_null < MIN_NULL:
+        raise AnalysisError(
+            f"n_null must be 0 (no calibrated call) or >= {MIN_NULL} null plates per block "
+            f"(a p-value of 0.05 needs at least 19), got {n_null}"
         )
     stat = call_on or ("ci_gmean" if "ci" in methods else methods[0])
     if stat not in LOWER_IS_SYNERGY:

@@ -33,6 +33,7 @@ __all__ = [
     "CI_ANTAGONISM",
     "ALPHA",
     "N_NULL",
+    "MIN_NULL",
     "LOWER_IS_SYNERGY",
     "naive_ci_call",
     "noise_sd",
@@ -50,6 +51,7 @@ CI_SYNERGY = 0.8  # paper: CI 0.3-0.8 synergy
 CI_ANTAGONISM = 1.2  # Chou 2006, Table: CI > 1.2 moderate antagonism or stronger
 ALPHA = 0.05
 N_NULL = 199
+MIN_NULL = 19  # fewer null plates cannot give p <= 0.05
 MIN_NOISE_SD = 0.5  # percentage points; floor for noise estimated from very few wells
 LOWER_IS_SYNERGY = {
     "ci_mean": True,
@@ -177,7 +179,7 @@ def p_values(observed: np.ndarray, null: np.ndarray, stat: str) -> tuple[np.ndar
     as_ant = (null >= obs) if lower else (null <= obs)
     p_syn = (1 + (as_syn & valid).sum(1)) / (1 + k)
     p_ant = (1 + (as_ant & valid).sum(1)) / (1 + k)
-    bad = ~np.isfinite(observed) | (k < 19)
+    bad = ~np.isfinite(observed) | (k < MIN_NULL)
     return np.where(bad, np.nan, p_syn), np.where(bad, np.nan, p_ant)
 
 

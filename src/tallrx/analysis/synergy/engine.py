@@ -34,6 +34,7 @@ __all__ = ["METHODS", "CI_DX", "Groups", "BatchScores", "score_batch", "groups_o
 METHODS = ("ci", "bliss", "hsa", "loewe", "zip")
 CI_DX = ("median", "ll4", "auto")
 ZIP_BOTTOM_BOUNDS = (-50.0, 150.0)  # % viability; as the synergy package bounds Emax to 0-1.5
+ZIP_STARTS = 2  # hill starts of the row/column fits (top fixed: 3 parameters, well-posed)
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,11 @@ def _zip(des: BlockDesign, V: np.ndarray, out: BatchScores) -> None:
     y = _gather(V, idx)  # (B, L, W)
     tops = np.concatenate([out.curves["b"](lb), out.curves["a"](la)], axis=1)  # (B, L)
     cur, ok = fit_curves(
-        np.broadcast_to(x, y.shape), y, fix_top=tops, bounds={"bottom": ZIP_BOTTOM_BOUNDS}
+        np.broadcast_to(x, y.shape),
+        y,
+        fix_top=tops,
+        bounds={"bottom": ZIP_BOTTOM_BOUNDS},
+        n_starts=ZIP_STARTS,
     )
     L = len(lb)
     row_fit = [p[:, :L] for p in (cur.bottom, cur.top, cur.ic50, cur.hill)]
