@@ -68,3 +68,13 @@ def test_too_few_null_plates_is_a_user_error():
     t = simulate_table(1, a=BENCH_A, b=BENCH_B, seed=1)
     with pytest.raises(AnalysisError, match="n_null must be 0"):
         score_synergy(t, n_null=10)
+
+
+def test_dead_combinations_fall_back_to_the_bliss_call():
+    """Every combination well dead: no CI point (fa = 1), yet an obvious synergy -> Bliss decides."""
+    t = simulate_table(1, a=BENCH_A, b=BENCH_B, seed=3)
+    t.loc[(t.conc_a > 0) & (t.conc_b > 0), "viability"] = 0.0
+    row = score_synergy(t, n_null=49, n_boot=0, seed=3).table.iloc[0]
+    assert np.isnan(row.ci_mean) and not row.fit_ok
+    assert row.call == "synergy" and row.p_value <= 0.05
+    assert "call from the Bliss excess" in row.message

@@ -67,6 +67,7 @@ CONVENTIONS = {
 SERIES_COLUMNS = ("m", "dm", "r2", "n", "n_dropped")
 BLOCK_CHUNK = 2000  # blocks per scoring batch (memory stays flat)
 NULL_CHUNK = 40_000  # simulated plates per calibration batch
+FALLBACK_STAT = "bliss"  # decides the call where the CI statistic cannot be computed
 
 
 def parse_methods(methods: str | Sequence[str] | None) -> tuple[str, ...]:
@@ -219,18 +220,10 @@ def _score_chunk(blks: list[Block], ids: list[int], o: _Options, combos, surface
     G = sc.groups.member.shape[0]
     B = len(blks)
     p_syn = p_ant = np.full((B, G), np.nan)
+    fallback = np.zeros((B, G), bool)
     if o.n_null > 0:
-        per = max(1, NULL_CHUNK // max(o.n_null, 1))
-        parts = []
-        for s in range(0, B, per):
-            sub = slice(s, s + per)
-            sub_sc = _subset(sc, sub)
-            parts.append(
-                null_statistics(des, V[sub], sub_sc, o.stat, o.n_null, o.rng, ci_dx=o.ci_dx)
-            )
-        null = np.concatenate(parts, axis=0)
-        expected = expected_statistic(des, sc, o.stat, o.ci_dx)
-        p_syn, p_ant = p_values(excess(sc.per_group[o.stat], expected, o.stat), null, o.stat)
+        p_syn, p_ant, fallback = _calibrate(des, V, sc, o)
+    sc.flags["call_fallback"] = fallback
     sd = noise_sd(des, V, sc) if "a" in sc.curves else np.full(B, np.nan)
     lo = hi = np.full((B, G), np.nan)
     if "ci" in o.methods and o.n_boot > 0:
@@ -250,6 +243,38 @@ def _score_chunk(blks: list[Block], ids: list[int], o: _Options, combos, surface
     )
     for sink, df in tables:
         sink.append(df.assign(_block=np.repeat(ids, len(df) // len(ids))))
+
+
+def _calibrate(des, V, sc: BatchScores, o: _Options):
+    """Calibrated p-values (B, G) for the call statistic; where a CI statistic cannot be computed,
+    the Bliss excess (same null plates) decides instead (flagged)."""
+    stats = (o.stat, FALLBACK_STAT) if o.stat.startswith("ci_") else (o.stat,)
+    per = max(1, NULL_CHUNK // o.n_null)
+    parts = []
+    for s in range(0, len(V), per):
+        sub = slice(s, s + per)
+        parts.append(
+            null_statistics(des, V[sub], _subset(sc, sub), stats, o.n_null, o.rng, ci_dx=o.ci_dx)
+        )
+    expected = expected_statistic(des, sc, stats, o.ci_dx)
+    out = []
+    for stat in stats:
+        null = np.concatenate([p[stat] for p in parts], axis=0)
+        observed = _observed(des, V, sc, stat, o)
+        out.append(p_values(excess(observed, expected[stat], stat), null, stat))
+    (p_syn, p_ant) = out[0]
+    fallback = np.zeros(p_syn.shape, bool)
+    if len(out) > 1:
+        fallback = ~np.isfinite(p_syn) & np.isfinite(out[1][0])
+        p_syn = np.where(fallback, out[1][0], p_syn)
+        p_ant = np.where(fallback, out[1][1], p_ant)
+    return p_syn, p_ant, fallback
+
+
+def _observed(des, V, sc: BatchScores, stat: str, o: _Options) -> np.ndarray:
+    if stat in sc.per_group:
+        return sc.per_group[stat]
+    return score_batch(des, V, (stat,), ci_dx=o.ci_dx, groups=sc.groups).per_group[stat]
 
 
 def _subset(sc: BatchScores, sub: slice) -> BatchScores:

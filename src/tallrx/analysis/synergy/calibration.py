@@ -114,10 +114,10 @@ def null_means(des: BlockDesign, ca: Curves, cb: Curves) -> np.ndarray:
 
 
 def _stat_of(
-    des: BlockDesign, V: np.ndarray, stat: str, ci_dx: str, groups, *, fit: bool
+    des: BlockDesign, V: np.ndarray, stats: tuple[str, ...], ci_dx: str, groups, *, fit: bool
 ) -> BatchScores:
-    method = "ci" if stat.startswith("ci_") else stat
-    return score_batch(des, V, (method,), ci_dx=ci_dx, groups=groups, curves=fit)
+    methods = tuple(dict.fromkeys("ci" if s.startswith("ci_") else s for s in stats))
+    return score_batch(des, V, methods, ci_dx=ci_dx, groups=groups, curves=fit)
 
 
 def excess(observed: np.ndarray, expected: np.ndarray, stat: str) -> np.ndarray:
@@ -128,27 +128,30 @@ def excess(observed: np.ndarray, expected: np.ndarray, stat: str) -> np.ndarray:
     return observed - expected
 
 
-def expected_statistic(des: BlockDesign, sc: BatchScores, stat: str, ci_dx: str) -> np.ndarray:
-    """``stat`` (B, G) of the noise-free no-interaction surface of each plate's own single-agent fits.
+def expected_statistic(
+    des: BlockDesign, sc: BatchScores, stats: tuple[str, ...], ci_dx: str
+) -> dict[str, np.ndarray]:
+    """Each statistic (B, G) of the noise-free no-interaction surface of the plate's own fits.
 
     For the CI this is the value the plate would show with NO interaction; for a drug that is only
     partially effective it is well below 1 (the naive rule's bias).
     """
     mu = null_means(des, sc.curves["a"], sc.curves["b"])
-    return _stat_of(des, mu, stat, ci_dx, sc.groups, fit=False).per_group[stat]
+    res = _stat_of(des, mu, stats, ci_dx, sc.groups, fit=False)
+    return {s: res.per_group[s] for s in stats}
 
 
 def null_statistics(
     des: BlockDesign,
     V: np.ndarray,
     sc: BatchScores,
-    stat: str,
+    stats: tuple[str, ...],
     n_null: int,
     rng: np.random.Generator,
     *,
     ci_dx: str = "median",
-) -> np.ndarray:
-    """Null distribution (B, n_null, G) of the excess statistic for each of the B observed plates.
+) -> dict[str, np.ndarray]:
+    """Null distributions (B, n_null, G) of the excess statistics for each of the B plates.
 
     Each null plate is drawn from the plate's fitted single agents under Bliss independence with
     the plate's noise, re-fitted and scored like observed data; its excess is taken against the
@@ -162,11 +165,13 @@ def null_statistics(
     sims = mu[:, None, :] + rng.standard_normal((B, n_null, des.n_wells)) * sd[:, None, None]
     sims = np.where(np.isfinite(V)[:, None, :], sims, np.nan)  # same excluded wells
     sims = sims.reshape(B * n_null, -1)
-    res = _stat_of(des, sims, stat, ci_dx, sc.groups, fit=True)
-    exp = expected_statistic(des, res, stat, ci_dx)
+    res = _stat_of(des, sims, stats, ci_dx, sc.groups, fit=True)
+    exp = expected_statistic(des, res, stats, ci_dx)
     ok = (res.curve_ok["a"] & res.curve_ok["b"])[:, None]
-    out = np.where(ok, excess(res.per_group[stat], exp, stat), np.nan)
-    return out.reshape(B, n_null, -1)
+    return {
+        s: np.where(ok, excess(res.per_group[s], exp[s], s), np.nan).reshape(B, n_null, -1)
+        for s in stats
+    }
 
 
 def p_values(observed: np.ndarray, null: np.ndarray, stat: str) -> tuple[np.ndarray, np.ndarray]:

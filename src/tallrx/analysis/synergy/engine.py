@@ -148,9 +148,13 @@ def score_batch(
     ``curves=True`` fits the single-agent 4PL curves even when no requested score needs them
     (the calibration does).
     """
+    with np.errstate(all="ignore"):  # inf/NaN are handled explicitly and flagged
+        return _score_batch(des, V, tuple(methods), ci_dx, groups, curves)
+
+
+def _score_batch(des, V, methods, ci_dx, groups, curves) -> BatchScores:
     V = np.atleast_2d(np.asarray(V, float))
     B = V.shape[0]
-    methods = tuple(methods)
     groups = groups or groups_of(des)
     mean, n = _cell_means(des, V)
     out = BatchScores(des, groups, mean, n)

@@ -61,6 +61,7 @@ def _messages(blks: list[Block], sc: BatchScores, methods) -> tuple[np.ndarray, 
     zip_fail = sc.flags.get("zip_fit_failed", no_b) if "zip" in methods else no_b
     n_excl = np.array([int((~np.isfinite(b.viability)).sum()) for b in blks])
     score_nan = {m: ~np.isfinite(pg[m]) for m in ("bliss", "hsa", "loewe") if m in methods}
+    fallback = sc.flags.get("call_fallback", np.zeros((B, G), bool))
     ok = np.ones((B, G), bool)
     texts = []
     for k, blk in enumerate(blks):
@@ -94,6 +95,8 @@ def _messages(blks: list[Block], sc: BatchScores, methods) -> tuple[np.ndarray, 
             if ci_nan[k, g]:
                 ok[k, g] = False
                 msgs.append("no combination point gives a CI")
+            if fallback[k, g]:
+                msgs.append("call from the Bliss excess (the CI statistic cannot be computed)")
             if n_cap[k, g]:
                 msgs.append(
                     f"Loewe: {n_cap[k, g]} cell(s) beyond a drug's maximal effect "
