@@ -1,5 +1,263 @@
-"""CLI commands: model (registered on the shared app)."""
+"""CLI commands of the mechanistic model (registered on the shared app).
+
+* ``tallrx simulate --genotype G [--dox] [--il7 NG_ML] [--drug NAME=CONC ...] [--hours 0.5,24,96]
+  -o OUT.csv`` (one virtual well: long table time_h, observable, value + conditions);
+* ``tallrx simulate EXPERIMENT.toml -o OUT/`` (plate-scale virtual experiments -> wells / blots /
+  coip / qpcr / timecourse CSVs);
+* ``tallrx cohort [--n 46] [--seed S] -o OUT/`` (virtual PDX cohort + its in-silico screen);
+* ``tallrx model show`` and ``tallrx model export --sbml FILE``.
+"""
 
 from __future__ import annotations
 
-from tallrx.cli._app import app  # noqa: F401
+import json
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from tallrx._atomic import atomic_dir, write_csv, write_text
+from tallrx._result import json_safe
+from tallrx.cli._app import OUT_HELP, app, model_app, out_console, parse_csv_list, say
+from tallrx.errors import InputError, did_you_mean
+from tallrx.model import NETWORK, normalize_drug, normalize_genotype, simulate, to_antimony
+from tallrx.model import cohort as cohort_mod
+from tallrx.model.engines import ENGINES
+from tallrx.model.experiment import write_experiment
+from tallrx.model.genotypes import GENOTYPE_FLAGS, GENOTYPE_NOTES
+from tallrx.model.sbml import to_sbml, validate_sbml
+from tallrx.units import to_um
+
+
+def _parse_drug(text: str) -> tuple[str, float]:
+    """'selumetinib=10' (uM) or 'prednisolone=250ug/ml' -> (drug, uM)."""
+    if "=" not in text:
+        raise InputError(
+            f"--drug {text!r}: expected NAME=CONC (uM, or with a unit such as "
+            "prednisolone=250ug/ml)"
+        )
+    name, value = (s.strip() for s in text.split("=", 1))
+    drug = normalize_drug(name, where=f"--drug {text}")
+    number = value.rstrip("abcdefghijklmnopqrstuvwxyzµμABCDEFGHIJKLMNOPQRSTUVWXYZ/ ")
+    unit = value[len(number) :].strip() or "uM"
+    try:
+        conc = float(to_um(float(number), unit, drug=drug))
+    except ValueError:
+        raise InputError(
+            f"--drug {text!r}: '{value}' is not a concentration (e.g. 10, 2uM, 250ug/ml)"
+        ) from None
+    if conc < 0:
+        raise InputError(f"--drug {text!r}: concentrations must be >= 0")
+    return drug, conc
+
+
+def _parse_params(items: list[str]) -> dict[str, float]:
+    out = {}
+    for it in items:
+        if "=" not in it:
+            raise InputError(
+                f"--param {it!r}: expected NAME=VALUE (a model parameter, see tallrx model show)"
+            )
+        k, v = (s.strip() for s in it.split("=", 1))
+        NETWORK.parameter(k)
+        try:
+            out[k] = float(v)
+        except ValueError:
+            raise InputError(f"--param {it!r}: '{v}' is not a number") from None
+    return out
+
+
+@app.command("simulate")
+def simulate_command(
+    experiment: Path | None = typer.Argument(
+        None, help="Experiment TOML (plate-scale virtual experiment); omit for one well."
+    ),
+    out: Path = typer.Option(
+        ..., "-o", "--out", help="OUT.csv for one well; a folder for an experiment."
+    ),
+    genotype: str | None = typer.Option(
+        None,
+        "--genotype",
+        "-g",
+        help="SUPT-1 line, e.g. NRAS_G12D (see tallrx model show --what genotypes).",
+    ),
+    dox: bool = typer.Option(False, "--dox", help="Induce the transgene with doxycycline."),
+    il7: float = typer.Option(0.0, "--il7", help="IL7 in ng/ml (paper: 25)."),
+    drug: list[str] = typer.Option(
+        [],
+        "--drug",
+        help="NAME=CONC in uM (or with a unit, e.g. prednisolone=250ug/ml); repeatable.",
+    ),
+    hours: str = typer.Option("0.5,24,96", "--hours", help="Output times in hours."),
+    param: list[str] = typer.Option(
+        [], "--param", help="Override a model parameter: NAME=VALUE; repeatable."
+    ),
+    observables: str | None = typer.Option(
+        None, "--observables", help="Comma-separated observables (default all)."
+    ),
+    engine: str = typer.Option("roadrunner", "--engine", help=f"Engine: {', '.join(ENGINES)}."),
+) -> None:
+    """Simulate one virtual well, or a plate-scale experiment from a TOML file."""
+    if experiment is not None:
+        if genotype or drug or dox or il7:
+            raise InputError(
+                "give either an EXPERIMENT.toml or --genotype/--dox/--il7/--drug, not both"
+            )
+        written = write_experiment(
+            experiment, out, engine="batched" if engine == "roadrunner" else engine
+        )
+        for name, path in written.items():
+            say(f"wrote {path} ({name})")
+        return
+    if genotype is None:
+        raise InputError(
+            "tallrx simulate needs --genotype G (e.g. NRAS_G12D) or an EXPERIMENT.toml file"
+        )
+    g = normalize_genotype(genotype, where="--genotype")
+    drugs = dict(_parse_drug(d) for d in drug)
+    try:
+        times = [float(h) for h in parse_csv_list(hours) or []]
+    except ValueError:
+        raise InputError(
+            f"--hours {hours!r}: expected comma-separated hours, e.g. 0.5,24,96"
+        ) from None
+    if not times or min(times) < 0:
+        raise InputError(f"--hours {hours!r}: expected non-negative hours, e.g. 0.5,24,96")
+    res = simulate(
+        g,
+        dox=dox,
+        il7=il7,
+        drugs=drugs,
+        hours=times,
+        params=_parse_params(param),
+        engine=engine,
+        observables=parse_csv_list(observables),
+    )
+    write_csv(out, res.table)
+    say(
+        f"wrote {out} ({len(res.table)} rows: {g}{' +dox' if dox else ''}"
+        f"{f', IL7 {il7:g} ng/ml' if il7 else ''}"
+        f"{''.join(f', {k} {v:g} uM' for k, v in drugs.items())})"
+    )
+
+
+@app.command("cohort")
+def cohort_command(
+    out: Path = typer.Option(..., "-o", "--out", help=OUT_HELP),
+    n: int = typer.Option(cohort_mod.DEFAULT_N, "--n", help="Number of virtual PDX samples."),
+    seed: int = typer.Option(cohort_mod.DEFAULT_SEED, "--seed", help="Random seed."),
+    screen: bool = typer.Option(
+        True, "--screen/--no-screen", help="Also write the in-silico screen (wells.csv)."
+    ),
+    regenerate: bool = typer.Option(
+        False, "--regenerate", help="Regenerate even the shipped default cohort."
+    ),
+    jobs: int = typer.Option(1, "--jobs", help="Worker processes."),
+) -> None:
+    """Virtual PDX cohort matching the paper's statistics, and its screen (+/- IL7, 5 drugs)."""
+    if n < 6:
+        raise InputError(f"--n {n}: a virtual cohort needs at least 6 samples")
+    shipped = n == cohort_mod.DEFAULT_N and seed == cohort_mod.DEFAULT_SEED and not regenerate
+    if shipped:
+        cohort = cohort_mod.load_cohort()
+        say(f"using the shipped cohort ({n} samples, seed {seed})")
+    else:
+        say(f"generating a cohort of {n} (seed {seed}): screening the candidate pool ...")
+        cohort = cohort_mod.generate_cohort(n, seed, jobs=jobs)
+    summary = {
+        "n": len(cohort),
+        "seed": seed,
+        "shipped": shipped,
+        "pairs": int((cohort["pair"] != "").sum() // 2),
+    }
+    for flag in (
+        "il7_responsive",
+        "il7_dependent_resistant",
+        "il7_independent_resistant",
+        "ruxolitinib_responder",
+        "mek_responder",
+    ):
+        summary[flag] = int(cohort[flag].astype(bool).sum())
+    summary["il7_responsive_fraction"] = summary["il7_responsive"] / len(cohort)
+    with atomic_dir(out) as tmp:
+        cohort.to_csv(tmp / "cohort.csv", index=False)
+        if screen:
+            wells = cohort_mod.cohort_screen(cohort, seed=seed, jobs=jobs)
+            wells.table.to_csv(tmp / "wells.csv", index=False)
+            summary["wells"] = len(wells.table)
+        (tmp / "summary.json").write_text(
+            json.dumps(json_safe(summary), indent=2), encoding="utf-8"
+        )
+    say(
+        f"wrote {out}/cohort.csv ({len(cohort)} samples; {summary['il7_responsive']} "
+        f"IL7-responsive, {summary['mek_responder']} MEK-inhibitor responders)"
+        + (f" and wells.csv ({summary['wells']} wells)" if screen else "")
+    )
+
+
+SHOW = ("reactions", "parameters", "species", "rules", "genotypes", "all")
+
+
+@model_app.command("show")
+def show_command(
+    what: str = typer.Option("all", "--what", help=f"One of {', '.join(SHOW)}."),
+    grep: str | None = typer.Option(None, "--grep", help="Only rows containing this text."),
+    csv: bool = typer.Option(False, "--csv", help="Print CSV instead of rich tables."),
+) -> None:
+    """Print the reaction table: species, rules, reactions and parameters (unit, range, source)."""
+    if what not in SHOW:
+        raise InputError(
+            f"--what {what!r}: expected one of {', '.join(SHOW)}.{did_you_mean(what, SHOW)}"
+        )
+    frames = {
+        "species": NETWORK.species_frame(),
+        "rules": NETWORK.rule_frame(),
+        "reactions": NETWORK.reaction_frame(),
+        "parameters": NETWORK.parameter_frame(),
+        "genotypes": pd.DataFrame(
+            {
+                "genotype": list(GENOTYPE_FLAGS),
+                "flag": [f or "" for f in GENOTYPE_FLAGS.values()],
+                "note": [GENOTYPE_NOTES[g] for g in GENOTYPE_FLAGS],
+            }
+        ),
+    }
+    chosen = list(frames) if what == "all" else [what]
+    for name in chosen:
+        df = frames[name]
+        if grep:
+            mask = df.astype(str).apply(lambda c: c.str.contains(grep, case=False, regex=False))
+            df = df[mask.any(axis=1)]
+        if csv:
+            out_console.print(df.to_csv(index=False), end="", markup=False)
+            continue
+        table = Table(title=f"{name} ({len(df)})", show_lines=False)
+        for col in df.columns:
+            table.add_column(str(col), overflow="fold")
+        for row in df.itertuples(index=False):
+            table.add_row(*(f"{v:g}" if isinstance(v, float) else str(v) for v in row))
+        out_console.print(table)
+
+
+@model_app.command("export")
+def export_command(
+    sbml: Path | None = typer.Option(None, "--sbml", help="Write SBML Level 3 here."),
+    antimony: Path | None = typer.Option(None, "--antimony", help="Write Antimony text here."),
+) -> None:
+    """Export the model as SBML (validated with libsbml) and/or Antimony."""
+    if sbml is None and antimony is None:
+        raise InputError("tallrx model export needs --sbml FILE and/or --antimony FILE")
+    if sbml is not None:
+        text = to_sbml(NETWORK)
+        errors = validate_sbml(text)
+        if errors:  # pragma: no cover - the table is validated in the tests
+            raise InputError(f"generated SBML failed libsbml validation: {errors[0]}")
+        write_text(sbml, text)
+        say(
+            f"wrote {sbml} (SBML L3, {len(NETWORK.species)} species, "
+            f"{len(NETWORK.reactions)} reactions; libsbml: no errors)"
+        )
+    if antimony is not None:
+        write_text(antimony, to_antimony())
+        say(f"wrote {antimony} (Antimony)")

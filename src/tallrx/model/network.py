@@ -436,11 +436,17 @@ KINETICS = (
     _p("k_fb", 0.7, "1/h", 0.1, 5, CAL2, "induction / decay of the ERK feedback"),
     # BIM phosphorylation (paper Fig. 2; Ley 2003/2004)
     _p(
-        "k_p_el", 8.0, "1/h", 1, 50, CAL2 + " / " + DOI_LEY2004, "max ERK phosphorylation of BIM-EL"
+        "k_p_el",
+        12.0,
+        "1/h",
+        1,
+        50,
+        CAL2 + " / " + DOI_LEY2004,
+        "max ERK phosphorylation of BIM-EL",
     ),
     _p(
         "k_p_l",
-        4.0,
+        6.0,
         "1/h",
         0.5,
         50,

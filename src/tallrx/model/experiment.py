@@ -1,0 +1,311 @@
+"""Plate-scale virtual experiments described in a TOML file -> tidy tables.
+
+Example (every section is a list; units of doses default to uM)::
+
+    seed = 1
+
+    [[viability]]                      # -> wells.csv
+    name = "fig1a"
+    genotypes = ["parental", "IL7R_WT", "IL7R_V253GPSL"]
+    dox = [0, 1]
+    readout = "mtt"                    # or "atplite"
+    plate_format = 96
+    replicates = 3
+    drugs = { prednisolone = { low = 0.00822, high = 250, n = 10, unit = "ug/ml" } }
+    combinations = [ { drug_a = "prednisolone", low_a = 0.01, high_a = 100, n_a = 5,
+                       drug_b = "selumetinib", low_b = 0.001, high_b = 10, n_b = 5,
+                       design = "matrix" } ]
+
+    [[blot]]                           # -> blots.csv
+    genotypes = ["JAK1_WT", "JAK1_R724H", "JAK1_T901A"]
+    dox = [0, 1]
+    treatments = [ {}, { ci1040 = 2.0 } ]
+    hours = 24
+
+    [[coip]]                           # -> coip.csv
+    genotypes = ["NRAS_G12D"]
+    dox = [0, 1]
+    treatments = [ {}, { prednisolone = "250 ug/ml" } ]
+
+    [[qpcr]]                           # -> qpcr.csv
+    genotypes = ["JAK1_T901A"]
+    dox = [0, 1]
+    treatments = [ {}, { prednisolone = "250 ug/ml" } ]
+
+    [[timecourse]]                     # -> timecourse.csv
+    genotypes = ["NRAS_G12D"]
+    dox = [1]
+    treatments = [ { ruxolitinib = 2 }, { selumetinib = 10 } ]
+    hours = [0, 0.5, 24, 96]
+
+Instead of ``genotypes`` a section may name virtual PDX ``samples`` (or ``cohort = true`` for all
+of them) from the shipped cohort; ``il7`` lists IL7 concentrations (ng/ml).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tallrx._atomic import atomic_dir
+from tallrx._result import json_safe
+from tallrx.errors import InputError, did_you_mean
+from tallrx.model import assays
+from tallrx.model.cohort import cohort_conditions, load_cohort
+from tallrx.model.genotypes import DRUGS, normalize_drug, normalize_genotype
+from tallrx.model.simulate import simulate_batch
+from tallrx.units import to_um
+
+SECTIONS = ("viability", "blot", "coip", "qpcr", "timecourse")
+_COMMON = {"name", "genotypes", "samples", "cohort", "dox", "il7", "treatments", "hours"}
+KEYS = {
+    "viability": _COMMON
+    | {"drugs", "combinations", "readout", "plate_format", "replicates", "n_vehicle", "n_blank"},
+    "blot": _COMMON | {"targets"},
+    "coip": _COMMON | {"replicates"},
+    "qpcr": _COMMON | {"replicates", "technical"},
+    "timecourse": _COMMON | {"observables"},
+}
+OUTPUT = {
+    "viability": "wells",
+    "blot": "blots",
+    "coip": "coip",
+    "qpcr": "qpcr",
+    "timecourse": "timecourse",
+}
+
+
+def _conc(value, drug: str, where: str) -> float:
+    """A dose as a number (uM) or a string with a unit, e.g. '250 ug/ml'."""
+    if isinstance(value, (int, float)):
+        return float(value)
+    text = str(value).strip()
+    for i in range(len(text), 0, -1):
+        try:
+            number = float(text[:i])
+        except ValueError:
+            continue
+        unit = text[i:].strip() or "uM"
+        return float(to_um(number, unit, drug=drug))
+    raise InputError(
+        f"{where}: dose {value!r} of {drug} is not a number with an optional unit "
+        "(e.g. 2, '2 uM', '250 ug/ml')"
+    )
+
+
+def _doses(spec, drug: str, where: str, suffix: str = "") -> np.ndarray:
+    try:
+        lo, hi, n = spec[f"low{suffix}"], spec[f"high{suffix}"], int(spec[f"n{suffix}"])
+    except (KeyError, TypeError):
+        raise InputError(
+            f"{where}: doses of {drug} need low{suffix}, high{suffix} and "
+            f"n{suffix} (and optionally unit{suffix})"
+        ) from None
+    unit = spec.get(f"unit{suffix}", "uM")
+    doses = np.geomspace(_conc(f"{lo} {unit}", drug, where), _conc(f"{hi} {unit}", drug, where), n)
+    if n < 1 or not np.all(doses > 0):
+        raise InputError(f"{where}: doses of {drug} must be positive with n >= 1")
+    return doses
+
+
+def _blocks(sec: dict, where: str) -> pd.DataFrame:
+    """Rows sample x dox x il7 x treatment (treatment drugs as columns in uM)."""
+    treatments = sec.get("treatments", [{}])
+    if not isinstance(treatments, list):
+        raise InputError(
+            f"{where}: treatments must be a list of tables, e.g. [{{}}, {{ci1040 = 2}}]"
+        )
+    treat_rows = []
+    for t in treatments:
+        treat_rows.append(
+            {normalize_drug(d, where=where): _conc(v, d, where) for d, v in dict(t).items()}
+        )
+    dox = [float(x) for x in sec.get("dox", [0])]
+    il7 = [float(x) for x in sec.get("il7", [0])]
+    if "genotypes" in sec:
+        samples = [
+            {"sample": g, "genotype": g}
+            for g in (normalize_genotype(x, where=where) for x in sec["genotypes"])
+        ]
+        rows = [
+            {**s, "dox": d, "il7": i, **t} for s, d, i, t in product(samples, dox, il7, treat_rows)
+        ]
+        return pd.DataFrame(rows).fillna(0.0)
+    if "samples" in sec or sec.get("cohort"):
+        cohort = load_cohort()
+        names = sec.get("samples") or list(cohort["sample"])
+        conds = [{"il7": i, **t} for i, t in product(il7, treat_rows)]
+        return cohort_conditions(cohort, names, conds).fillna(0.0)
+    raise InputError(
+        f"{where}: give genotypes = [...] (SUPT-1 lines) or samples = [...] / "
+        "cohort = true (virtual PDX)"
+    )
+
+
+def _viability(sec: dict, where: str, seed: int, engine: str) -> pd.DataFrame:
+    blocks = _blocks({k: v for k, v in sec.items() if k != "treatments"}, where)
+    parts = [
+        assays.treatments_single(d, _doses(spec, d, where))
+        for d, spec in dict(sec.get("drugs", {})).items()
+    ]
+    for combo in sec.get("combinations", []):
+        a, b = combo.get("drug_a"), combo.get("drug_b")
+        if not a or not b:
+            raise InputError(f"{where}: a combination needs drug_a and drug_b")
+        da = _doses(combo, a, where, "_a")
+        design = combo.get("design", "matrix")
+        if design == "matrix":
+            parts.append(assays.treatments_matrix(a, da, b, _doses(combo, b, where, "_b")))
+        elif design == "ray":
+            parts.append(assays.treatments_ray(a, da, b, float(combo.get("ratio", 1.0))))
+        else:
+            raise InputError(f"{where}: design '{design}' is not 'matrix' or 'ray'")
+    if not parts:
+        raise InputError(
+            f"{where}: a viability section needs drugs = {{...}} and/or combinations = [...]"
+        )
+    treat = pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
+    res = assays.viability_plates(
+        blocks,
+        treat,
+        replicates=int(sec.get("replicates", 3)),
+        n_vehicle=sec.get("n_vehicle"),
+        n_blank=int(sec.get("n_blank", 8)),
+        readout=sec.get("readout", "mtt" if "genotypes" in sec else "atplite"),
+        plate_format=int(sec.get("plate_format", 96 if "genotypes" in sec else 384)),
+        plate_prefix=f"{sec.get('name', 'plate')}-",
+        seed=seed,
+        engine=engine,
+    )
+    return res.table
+
+
+def _hours(sec: dict, default: float) -> float:
+    h = sec.get("hours", default)
+    return float(h[-1] if isinstance(h, list) else h)
+
+
+def run_experiment(spec: dict, *, where: str = "experiment", engine: str = "batched") -> dict:
+    """Run every section of a parsed experiment; returns {table name: DataFrame}."""
+    unknown = [k for k in spec if k not in (*SECTIONS, "seed", "engine", "description")]
+    if unknown:
+        raise InputError(
+            f"{where}: unknown section '{unknown[0]}'; sections are "
+            f"{', '.join(SECTIONS)}.{did_you_mean(unknown[0], SECTIONS)}"
+        )
+    seed = int(spec.get("seed", 0))
+    engine = spec.get("engine", engine)
+    tables: dict[str, list[pd.DataFrame]] = {}
+    for kind in SECTIONS:
+        sections = spec.get(kind, [])
+        sections = [sections] if isinstance(sections, dict) else sections
+        for i, sec in enumerate(sections):
+            here = f"{where}: [[{kind}]] #{i + 1}" + (f" ({sec['name']})" if "name" in sec else "")
+            bad = [k for k in sec if k not in KEYS[kind]]
+            if bad:
+                raise InputError(
+                    f"{here}: unknown key '{bad[0]}'; expected one of "
+                    f"{', '.join(sorted(KEYS[kind]))}."
+                    f"{did_you_mean(bad[0], KEYS[kind])}"
+                )
+            s = seed + 1000 * i
+            if kind == "viability":
+                df = _viability(sec, here, s, engine)
+            elif kind == "blot":
+                lanes = _blocks(sec, here).assign(blot=sec.get("name", f"blot{i + 1}"))
+                df = assays.western_blots(
+                    lanes,
+                    targets=sec.get("targets", assays.BLOT_TARGETS),
+                    hours=_hours(sec, 24.0),
+                    seed=s,
+                    engine=engine,
+                ).table
+            elif kind == "coip":
+                df = assays.coip_ms(
+                    _blocks(sec, here),
+                    replicates=int(sec.get("replicates", 3)),
+                    hours=_hours(sec, 24.0),
+                    seed=s,
+                    experiment=sec.get("name", "BIM-IP"),
+                    engine=engine,
+                ).table
+            elif kind == "qpcr":
+                df = assays.qpcr_plate(
+                    _blocks(sec, here),
+                    replicates=int(sec.get("replicates", 3)),
+                    technical=int(sec.get("technical", 2)),
+                    hours=_hours(sec, 16.0),
+                    seed=s,
+                    plate=sec.get("name", f"qPCR{i + 1}"),
+                    engine=engine,
+                ).table
+            else:
+                blocks = _blocks(sec, here)
+                blocks = blocks.drop(columns=["sample"]) if "genotype" in blocks else blocks
+                hours = sec.get("hours", [0, 0.5, 24, 96])
+                df = simulate_batch(
+                    blocks,
+                    hours if isinstance(hours, list) else [hours],
+                    observables=sec.get("observables"),
+                    engine=engine,
+                ).table
+                if "name" in sec:
+                    df.insert(1, "experiment", sec["name"])
+            tables.setdefault(OUTPUT[kind], []).append(df)
+    if not tables:
+        raise InputError(
+            f"{where}: no sections; add [[viability]], [[blot]], [[coip]], "
+            "[[qpcr]] or [[timecourse]]"
+        )
+    out = {}
+    for k, parts in tables.items():
+        df = pd.concat(parts, ignore_index=True)
+        drugs = [c for c in df.columns if c in DRUGS]  # absent drug = 0 uM, not missing
+        df[drugs] = df[drugs].fillna(0.0)
+        out[k] = df
+    return out
+
+
+def read_experiment(path: str | os.PathLike) -> dict:
+    """Parse an experiment TOML file (errors name the file and the TOML problem)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such experiment file")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML ({exc})") from None
+
+
+def write_experiment(
+    path: str | os.PathLike, out: str | os.PathLike, *, engine: str = "batched"
+) -> dict[str, Path]:
+    """Run the experiment file ``path`` and write one CSV per table into ``out`` (atomically)."""
+    spec = read_experiment(path)
+    tables = run_experiment(spec, where=str(path), engine=engine)
+    written = {}
+    with atomic_dir(out) as tmp:
+        for name, df in tables.items():
+            df.to_csv(tmp / f"{name}.csv", index=False)
+            written[name] = Path(out) / f"{name}.csv"
+        (tmp / "experiment.json").write_text(
+            json.dumps(
+                json_safe(
+                    {
+                        "experiment": str(path),
+                        "engine": engine,
+                        "tables": {k: len(v) for k, v in tables.items()},
+                        "spec": spec,
+                    }
+                ),
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
+    return written
