@@ -151,3 +151,44 @@ def test_viability_above_100_is_kept():
     res = score_synergy(t, n_null=0, n_boot=0)
     surf = res.extra["surface"]
     assert surf.loc[(surf.conc_a == 0) & (surf.conc_b == 0), "viability"].iloc[0] == 112.0
+
+
+def test_screen_style_table_with_plate_wells_blanks_and_vehicle_rows():
+    """The layout virtual and real screens produce: single agents named alone, role=vehicle wells,
+    role=blank medium wells (NaN viability), normalization bookkeeping columns."""
+    t = _matrix(reps=2)
+    t["plate"] = "P1"
+    t["well"] = [f"W{i}" for i in range(len(t))]
+    t["role"] = "treated"
+    alone_b = (t.conc_a == 0) & (t.conc_b > 0)
+    t.loc[alone_b, ["drug_a", "conc_a", "drug_b", "conc_b"]] = t.loc[
+        alone_b, ["drug_b", "conc_b", "drug_a", "conc_a"]
+    ].to_numpy()
+    t.loc[alone_b, "drug_b"] = ""
+    t.loc[(t.conc_a == 0) & (t.conc_b == 0), ["drug_a", "drug_b", "role"]] = ["", "", "vehicle"]
+    blanks = pd.DataFrame(
+        {
+            "plate": "P1",
+            "well": ["X1", "X2"],
+            "sample": "",
+            "drug_a": "",
+            "conc_a": 0.0,
+            "drug_b": "",
+            "conc_b": 0.0,
+            "role": "blank",
+            "viability": np.nan,
+            "replicate": 1,
+        }
+    )
+    t = pd.concat([t, blanks], ignore_index=True)
+    t["vehicle_signal"] = np.arange(len(t), dtype=float)  # bookkeeping, not a condition
+    t["reference"] = "own"
+    res = score_synergy(t, n_null=0, n_boot=0)
+    assert len(res.table) == 1 and res.table["sample"].iloc[0] == "s1"
+    assert "vehicle_signal" not in res.table.columns
+    ref = score_synergy(_matrix(reps=2), n_null=0, n_boot=0).table
+    for col in ("ci_mean", "bliss", "hsa", "loewe", "zip"):
+        assert res.table[col].iloc[0] == pytest.approx(ref[col].iloc[0], rel=1e-9, abs=1e-9)
+    dup = pd.concat([t, t.iloc[[3]]], ignore_index=True)
+    with pytest.raises(AnalysisError, match="duplicate well"):
+        score_synergy(dup, n_null=0)

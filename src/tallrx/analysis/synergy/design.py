@@ -260,7 +260,12 @@ def split_blocks(
         excl = np.isin(
             np.char.lower(_text(df["exclude"]).astype(str)), ["true", "1", "1.0", "yes", "y"]
         )
-    bad = np.isnan(via) & ~excl
+    role = (
+        np.char.lower(_text(df["role"]).astype(str))
+        if "role" in df.columns
+        else np.full(len(df), "", dtype="<U1")
+    )
+    bad = np.isnan(via) & ~excl & (role != "blank")  # medium-only wells are never used
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise SchemaError(
@@ -268,8 +273,10 @@ def split_blocks(
             "excluded; fill it in or set exclude=True with a reason"
         )
     vehicle = blank_a & blank_b & (ca == 0) & (cb == 0)
-    if "role" in df.columns:
-        vehicle |= np.char.lower(_text(df["role"]).astype(str)) == "vehicle"
+    if "role" in df.columns:  # blank (medium-only) wells are never part of a block
+        vehicle = (vehicle | (role == "vehicle")) & (role != "blank")
+        keep = role != "blank"
+        blank_a, blank_b = blank_a | ~keep, blank_b | ~keep
     both = ~blank_a & ~blank_b
     drugs = sorted(set(da[~blank_a]) | set(db[~blank_b]))
     for name, flag in (("--a", a), ("--b", b)):

@@ -76,9 +76,16 @@ def _messages(blks: list[Block], sc: BatchScores, methods) -> tuple[np.ndarray, 
                     )
                 if fit_bad[key][k]:
                     ok[k, g] = False
+                    me = sc.me[key]
+                    why = (
+                        f"only {int(me.n[k])} point(s) with 0 < fa < 1; needs >= 2 doses with "
+                        "an effect"
+                        if me.n[k] < 2
+                        else f"slope m = {me.m[k]:.2g}: no dose-dependent effect"
+                    )
                     msgs.append(
-                        f"median-effect fit of {drug} failed ({int(sc.me[key].n[k])} "
-                        "points with 0 < fa < 1; needs >= 2 doses with an effect)"
+                        f"median-effect fit of {drug} failed ({why}; --ci-dx auto uses "
+                        "its 4PL fit instead)"
                     )
                 elif use_ll4[key][k]:
                     msgs.append(f"CI uses the 4PL Dx for {drug} (its effect stays below 50 %)")
