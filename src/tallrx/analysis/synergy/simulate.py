@@ -53,22 +53,15 @@ class DrugModel:
 
 
 # The issue's null scenario: a prednisolone-like drug killing at most 25 % and a MEK-inhibitor-like
-# drug killing at most 70 % (tested over ~4 logs each, 7 doses + vehicle).
+# drug killing at most 70 %, each tested at 7 doses across its active range (the "therapeutic
+# window" a lab would test) plus vehicle; 2 replicate wells per dose pair by default.
 PREDNISOLONE_LIKE = DrugModel(
-    "prednisolone", bottom=75.0, ic50=3.0, hill=1.0, doses=tuple(np.geomspace(0.03, 300.0, 7))
-)
-MEKI_LIKE = DrugModel(
-    "selumetinib", bottom=30.0, ic50=0.3, hill=1.2, doses=tuple(np.geomspace(0.003, 30.0, 7))
-)
-
-# The benchmark / test design: 7 doses of each drug across its active range (the "therapeutic
-# window" a lab would test), 2 replicate wells per dose pair.
-BENCH_A = DrugModel(
     "prednisolone", bottom=75.0, ic50=3.0, hill=1.0, doses=tuple(np.geomspace(0.3, 100.0, 7))
 )
-BENCH_B = DrugModel(
+MEKI_LIKE = DrugModel(
     "selumetinib", bottom=30.0, ic50=0.3, hill=1.2, doses=tuple(np.geomspace(0.03, 3.0, 7))
 )
+BENCH_A, BENCH_B = PREDNISOLONE_LIKE, MEKI_LIKE  # the benchmark's and tests' design
 
 
 def matrix_doses(a: DrugModel, b: DrugModel, replicates: int = 2) -> tuple[np.ndarray, np.ndarray]:
