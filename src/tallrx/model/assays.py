@@ -34,7 +34,7 @@ from tallrx.model.simulate import (
     drug_columns,
     simulate_states,
 )
-from tallrx.schema import validate
+from tallrx.schema import TABLES, validate
 
 __all__ = [
     "READOUTS",
@@ -50,6 +50,8 @@ __all__ = [
 ]
 
 ASSAY_HOURS = 96.0  # paper Methods: viability after 4 days
+#: wells columns after plate/well/row/col, in the schema's order
+WELL_COLUMNS = tuple(c for c in TABLES["wells"].required if c not in ("plate", "well"))
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,15 @@ def run_conditions(
     values = obs.compute(NETWORK, states, ref, names)
     inv = inverse.ravel()
     return values[..., inv], states[..., inv]
+
+
+def _simulated(records, kind: str, where: str, meta: dict, order=None) -> Result:
+    """Tidy table of ``kind`` from records, tagged source = simulated and validated."""
+    df = pd.DataFrame(records)
+    df["source"] = "simulated"
+    if order is not None:
+        df = df[order]
+    return Result(kind, validate(df.reset_index(drop=True), kind, where=where), meta=meta)
 
 
 def _conditions(rows, where: str) -> pd.DataFrame:
@@ -322,24 +333,7 @@ def viability_plates(
     df = df.drop(columns=["_v", "_s"])
     for c in ("plate", "well", "row", "sample", "drug_a", "drug_b", "role"):
         df[c] = df[c].astype("str")
-    df["source"] = "simulated"
-    order = [
-        "plate",
-        "well",
-        "row",
-        "col",
-        "sample",
-        "drug_a",
-        "conc_a",
-        "drug_b",
-        "conc_b",
-        "role",
-        "signal",
-        "replicate",
-        *cond_cols,
-        "source",
-    ]
-    df = validate(df[order], "wells", where="virtual viability plates")
+    order = ["plate", "well", "row", "col", *WELL_COLUMNS, *cond_cols, "source"]
     meta = {
         "assay": "viability",
         "readout": readout,
@@ -359,7 +353,7 @@ def viability_plates(
             ).shape[1]
         ),
     }
-    return Result("wells", df, meta=meta)
+    return _simulated(df, "wells", "virtual viability plates", meta, order)
 
 
 def _blank_value(col: pd.Series):
@@ -492,12 +486,11 @@ def western_blots(
                 )
             )
     df = pd.DataFrame(records).sort_values(["blot", "lane"], kind="stable")
-    df["source"] = "simulated"
-    df = validate(df.reset_index(drop=True), "blots", where="virtual western blots")
-    return Result(
-        "blots",
+    return _simulated(
         df,
-        meta={
+        "blots",
+        "virtual western blots",
+        {
             "assay": "western blot",
             "seed": seed,
             "noise": noise,
@@ -615,13 +608,11 @@ def coip_ms(
                         **cond,
                     )
                 )
-    df = pd.DataFrame(records)
-    df["source"] = "simulated"
-    df = validate(df, "coip", where="virtual co-IP")
-    return Result(
+    return _simulated(
+        records,
         "coip",
-        df,
-        meta={
+        "virtual co-IP",
+        {
             "assay": "co-IP LC-MS/MS",
             "bait": "BCL2L11",
             "seed": seed,
@@ -713,13 +704,11 @@ def qpcr_plate(
                             **cond,
                         )
                     )
-    df = pd.DataFrame(records)
-    df["source"] = "simulated"
-    df = validate(df, "qpcr", where="virtual qPCR")
-    return Result(
+    return _simulated(
+        records,
         "qpcr",
-        df,
-        meta={
+        "virtual qPCR",
+        {
             "assay": "RT-qPCR",
             "seed": seed,
             "hours": hours,
