@@ -291,5 +291,7 @@ def _in_input_order(parts: list[pd.DataFrame]) -> pd.DataFrame:
     frames = [df for df in parts if len(df)]
     if not frames:
         return pd.DataFrame()
+    if len(frames) == 1:
+        return frames[0].drop(columns="_block")
     out = pd.concat(frames, ignore_index=True).sort_values("_block", kind="stable")
     return out.drop(columns="_block").reset_index(drop=True)

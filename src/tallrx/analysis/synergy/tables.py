@@ -179,33 +179,39 @@ def surface_table(blks, keys: pd.DataFrame, sc: BatchScores) -> pd.DataFrame:
 
 
 def series_table(blks, keys: pd.DataFrame, sc: BatchScores) -> pd.DataFrame:
-    """One row per block x median-effect series (drug a, drug b, each mixture ray)."""
+    """One row per block x median-effect series (drug a, drug b, each mixture ray), block-major."""
     des = blks[0].design
-    B = len(blks)
-    parts = []
     if "a" not in sc.me:
         return pd.DataFrame()
-    labels = [b.label.split(": ", 1)[-1] for b in blks]
+    B = len(blks)
     series = [("a", None), ("b", None)]
     if "rays" in sc.me:
         counts = np.bincount(des.ray[des.combo], minlength=len(des.ratios))
         need = 2 if des.kind == "constant_ratio" else 3
         series += [("rays", r) for r in np.flatnonzero(counts >= need)]
+    S = len(series)
     da, db = keys["drug_a"].to_numpy(dtype=object), keys["drug_b"].to_numpy(dtype=object)
-    for s, (key, r) in enumerate(series):
-        me = sc.me[key]
-        col = (lambda v, r=r: np.asarray(v)[:, r]) if r is not None else np.asarray
-        part = {c: keys[c].to_numpy() for c in keys.columns}
-        part["group"] = labels
-        if key in ("a", "b"):
-            part["series"], part["kind"], part["ratio"] = da if key == "a" else db, "single", np.nan
-        else:
-            part["series"] = da + "+" + db + f" 1:{des.ratios[r]:.4g}"
-            part["kind"], part["ratio"] = "mixture", des.ratios[r]
-        part["m"], part["dm"], part["r2"] = col(me.m), col(me.dm), col(me.r2)
-        part["n"], part["n_dropped"] = col(me.n).astype(int), col(me.n_dropped).astype(int)
-        part["fit_ok"] = col(me.ok)
-        part["_order"] = np.arange(B) * len(series) + s
-        parts.append(pd.DataFrame(part))
-    out = pd.concat(parts, ignore_index=True).sort_values("_order", kind="stable")
-    return out.drop(columns="_order").reset_index(drop=True)
+
+    def stack(field):  # (B, S) -> block-major ravel
+        cols = [np.asarray(getattr(sc.me[k], field)) for k, _ in series]
+        return np.stack(
+            [c if r is None else c[:, r] for c, (_, r) in zip(cols, series, strict=True)], 1
+        ).ravel()
+
+    names = np.stack(
+        [
+            da if k == "a" else db if k == "b" else da + "+" + db + f" 1:{des.ratios[r]:.4g}"
+            for k, r in series
+        ],
+        1,
+    ).ravel()
+    rb = np.repeat(np.arange(B), S)
+    out = {c: keys[c].to_numpy()[rb] for c in keys.columns}
+    out["group"] = np.array([b.label.split(": ", 1)[-1] for b in blks], dtype=object)[rb]
+    out["series"] = names
+    out["kind"] = np.tile(["single" if k != "rays" else "mixture" for k, _ in series], B)
+    out["ratio"] = np.tile([np.nan if r is None else des.ratios[r] for _, r in series], B)
+    out["m"], out["dm"], out["r2"] = stack("m"), stack("dm"), stack("r2")
+    out["n"], out["n_dropped"] = stack("n").astype(int), stack("n_dropped").astype(int)
+    out["fit_ok"] = stack("ok")
+    return pd.DataFrame(out)
