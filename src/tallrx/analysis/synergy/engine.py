@@ -235,11 +235,13 @@ def _zip(des: BlockDesign, V: np.ndarray, out: BatchScores) -> None:
     col_fit = [p[:, L:] for p in (cur.bottom, cur.top, cur.ic50, cur.hill)]
     row_of = np.searchsorted(lb, des.cd2).clip(0, L - 1)
     col_of = np.searchsorted(la, des.cd1).clip(0, len(la) - 1)
-    delta = zip_delta(
+    delta, ref, fit = zip_delta(
         des.cd1, des.cd2, combo, row_fit, col_fit, out.curves["a"], out.curves["b"], row_of, col_of
     )
     good = out.curve_ok["a"] & out.curve_ok["b"]
     out.per_cell["zip"] = np.where(good[:, None] | ~combo[None, :], delta, np.nan)
+    out.per_cell["zip_ref"] = np.where(good[:, None], ref, np.nan)
+    out.per_cell["zip_fit"] = np.where(good[:, None], fit, np.nan)
     out.flags["zip_fit_failed"] = (~ok).any(axis=1)
 
 

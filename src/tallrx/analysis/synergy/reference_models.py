@@ -136,10 +136,11 @@ def loewe_reference(d1, d2, ca: Curves, cb: Curves):
 
 
 def zip_delta(cd1, cd2, combo, row_fit, col_fit, ca: Curves, cb: Curves, row_of, col_of):
-    """ZIP delta (B, n_c) from row/column fits; ``row_of``/``col_of`` map cells to fit indices.
+    """ZIP delta, reference and fitted surface (each (B, n_c), % viability for the latter two).
 
     ``row_fit`` holds curves over d_a at each fixed d_b level (params (B, n_rows)), ``col_fit``
-    curves over d_b at each fixed d_a level. Non-combination cells score 0.
+    curves over d_b at each fixed d_a level; ``row_of``/``col_of`` map cells to fit indices.
+    delta = reference - fitted (pp inhibition, > 0 synergy); non-combination cells score 0.
     """
     e0 = 0.5 * (ca.top + cb.top)[:, None]
     fa = ll4(cd1[None, :], ca.bottom[:, None], e0, ca.ic50[:, None], ca.hill[:, None])
@@ -149,5 +150,5 @@ def zip_delta(cd1, cd2, combo, row_fit, col_fit, ca: Curves, cb: Curves, row_of,
     c = np.where(combo, col_of, 0)
     yr = ll4(cd1[None, :], *(p[:, r] for p in row_fit))
     yc = ll4(cd2[None, :], *(p[:, c] for p in col_fit))
-    delta = ref - 0.5 * (yr + yc)
-    return np.where(combo[None, :], delta, 0.0)
+    fit = np.where(combo[None, :], 0.5 * (yr + yc), np.nan)
+    return np.where(combo[None, :], ref - fit, 0.0), ref, fit

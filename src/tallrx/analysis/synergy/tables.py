@@ -22,6 +22,8 @@ SURFACE_COLUMNS = (
     "hsa",
     "loewe_ref",
     "loewe",
+    "zip_ref",
+    "zip_fit",
     "zip",
     "fa",
     "ci",
@@ -211,7 +213,7 @@ def series_table(blks, keys: pd.DataFrame, sc: BatchScores) -> pd.DataFrame:
     out["series"] = names
     out["kind"] = np.tile(["single" if k != "rays" else "mixture" for k, _ in series], B)
     out["ratio"] = np.tile([np.nan if r is None else des.ratios[r] for _, r in series], B)
-    out["m"], out["dm"], out["r2"] = stack("m"), stack("dm"), stack("r2")
+    out["m"], out["dm"], out["r"], out["r2"] = stack("m"), stack("dm"), stack("r"), stack("r2")
     out["n"], out["n_dropped"] = stack("n").astype(int), stack("n_dropped").astype(int)
     out["fit_ok"] = stack("ok")
     return pd.DataFrame(out)
