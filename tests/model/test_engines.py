@@ -196,3 +196,17 @@ def test_batched_wells_are_independent():
     both = eng.run(P, y0, [0.0, 96.0])
     alone = eng.run(P[:, :1], y0[:, :1], [0.0, 96.0])
     np.testing.assert_allclose(both[:, :, :1], alone, rtol=1e-12, atol=1e-15)
+
+
+def test_dense_and_sparse_linear_algebra_give_the_same_trajectories(monkeypatch):
+    """Small batches use a dense batched inverse, large ones the generated sparse LU."""
+    from tallrx.model import _rosenbrock
+
+    P = pmatrix(CONDITIONS)
+    eng = BatchedEngine(rtol=1e-6)
+    y0 = eng.steady_state(_untreated(P))
+    runs = []
+    for threshold in (10**6, 0):
+        monkeypatch.setattr(_rosenbrock, "DENSE_MAX_WELLS", threshold)
+        runs.append(eng.run(P, y0, [0.0, 24.0, 96.0]))
+    np.testing.assert_allclose(runs[0], runs[1], rtol=1e-8, atol=1e-12)

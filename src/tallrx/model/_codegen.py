@@ -40,6 +40,8 @@ class Compiled:
     n_slots: int  # stored entries of G including fill
     jac_slots: np.ndarray  # slot of each Jacobian entry
     diag_slots: np.ndarray  # slot of each diagonal entry (species order)
+    slot_rows: np.ndarray  # species row of each slot (for a dense copy of G)
+    slot_cols: np.ndarray  # species column of each slot
     source: str  # the generated code (for inspection)
 
     def dense_jacobian(self, y, P, Q) -> np.ndarray:
@@ -185,6 +187,8 @@ def generate(net: Network) -> Compiled:
         n_slots=len(nz),
         jac_slots=jac_slots,
         diag_slots=diag_slots,
+        slot_rows=np.asarray(order)[nz[:, 0]],
+        slot_cols=np.asarray(order)[nz[:, 1]],
         source=source,
     )
 
