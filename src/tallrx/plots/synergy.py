@@ -275,6 +275,16 @@ def ci_dot_plot(result: Result, condition: str | None = None) -> Figure:
         ax.scatter(x[~syn], y[~syn], facecolors="white", edgecolors=color, s=22, zorder=3)
     ax.set_xticks(range(len(groups)), groups, fontsize=7)
     ax.set_xlim(-0.6, len(groups) - 0.4)
+    ax.scatter([], [], color=PALETTE["neutral"], s=22, label="calibrated synergy call")
+    ax.scatter(
+        [],
+        [],
+        facecolors="white",
+        edgecolors=PALETTE["neutral"],
+        s=22,
+        label="no calibrated synergy",
+    )
+    ax.legend(fontsize=7, frameon=False, loc="upper right")
     top = np.nanmax(t["ci_mean"].to_numpy(float)) if t["ci_mean"].notna().any() else 1.5
     ax.set_ylim(0, max(1.5, min(float(top) * 1.1, 5.0)))
     return fig
