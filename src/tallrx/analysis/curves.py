@@ -79,6 +79,37 @@ def auc_trapezoid(log10_conc, response, axis=-1):
     return np.trapezoid(response, log10_conc, axis=axis)
 
 
+def auc_trapezoid_window(log10_conc, response, low, high):
+    """Trapezoid area of ``response`` over ``log10_conc`` restricted to [``low``, ``high``] (log10).
+
+    Rows are curves; ``log10_conc`` (n, k) is ascending along each row and NaN-padded at the end.
+    Between measured points the response is the straight line of the trapezoid rule; parts of the
+    window outside the measured span add nothing (callers add the fitted curve there). ``low`` and
+    ``high`` broadcast over rows.
+
+    Hand-worked: points (-2, 100), (-1, 100), (0, 50), (1, 0), (2, 0); full span: 100 + 75 + 25 + 0
+    = 200. Window [-1.5, 0.5]: 0.5 x 100 (from -1.5 to -1) + 1 x 75 + 0.5 x (50 + 25) / 2 = 143.75.
+
+    >>> lc = np.array([[-2.0, -1.0, 0.0, 1.0, 2.0]])
+    >>> r = np.array([[100.0, 100.0, 50.0, 0.0, 0.0]])
+    >>> auc_trapezoid_window(lc, r, -2.0, 2.0).tolist(), auc_trapezoid_window(lc, r, -1.5, 0.5).tolist()
+    ([200.0], [143.75])
+    """
+    lc = np.atleast_2d(np.asarray(log10_conc, dtype=float))
+    r = np.atleast_2d(np.asarray(response, dtype=float))
+    low = np.broadcast_to(np.asarray(low, dtype=float), lc.shape[:1])[:, None]
+    high = np.broadcast_to(np.asarray(high, dtype=float), lc.shape[:1])[:, None]
+    x0, x1, y0, y1 = lc[:, :-1], lc[:, 1:], r[:, :-1], r[:, 1:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = np.maximum(x0, low)
+        b = np.minimum(x1, high)
+        slope = (y1 - y0) / (x1 - x0)
+        ya = y0 + slope * (a - x0)
+        yb = y0 + slope * (b - x0)
+        seg = np.where((b > a) & np.isfinite(ya) & np.isfinite(yb), (b - a) * (ya + yb) / 2.0, 0.0)
+    return seg.sum(axis=1)
+
+
 def median_effect_fa(dose, dm, m):
     """Fraction affected at ``dose`` (uM) for the median-effect equation; broadcasts.
 
