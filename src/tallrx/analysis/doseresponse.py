@@ -196,7 +196,7 @@ def _prepare(viability, *, by, response, unit, where):
     use = np.asarray(use, dtype=bool)
     role = None
     if "role" in df.columns:
-        role = df["role"].astype("str").str.strip().str.lower().to_numpy()
+        role = _per_unique(df["role"], lambda v: str(v).strip().lower())
         bad = ~np.isin(role, ROLES) & df["role"].notna().to_numpy()
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
@@ -248,16 +248,26 @@ def _show(value) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
+def _per_unique(col: pd.Series, fn) -> np.ndarray:
+    """``fn`` applied once per distinct value of ``col`` (fast on long, repetitive columns)."""
+    codes, uniq = pd.factorize(col, use_na_sentinel=False)
+    return np.array([fn(v) for v in uniq], dtype=object)[codes] if len(uniq) else np.array([])
+
+
 def _as_bool(col: pd.Series) -> np.ndarray:
     if pd.api.types.is_bool_dtype(col):
         return col.fillna(False).to_numpy(dtype=bool)
-    return col.astype("str").str.strip().str.lower().isin(_TRUE).to_numpy()
+    return _per_unique(col, lambda v: str(v).strip().lower() in _TRUE).astype(bool)
 
 
 def _numeric(col: pd.Series, name: str, where: str, use: np.ndarray, *, allow_nan: bool):
     """Column as float; a non-numeric (or, unless allowed, missing) used value is a user error."""
     vals = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
-    blank = col.isna().to_numpy() | (col.astype("str").str.strip() == "").to_numpy()
+    blank = np.zeros(vals.size, dtype=bool)
+    nan = np.isnan(vals)
+    if nan.any():  # only the unparsed cells need a look: truly empty, or text?
+        sub = col[nan]
+        blank[nan] = (sub.isna() | (sub.astype("str").str.strip() == "")).to_numpy()
     bad = use & np.isnan(vals) & (~blank | (not allow_nan))
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
