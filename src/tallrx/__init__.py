@@ -2,10 +2,48 @@
 
 Measure (plate screens, dose-response, IL7 stratification, synergy, co-IP, qPCR, blots) and model
 (an executable MAPK-ERK -> BIM -> BCL-2 family mechanistic model) meet in one tidy data model.
+
+The main API functions are importable from the top level (loaded on first use)::
+
+    import tallrx
+    wells = tallrx.read_plates("layout.csv", ["plate1.csv"])
+    viability = tallrx.normalize_viability(wells)
+    curves = tallrx.fit_dose_response(viability).table
 """
+
+from __future__ import annotations
+
+import importlib
 
 from tallrx._result import Result, load_result
 from tallrx.errors import TallrxError
 
 __version__ = "0.1.0"
-__all__ = ["Result", "TallrxError", "load_result", "__version__"]
+
+#: public name -> module that defines it (imported lazily, so `import tallrx` stays light)
+_API = {
+    "read_layout": "tallrx.io",
+    "read_plates": "tallrx.io",
+    "read_plate_file": "tallrx.io",
+    "normalize_viability": "tallrx.tidy.normalize",
+    "plate_qc": "tallrx.tidy.qc",
+    "fit_ll4": "tallrx.analysis.fitting",
+    "fit_dose_response": "tallrx.analysis.doseresponse",
+    "stratify_il7": "tallrx.analysis.stratify",
+    "il7_enhanced_viability": "tallrx.analysis.stratify",
+    "delta_auc_regression": "tallrx.analysis.stratify",
+    "score_synergy": "tallrx.analysis.synergy",
+    "score_binding": "tallrx.analysis.coip",
+    "relative_expression": "tallrx.analysis.qpcr",
+    "analyze_blots": "tallrx.analysis.blots",
+    "run_screen": "tallrx.workflows.screen",
+    "analyze_wells": "tallrx.workflows.screen",
+}
+
+__all__ = ["Result", "TallrxError", "load_result", "__version__", *_API]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        return getattr(importlib.import_module(_API[name]), name)
+    raise AttributeError(f"module 'tallrx' has no attribute {name!r}")

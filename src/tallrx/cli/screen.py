@@ -1,5 +1,65 @@
-"""CLI commands: screen (registered on the shared app)."""
+"""`tallrx screen`: plate files -> viability, QC, curves, IL7 strata, figures and one HTML report."""
 
 from __future__ import annotations
 
-from tallrx.cli._app import app  # noqa: F401
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tallrx._atomic import atomic_dir
+from tallrx.cli._app import OUT_HELP, app, existing_files, say
+from tallrx.errors import InputError
+from tallrx.report.html import figure_png, render_report
+from tallrx.report.screen import screen_figures, screen_sections
+from tallrx.workflows.screen import ScreenResults, run_screen
+
+
+def write_screen_outputs(res: ScreenResults, out: Path, *, title: str) -> Path:
+    """Write every table, figure and the report into ``out`` (atomically, all or nothing)."""
+    figs = {name: figure_png(fig, dpi=120) for name, fig in screen_figures(res).items()}
+    with atomic_dir(out) as tmp:
+        for name, table in res.tables().items():
+            table.to_csv(tmp / f"{name}.csv", index=False)
+        (tmp / "figures").mkdir()
+        for name, png in figs.items():
+            (tmp / "figures" / f"{name}.png").write_bytes(png)
+        render_report(title, screen_sections(res, figs), tmp / "report.html",
+                      subtitle=f"{res.wells['plate'].nunique()} plates, "
+                               f"{res.wells['sample'].nunique()} samples, {len(res.wells)} wells")
+    return out / "report.html"
+
+
+@app.command()
+def screen(
+    layout: Annotated[Path, typer.Argument(help="Plate layout: CSV/TSV/XLSX or wellmap TOML.")],
+    files: Annotated[list[Path] | None, typer.Argument(
+        help="Plate-reader exports (EnVision, SoftMax Pro, MARS, Gen5, Magellan, Kaleido, plate "
+             "matrix or long CSV). None: the layout itself carries a signal column.")] = None,
+    out: Annotated[Path, typer.Option("-o", "--out", help=OUT_HELP)] = Path("screen_out"),
+    format: Annotated[str | None, typer.Option("--format", help="Force one reader format.")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Concentration unit of the layout "
+                                                           "when it has no unit column.")] = None,
+    condition: Annotated[str, typer.Option(help="Column holding the IL7 dose (ng/ml).")] = "il7",
+    drug: Annotated[str, typer.Option(help="Drug whose AUC fold defines IL7 response.")]
+        = "prednisolone",
+    window: Annotated[tuple[float, float] | None, typer.Option(
+        help="AUC window LOW HIGH in uM (default: each curve's tested range).")] = None,
+    n_boot: Annotated[int, typer.Option(help="Bootstrap draws for the IL7 call probabilities.")]
+        = 200,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+) -> None:
+    """Analyze a plate screen: wells, QC, viability, curves and IL7 strata + report."""
+    paths = existing_files([layout, *(files or [])])
+    readers = paths[1:] or [paths[0]]
+    if not files:
+        say(f"no plate-reader files given: reading signals from the layout {layout}")
+    res = run_screen(paths[0], readers, format=format, unit=unit, condition=condition, drug=drug,
+                     window=window, n_boot=n_boot, seed=seed)
+    if res.curves.empty:
+        raise InputError(f"{layout}: no treated wells with a concentration > 0 were found, so "
+                         "there is nothing to fit; check the role and concentration columns")
+    report = write_screen_outputs(res, out, title="tallrx screen report")
+    n_ok = int(res.curves["fit_ok"].astype(bool).sum())
+    say(f"{len(res.wells)} wells, {len(res.curves)} curves ({n_ok} fit ok) -> {out}/")
+    say(f"report: {report}")

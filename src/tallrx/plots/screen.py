@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator, NullLocator
 
 from tallrx.analysis.curves import ll4
 from tallrx.plots.style import DRUG_COLORS, PALETTE, new_figure, styled
@@ -55,6 +56,8 @@ def dose_response_panels(viability: pd.DataFrame, curves: pd.DataFrame, *,
                 ax.plot(x, ll4(x, row["bottom"], row["top"], row["ic50"], row["hill"]),
                         color=color, lw=1.2)
         ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(numticks=4))
+        ax.xaxis.set_minor_locator(NullLocator())
         styled(ax, f"{sample} · {drug}", "concentration (µM)", "viability (% vehicle)")
         ax.axhline(100, color="#bbb", lw=0.6, ls=":")
     if len(levels) > 1 and len(keys):

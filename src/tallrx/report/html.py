@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from tallrx import __version__
 from tallrx._atomic import write_text
 
-__all__ = ["Section", "render_report", "figure_to_data_uri", "table_to_html"]
+__all__ = ["Section", "render_report", "figure_png", "figure_to_data_uri", "table_to_html"]
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("tallrx.report", "templates"),
@@ -36,23 +36,32 @@ _TEMPLATES = jinja2.Environment(
 class Section:
     """One report section: a title, an intro paragraph, figures, named tables and raw HTML.
 
-    ``figures`` are matplotlib Figures (or (caption, Figure) pairs); ``html`` is trusted markup
+    ``figures`` are matplotlib Figures or PNG bytes (or (caption, figure) pairs); ``html`` is trusted markup
     produced by tallrx itself (e.g. a claims checklist), inserted as is.
     """
 
     title: str
     intro: str = ""
-    figures: Sequence[Figure | tuple[str, Figure]] = field(default_factory=list)
+    figures: Sequence[Figure | bytes | tuple[str, Figure | bytes]] = field(default_factory=list)
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     html: str = ""
 
 
-def figure_to_data_uri(fig: Figure, dpi: int = 110) -> str:
-    """PNG data URI of a matplotlib figure (the figure is closed afterwards)."""
+def figure_png(fig: Figure, dpi: int = 110) -> bytes:
+    """PNG bytes of a matplotlib figure (the figure is closed afterwards).
+
+    Figures use the constrained layout engine, so no extra tight-bbox pass is made.
+    """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=dpi)
     plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return buf.getvalue()
+
+
+def figure_to_data_uri(fig: Figure | bytes, dpi: int = 110) -> str:
+    """PNG data URI of a matplotlib figure or of PNG bytes already rendered."""
+    png = fig if isinstance(fig, bytes) else figure_png(fig, dpi)
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def table_to_html(df: pd.DataFrame, max_rows: int = 60, float_format: str = "{:.4g}") -> str:

@@ -119,7 +119,7 @@ def _truth(rng: np.random.Generator, n: int) -> pd.DataFrame:
         "trametinib_ic50": 10 ** rng.normal(-2.0, 0.5, n),
         "binimetinib_ic50": 10 ** rng.normal(-0.2, 0.5, n),
         "mek_bottom": rng.uniform(10, 40, n),
-        "ruxolitinib_ic50": 10 ** rng.normal(-1.0, 0.4, n),
+        "ruxolitinib_ic50": 10 ** rng.normal(-1.0, 0.15, n),
         "hill": pred[:, 3],
     })
 
