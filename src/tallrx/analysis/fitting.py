@@ -26,18 +26,21 @@ Algorithm (all curves advance together in numpy; there is no Python loop over cu
    free parameters) and H half the observed Hessian of the SSE at the optimum (as drc reports;
    the Gauss-Newton J'WJ where that is not positive definite).
 
-Degenerate curves (no points, fewer points or distinct concentrations than free parameters, a
-response that does not vary with dose) never raise: their parameters are NaN, ``converged`` False.
+The numerics live in :mod:`tallrx.analysis._ll4_profile` (steps 2, 3, 5) and
+:mod:`tallrx.analysis._ll4_lm` (step 4). Degenerate curves (no points, fewer points or distinct
+concentrations than free parameters, a response that does not vary with dose) never raise: their
+parameters are NaN, ``converged`` False.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
+from tallrx.analysis._ll4_lm import run_pool
+from tallrx.analysis._ll4_profile import Curves, covariance_se, grid_starts
 from tallrx.analysis.curves import LN10, ll4
 from tallrx.errors import AnalysisError, did_you_mean
 
@@ -49,10 +52,7 @@ DEFAULT_IC50_SPAN = 100.0
 """Default ic50 box: [lowest positive tested dose / span, highest tested dose * span] (uM)."""
 
 _PARAMS = ("bottom", "top", "ic50", "hill")
-_FTOL = 1e-10  # stop when an accepted step lowers the SSE by less than this fraction
-_XTOL = 1e-10  # ... or moves (log ic50, hill) by less than this (relative)
 _MAX_ITER = 200
-_TINY = 1e-300
 _BLOCK = 65536  # curves prepared at once (bounds memory)
 _POOL = 4096  # starts iterated at once (keeps the working arrays in cache)
 
@@ -177,541 +177,6 @@ def collapse_replicates(x: np.ndarray, y: np.ndarray, w: np.ndarray):
     dev = ys - np.take_along_axis(ybar, np.clip(gid, 0, kmax - 1), axis=1)
     within = np.einsum("ij,ij->i", ws * dev, dev)
     return xu, ybar, wsum, within, valid.sum(axis=1), n_distinct
-
-
-# ----------------------------------------------------------------------------- core numerics
-class _Curves(NamedTuple):
-    """Normalized, collapsed curves, point-major: 2-D fields are (n_points, n_curves) so that sums
-    over points are fast vector adds; 1-D fields are per curve."""
-
-    lx: np.ndarray  # ln concentration (0 where x == 0 or padding)
-    y: np.ndarray  # normalized mean response per concentration
-    w: np.ndarray  # summed weights (0 = padding)
-    nz: np.ndarray  # 1.0 where x > 0 and the point exists, else 0.0
-    wy: np.ndarray  # w * y
-    syy: np.ndarray  # sum w y^2 per curve
-    wsum: np.ndarray  # sum w per curve
-    ysum: np.ndarray  # sum w y per curve
-    blo: np.ndarray
-    bhi: np.ndarray
-    tlo: np.ndarray
-    thi: np.ndarray
-    simple: bool  # every plateau is either free and unbounded or fixed
-
-    def take(self, idx) -> _Curves:
-        return _Curves(*(v[:, idx] for v in self[:5]), *(v[idx] for v in self[5:12]), self.simple)
-
-
-def _dot(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Column-wise inner products of two (n_points, n_curves) arrays."""
-    return np.einsum("ij,ij->j", p, q)
-
-
-def _sigmoid(lx, nz, u, h):
-    """s = 1 / (1 + exp(h (ln x - u))) and a = 1 - s (a = 0 at x = 0), both accurate."""
-    z = (lx - u) * h
-    np.minimum(z, 700.0, out=z)
-    e = np.exp(z, out=z)
-    e *= nz
-    s = 1.0 / (1.0 + e)
-    e *= s
-    return s, e
-
-
-def _linear_simple(sums, d: _Curves):
-    """(bottom, top) in closed form when each plateau is free and unbounded, or fixed."""
-    saa, sas, sss, say, ssy, _ = sums
-    fb, ft = d.blo == d.bhi, d.tlo == d.thi
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        det = saa * sss - sas * sas
-        det = np.where(det > 1e-13 * saa * sss, det, np.nan)
-        b = np.where(
-            fb, d.blo, np.where(ft, (say - d.tlo * sas) / saa, (sss * say - sas * ssy) / det)
-        )
-        t = np.where(
-            ft, d.tlo, np.where(fb, (ssy - d.blo * sas) / sss, (saa * ssy - sas * say) / det)
-        )
-    bad = ~(np.isfinite(b) & np.isfinite(t))
-    if bad.any():  # a degenerate sigmoid (a or s ~ 0 at every point): use the general solver
-        sub = tuple(v[bad] for v in sums)
-        b[bad], t[bad] = _linear_box(sub, (d.blo[bad], d.bhi[bad], d.tlo[bad], d.thi[bad]))
-    return b, t
-
-
-def _linear_box(sums, box):
-    """Exact box-constrained weighted least squares for (bottom, top) given the sigmoid.
-
-    ``sums`` = (Saa, Sas, Sss, Say, Ssy, Syy) with a = 1 - s; the optimum of a convex quadratic on a
-    box is the interior solution or lies on an edge, where it is the clipped 1-D solution; all
-    candidates are scored and the best feasible one is kept.
-    """
-    saa, sas, sss, say, ssy, syy = sums
-    blo, bhi, tlo, thi = box
-    mean = 0.0  # the data are centred
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        det = saa * sss - sas * sas
-        good = det > 1e-13 * saa * sss
-        b0 = np.where(good, (sss * say - sas * ssy) / det, np.nan)
-        t0 = np.where(good, (saa * ssy - sas * say) / det, np.nan)
-        cands = [(b0, t0)]
-        for bb in (blo, bhi):
-            cands.append((bb, np.clip((ssy - bb * sas) / sss, tlo, thi)))
-        for tt in (tlo, thi):
-            cands.append((np.clip((say - tt * sas) / saa, blo, bhi), tt))
-        # degenerate sigmoid (a or s ~ 0 everywhere): one plateau carries the fit
-        tt = np.clip(np.where(sss > 0, ssy / sss, mean), tlo, thi)
-        cands.append((np.clip(tt, blo, bhi), tt))
-        bb = np.clip(np.where(saa > 0, say / saa, mean), blo, bhi)
-        cands.append((bb, np.clip(bb, tlo, thi)))
-        cands.append((np.clip(mean, blo, bhi), np.clip(mean, tlo, thi)))
-        best_b = np.full_like(saa, np.nan)
-        best_t = np.full_like(saa, np.nan)
-        best_q = np.full_like(saa, np.inf)
-        for b, t in cands:
-            q = syy - 2.0 * (b * say + t * ssy) + b * b * saa + 2.0 * b * t * sas + t * t * sss
-            ok = np.isfinite(q) & (q < best_q) & (b >= blo) & (b <= bhi) & (t >= tlo) & (t <= thi)
-            best_q = np.where(ok, q, best_q)
-            best_b = np.where(ok, b, best_b)
-            best_t = np.where(ok, t, best_t)
-    return best_b, best_t
-
-
-def _profile(data, u, h):
-    """Profile out (bottom, top) at (log ic50, hill): returns b, t, s, a, r, sse, (Saa, Sas, Sss)."""
-    lx, y, w, nz, wy, syy = data[:6]
-    s, a = _sigmoid(lx, nz, u, h)
-    wa = w * a
-    ws = w * s
-    saa = _dot(wa, a)
-    sas = _dot(wa, s)
-    sss = _dot(ws, s)
-    say = _dot(wy, a)
-    ssy = _dot(wy, s)
-    sums = (saa, sas, sss, say, ssy, syy)
-    if data.simple:
-        b, t = _linear_simple(sums, data)
-    else:
-        b, t = _linear_box(sums, data[8:12])
-    r = y - b * a - t * s
-    sse = _dot(w * r, r)
-    return b, t, s, a, r, sse, (saa, sas, sss)
-
-
-def _grid_sse(data, ell, h):
-    """Profiled SSE at (u, h) from 3 weighted sums, for ranking start points (``ell`` = ln x - u).
-
-    Uses a + s = 1 (a = 0, s = 1 at x = 0): Sas = S1 - S2, Saa = W - 2 S1 + S2, Say = Sy - Ssy.
-    """
-    lx, y, w, nz, wy, syy = data[:6]
-    z = ell * h
-    np.minimum(z, 700.0, out=z)
-    e = np.exp(z, out=z)
-    e *= nz
-    e += 1.0
-    s = np.reciprocal(e, out=e)
-    ws = w * s
-    s1, s2 = ws.sum(axis=0), _dot(ws, s)
-    ssy = _dot(wy, s)
-    wt, sy = data.wsum, data.ysum
-    sums = (wt - 2.0 * s1 + s2, s1 - s2, s2, sy - ssy, ssy, syy)
-    b, t = _linear_simple(sums, data) if data.simple else _linear_box(sums, data[8:12])
-    saa, sas, sss, say, _, _ = sums
-    return syy - 2.0 * (b * say + t * ssy) + b * b * saa + 2.0 * b * t * sas + t * t * sss
-
-
-def _grid_starts(data, grid_u, hills):
-    """One start per grid hill: the log ic50 of ``grid_u`` (n, U) with the lowest profiled SSE.
-
-    Returns (curve index, u0, hill0) stacked curve-major (the starts of a curve are adjacent).
-    """
-    n, n_u = grid_u.shape
-    n_h = hills.shape[1]
-    q = np.empty((n, n_h, n_u))
-    for k in range(n_u):
-        ell = data.lx - grid_u[:, k]
-        for j in range(n_h):
-            q[:, j, k] = _grid_sse(data, ell, hills[:, j])
-    q = np.where(np.isfinite(q), q, np.inf)
-    best_k = np.argmin(q, axis=2)  # (n, H)
-    cid = np.repeat(np.arange(n), n_h)
-    slot = np.tile(np.arange(n_h), n)
-    return cid, grid_u[cid, best_k[cid, slot]], hills[cid, slot]
-
-
-def _duplicates(cid, u, v, sse, live):
-    """Live starts that sit within 0.05 (log units) of a better live start of the same curve."""
-    idx = np.flatnonzero(live)
-    order = idx[np.lexsort((v[idx], u[idx], cid[idx]))]
-    a, b = order[:-1], order[1:]
-    close = (cid[a] == cid[b]) & (np.abs(u[a] - u[b]) < 0.05) & (np.abs(v[a] - v[b]) < 0.05)
-    drop = np.zeros(live.size, dtype=bool)
-    worse_b = sse[b] >= sse[a]
-    drop[b[close & worse_b]] = True
-    drop[a[close & ~worse_b]] = True
-    return drop
-
-
-def _jacobian_sums(data, u, h, b, t, s, a, r, curvature: bool = False):
-    """Weighted cross-products of the (log ic50, hill) Jacobian columns, and the gradient.
-
-    With J_u = d h q and J_h = -d q L (d = top - bottom, q = s a, L = ln x - u), returns
-    (Hbu, Htu, Hbh, Hth, Huu, Huh, Hhh), (g_u, g_h) with g = J'W r, and with ``curvature`` also the
-    residual curvature sum(w r d2f/dtheta_i dtheta_j) for (bu, tu, bh, th, uu, uh, hh); the
-    bottom/top block of J'WJ is (Saa, Sas, Sss) and has no curvature (f is linear in them).
-    """
-    lx, _, w, *_ = data
-    q = s * a
-    ell = lx - u
-    wq = w * q
-    wql = wq * ell
-    d = t - b
-    cross = (
-        d * h * _dot(wq, a),
-        d * h * _dot(wq, s),
-        -d * _dot(wql, a),
-        -d * _dot(wql, s),
-        (d * h) ** 2 * _dot(wq, q),
-        -d * d * h * _dot(wql, q),
-        d * d * _dot(wql * ell, q),
-    )
-    c_q, c_ql = _dot(wq, r), _dot(wql, r)
-    grad = (d * h * c_q, -d * c_ql)
-    if not curvature:
-        return cross, grad
-    wqr = wq * r
-    wqr *= a - s
-    c_qa, c_qla = wqr.sum(axis=0), _dot(wqr, ell)
-    c_qlla = _dot(wqr * ell, ell)
-    curv = (-h * c_q, h * c_q, c_ql, -c_ql, d * h * h * c_qa, d * (c_q - h * c_qla), d * c_qlla)
-    return cross, grad, curv
-
-
-def _schur(lin, cross, fb, ft):
-    """(Muu, Muh, Mhh) = H_NN - H_NL H_LL^-1 H_LN over the free linear parameters."""
-    saa, sas, sss = lin
-    hbu, htu, hbh, hth, huu, huh, hhh = cross
-    hbb, htt, hbt = np.where(fb, saa, 1.0), np.where(ft, sss, 1.0), np.where(fb & ft, sas, 0.0)
-    hbu, hbh = np.where(fb, hbu, 0.0), np.where(fb, hbh, 0.0)
-    htu, hth = np.where(ft, htu, 0.0), np.where(ft, hth, 0.0)
-    det = hbb * htt - hbt * hbt
-    det = np.where(det > 1e-14 * hbb * htt, det, np.inf)
-    ibb, itt, ibt = htt / det, hbb / det, -hbt / det
-    muu = huu - (hbu * (ibb * hbu + ibt * htu) + htu * (ibt * hbu + itt * htu))
-    mhh = hhh - (hbh * (ibb * hbh + ibt * hth) + hth * (ibt * hbh + itt * hth))
-    muh = huh - (hbu * (ibb * hbh + ibt * hth) + htu * (ibt * hbh + itt * hth))
-    return muu, muh, mhh
-
-
-def _reduced_system(data, state, ref):
-    """Reduced 2 x 2 system on (log ic50, log hill): M (3 entries) and g = -1/2 dSSE/dtheta.
-
-    M is the Schur complement (onto the nonlinear parameters) of the observed Hessian 1/2 d2SSE
-    (Newton: quadratic convergence) where that is positive definite, else of the Gauss-Newton
-    J'WJ (Kaufman's variable-projection step). A plateau on its bound (or fixed) is held constant.
-    """
-    u, h, b, t, s, a, r, lin = state
-    saa, sas, sss = lin
-    cross, (gu, gh), curv = _jacobian_sums(data, u, h, b, t, s, a, r, curvature=True)
-    fb = (b > data.blo) & (b < data.bhi) & (saa > 1e-14 * ref)
-    ft = (t > data.tlo) & (t < data.thi) & (sss > 1e-14 * ref)
-    g_uu, g_uh, g_hh = _schur(lin, cross, fb, ft)
-    n_uu, n_uh, n_hh = _schur(lin, tuple(c - k for c, k in zip(cross, curv, strict=True)), fb, ft)
-    # chain rule to v = log hill: d2/dv2 = h^2 d2/dh2 + h d/dh (gradient term only for Newton)
-    g_uv, g_vv = g_uh * h, g_hh * h * h
-    n_uv, n_vv = n_uh * h, n_hh * h * h - h * gh
-    newton = (n_uu > 0) & (n_vv > 0) & (n_uu * n_vv - n_uv * n_uv > 1e-12 * n_uu * n_vv)
-    muu = np.where(newton, n_uu, np.maximum(g_uu, 0.0))
-    muv = np.where(newton, n_uv, g_uv)
-    mvv = np.where(newton, n_vv, np.maximum(g_vv, 0.0))
-    return muu, muv, mvv, gu, gh * h
-
-
-def _damped_step(muu, muv, mvv, gu, gv, lam, fu, fv):
-    """Solve (M + lam diag M) d = g on the free coordinates (frozen ones get d = 0)."""
-    gu, gv = np.where(fu, gu, 0.0), np.where(fv, gv, 0.0)
-    muv = np.where(fu & fv, muv, 0.0)
-    muu, mvv = np.where(fu, muu, 1.0), np.where(fv, mvv, 1.0)
-    floor = 1e-12 * (muu + mvv) + _TINY
-    auu = muu + lam * np.maximum(muu, floor)
-    avv = mvv + lam * np.maximum(mvv, floor)
-    det = auu * avv - muv * muv
-    det = np.where(det > 0, det, _TINY)
-    return (avv * gu - muv * gv) / det, (auu * gv - muv * gu) / det
-
-
-_ITEM_1D = (
-    "work",
-    "cid",
-    "it",
-    "u",
-    "v",
-    "b",
-    "t",
-    "sse",
-    "saa",
-    "sas",
-    "sss",
-    "lam",
-    "nu",
-    "radius",
-    "ulo",
-    "uhi",
-    "vlo",
-    "vhi",
-    "ref",
-    "live",
-)
-_ITEM_2D = ("s", "a", "r")
-
-
-def _new_items(data: _Curves, work, cid, u, v, ubox, vbox) -> tuple[dict, _Curves]:
-    """Working-set state for starts ``work`` (curves ``cid``) entering the pool."""
-    d = data.take(cid)
-    b, t, s, a, r, sse, (saa, sas, sss) = _profile(d, u, np.exp(v))
-    m = work.size
-    st = {
-        "work": work,
-        "cid": cid,
-        "it": np.zeros(m, dtype=int),
-        "u": u,
-        "v": v,
-        "b": b,
-        "t": t,
-        "sse": sse,
-        "saa": saa,
-        "sas": sas,
-        "sss": sss,
-        "lam": np.full(m, 1e-3),
-        "nu": np.full(m, 2.0),
-        "radius": np.ones(m),
-        "ulo": ubox[0],
-        "uhi": ubox[1],
-        "vlo": vbox[0],
-        "vhi": vbox[1],
-        "ref": d.syy + _TINY,
-        "live": np.ones(m, dtype=bool),
-        "s": s,
-        "a": a,
-        "r": r,
-    }
-    return st, d
-
-
-def _join(st: dict | None, d: _Curves | None, st2: dict, d2: _Curves) -> tuple[dict, _Curves]:
-    if st is None:
-        return st2, d2
-    out = {k: np.concatenate([st[k], st2[k]]) for k in _ITEM_1D}
-    out.update({k: np.concatenate([st[k], st2[k]], axis=1) for k in _ITEM_2D})
-    cat = [np.concatenate([x1, x2], axis=1) for x1, x2 in zip(d[:5], d2[:5], strict=True)]
-    cat += [np.concatenate([x1, x2]) for x1, x2 in zip(d[5:12], d2[5:12], strict=True)]
-    return out, _Curves(*cat, d.simple)
-
-
-def _compact(st: dict, d: _Curves) -> tuple[dict, _Curves]:
-    keep = st["live"]
-    out = {k: st[k][keep] for k in _ITEM_1D}
-    out.update({k: st[k][:, keep] for k in _ITEM_2D})
-    return out, d.take(keep)
-
-
-def _lm(data: _Curves, cid, u0, v0, ubox, vbox, max_iter: int, capacity: int) -> dict:
-    """Projected Levenberg-Marquardt on (log ic50, log hill) for many starts, as a pool.
-
-    ``cid`` (curve of each start, curve-major), ``u0``, ``v0`` (log hill) and the boxes are per
-    start. At most ``capacity`` starts are iterated at once (arrays stay in cache); finished starts
-    leave the pool and pending ones take their place, so a few slow curves never keep a whole
-    batch iterating. Steps stay inside a per-start trust region (|d log ic50| <= 2,
-    |d log hill| <= 1; shrunk after a rejected step, grown after a good one) besides the Marquardt
-    damping. A start still above its curve's best SSE while creeping (relative gain < 1e-5 per
-    step after 8 steps), or within 0.05 log units of a better start of its curve (checked after
-    2, 5 and 9 steps), is abandoned. Returns per-start u, h, b, t, sse, converged, iters.
-    """
-    n_items = cid.size
-    out = {
-        "u": u0.copy(),
-        "h": np.exp(v0),
-        "b": np.full(n_items, np.nan),
-        "t": np.full(n_items, np.nan),
-        "sse": np.full(n_items, np.inf),
-        "converged": np.zeros(n_items, dtype=bool),
-        "iters": np.zeros(n_items, dtype=int),
-    }
-    best = np.full(int(cid.max(initial=-1)) + 1, np.inf)
-    st, d = None, None
-    pos = 0
-    while True:
-        n_live = 0 if st is None else int(st["live"].sum())
-        if pos < n_items and n_live <= capacity // 2:
-            if st is not None and n_live < st["u"].size:
-                st, d = _compact(st, d)
-            end = min(n_items, pos + capacity - n_live)
-            while end < n_items and end > pos + 1 and cid[end] == cid[end - 1]:
-                end -= 1  # keep the starts of a curve together
-            sl = slice(pos, end)
-            new = _new_items(
-                data,
-                np.arange(pos, end),
-                cid[sl],
-                u0[sl].copy(),
-                v0[sl].copy(),
-                (ubox[0][sl], ubox[1][sl]),
-                (vbox[0][sl], vbox[1][sl]),
-            )
-            np.minimum.at(best, new[0]["cid"], new[0]["sse"])
-            st, d = _join(st, d, *new)
-            pos = end
-        elif n_live == 0:
-            break
-        elif n_live < 0.8 * st["u"].size:
-            st, d = _compact(st, d)
-        finished, converged = _lm_step(st, d, best, max_iter)
-        if finished.any():
-            idx = st["work"][finished]
-            out["u"][idx], out["h"][idx] = st["u"][finished], np.exp(st["v"][finished])
-            out["b"][idx], out["t"][idx] = st["b"][finished], st["t"][finished]
-            out["sse"][idx], out["iters"][idx] = st["sse"][finished], st["it"][finished]
-            out["converged"][idx] = converged[finished]
-            st["live"] &= ~finished
-    return out
-
-
-def _lm_step(st: dict, d: _Curves, best: np.ndarray, max_iter: int):
-    """One damped Newton / Gauss-Newton step for every live start of the pool (in place)."""
-    u, v, live = st["u"], st["v"], st["live"]
-    ulo, uhi, vlo, vhi = st["ulo"], st["uhi"], st["vlo"], st["vhi"]
-    lam, sse = st["lam"], st["sse"]
-    h = np.exp(v)
-    lin = (st["saa"], st["sas"], st["sss"])
-    muu, muv, mvv, gu, gv = _reduced_system(
-        d, (u, h, st["b"], st["t"], st["s"], st["a"], st["r"], lin), st["ref"]
-    )
-    # active set: a parameter on a bound whose gradient, or whose Newton step, points
-    # outward is frozen and the step is recomputed for the other one
-    fu = ~(((u <= ulo) & (gu < 0)) | ((u >= uhi) & (gu > 0)))
-    fv = ~(((v <= vlo) & (gv < 0)) | ((v >= vhi) & (gv > 0)))
-    du, dv = _damped_step(muu, muv, mvv, gu, gv, lam, fu, fv)
-    out_u = ((u <= ulo) & (du < 0)) | ((u >= uhi) & (du > 0))
-    out_v = ((v <= vlo) & (dv < 0)) | ((v >= vhi) & (dv > 0))
-    if (out_u | out_v).any():
-        fu, fv = fu & ~out_u, fv & ~out_v
-        du, dv = _damped_step(muu, muv, mvv, gu, gv, lam, fu, fv)
-    gu, gv = np.where(fu, gu, 0.0), np.where(fv, gv, 0.0)
-    # trust region, then truncate the step at the first bound it meets (keeps its direction)
-    size = np.maximum(np.abs(du) / 2.0, np.abs(dv))
-    alpha = np.minimum(1.0, st["radius"] / (size + _TINY))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        alpha = np.minimum(
-            alpha, np.where(du < 0, (ulo - u) / du, np.where(du > 0, (uhi - u) / du, np.inf))
-        )
-        alpha = np.minimum(
-            alpha, np.where(dv < 0, (vlo - v) / dv, np.where(dv > 0, (vhi - v) / dv, np.inf))
-        )
-    alpha = np.maximum(alpha, 0.0)
-    new_u = _snap(np.clip(u + alpha * du, ulo, uhi), ulo, uhi)
-    new_v = _snap(np.clip(v + alpha * dv, vlo, vhi), vlo, vhi)
-    du, dv = new_u - u, new_v - v
-    size = np.maximum(np.abs(du) / 2.0, np.abs(dv))
-    pred = 2.0 * (du * gu + dv * gv) - (du * du * muu + 2.0 * du * dv * muv + dv * dv * mvv)
-    nb, nt, ns, na, nr, nsse, nlin = _profile(d, new_u, np.exp(new_v))
-    gain = sse - nsse
-    acc = np.isfinite(nsse) & (gain > 0) & live
-    rho = np.where(pred > 0, gain / np.where(pred > 0, pred, 1.0), 0.0)
-    st["lam"] = np.minimum(
-        np.where(acc, lam * np.maximum(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), lam * st["nu"]),
-        1e17,
-    )
-    st["nu"] = np.where(acc, 2.0, np.minimum(st["nu"] * 2.0, 1e6))
-    grow = np.where(rho > 0.75, np.minimum(1.0, np.maximum(st["radius"], 2.0 * size)), st["radius"])
-    st["radius"] = np.where(acc, grow, 0.3 * size)
-    small_step = (np.abs(du) <= _XTOL * (1.0 + np.abs(u))) & (
-        np.abs(dv) <= _XTOL * (1.0 + np.abs(v))
-    )
-    stuck_gain = acc & (gain <= _FTOL * sse)
-    for key, new in (
-        ("u", new_u),
-        ("v", new_v),
-        ("b", nb),
-        ("t", nt),
-        ("sse", nsse),
-        ("s", ns),
-        ("a", na),
-        ("r", nr),
-        ("saa", nlin[0]),
-        ("sas", nlin[1]),
-        ("sss", nlin[2]),
-    ):
-        st[key] = np.where(acc, new, st[key])
-    st["it"] = st["it"] + live
-    it, sse, cid = st["it"], st["sse"], st["cid"]
-    np.minimum.at(best, cid[live], sse[live])
-    converged = live & (
-        small_step | stuck_gain | (sse <= 1e-28 * st["ref"]) | (~fu & ~fv) | (st["lam"] > 1e16)
-    )
-    finished = converged | (live & (it >= max_iter))
-    finished |= live & (it >= 8) & (sse > best[cid] * (1.0 + 1e-6)) & (gain < 1e-5 * sse)
-    check = live & ~finished & ((it == 2) | (it == 5) | (it == 9))
-    if check.any():  # starts that have run into the same basin: keep the best one
-        finished |= _duplicates(cid, st["u"], st["v"], sse, check)
-    return finished, converged
-
-
-def _snap(val, lo, hi):
-    """Values within 1e-12 (relative) of a bound are put exactly on it."""
-    val = np.where(np.abs(val - lo) <= 1e-12 * (1.0 + np.abs(lo)), lo, val)
-    return np.where(np.abs(val - hi) <= 1e-12 * (1.0 + np.abs(hi)), hi, val)
-
-
-def _leading_minors_positive(mat: np.ndarray) -> np.ndarray:
-    """Sylvester's criterion on a stack of symmetric matrices scaled to unit diagonal."""
-    ok = np.ones(mat.shape[0], dtype=bool)
-    for k in range(2, mat.shape[1] + 1):
-        ok &= np.linalg.det(mat[:, :k, :k]) > 1e-13
-    return ok
-
-
-def _covariance_se(data, u, h, b, t, sse, dof, free_b, free_t):
-    """Asymptotic standard errors of (bottom, top, log ic50, hill) at the optimum.
-
-    cov = s^2 H^-1 with s^2 = SSE / dof and H = 1/2 the observed Hessian of the SSE,
-    J'WJ - sum(w r d2f), as drc reports (via optim's Hessian); where that matrix is not positive
-    definite (e.g. an optimum on a bound) the Gauss-Newton J'WJ is used instead.
-    """
-    _, _, s, a, r, _, (saa, sas, sss) = _profile(data, u, h)
-    (hbu, htu, hbh, hth, huu, huh, hhh), _, curv = _jacobian_sums(
-        data, u, h, b, t, s, a, r, curvature=True
-    )
-    rbu, rtu, rbh, rth, ruu, ruh, rhh = curv
-    n = u.shape[0]
-    gn = ((saa, sas, hbu, hbh), (sas, sss, htu, hth), (hbu, htu, huu, huh), (hbh, hth, huh, hhh))
-    sec = ((0.0, 0.0, rbu, rbh), (0.0, 0.0, rtu, rth), (rbu, rtu, ruu, ruh), (rbh, rth, ruh, rhh))
-    free = np.stack([free_b, free_t, np.ones(n, bool), np.ones(n, bool)], axis=1)
-    pair = free[:, :, None] & free[:, None, :]
-    eye = np.broadcast_to(np.eye(4), (n, 4, 4))
-    chosen, scale_of, ok_any = None, None, np.zeros(n, dtype=bool)
-    for observed in (True, False):
-        hmat = np.empty((n, 4, 4))
-        for i in range(4):
-            for j in range(4):
-                hmat[:, i, j] = gn[i][j] - (sec[i][j] if observed else 0.0)
-        hmat = np.where(pair, hmat, eye)
-        diag = np.einsum("nii->ni", hmat)
-        ok = np.all(np.isfinite(hmat), axis=(1, 2)) & np.all(diag > 0, axis=1)
-        scale = 1.0 / np.sqrt(np.where(ok[:, None], diag, 1.0))
-        corr = np.where(ok[:, None, None], hmat * scale[:, :, None] * scale[:, None, :], eye)
-        ok &= _leading_minors_positive(corr)
-        use = ok & ~ok_any
-        if chosen is None:
-            chosen, scale_of = np.where(use[:, None, None], corr, eye), scale
-        else:
-            chosen = np.where(use[:, None, None], corr, chosen)
-            scale_of = np.where(use[:, None], scale, scale_of)
-        ok_any |= ok
-    inv_diag = np.einsum("nii->ni", np.linalg.inv(chosen)) * scale_of**2
-    sigma2 = np.where(dof > 0, sse / np.maximum(dof, 1), np.nan)
-    with np.errstate(invalid="ignore"):
-        se = np.sqrt(np.maximum(inv_diag, 0.0) * sigma2[:, None])
-    se = np.where(ok_any[:, None] & free, se, np.nan)
-    return se.T
 
 
 # ----------------------------------------------------------------------------- public API
@@ -839,7 +304,8 @@ def _fit_block(x, y, w, box, ubox, hbox, starts) -> dict:
         all(np.all((lo == hi) | (np.isinf(lo) & np.isinf(hi))) for lo, hi in (nbox[:2], nbox[2:]))
     )
     wy = wk * yn
-    data = _Curves(lx, yn, wk, nz, wy, _dot(wy, yn), wk.sum(axis=0), wy.sum(axis=0), *nbox, simple)
+    syy = np.einsum("ij,ij->j", wy, yn)
+    data = Curves(lx, yn, wk, nz, wy, syy, wk.sum(axis=0), wy.sum(axis=0), *nbox, simple)
     u_lo, u_hi, h_lo, h_hi = ulo[idx], uhi[idx], hlo[idx], hhi[idx]
     # ---- multi-start: for each hill start, the best log ic50 on a grid over the tested range
     has = nz.any(axis=0)
@@ -853,10 +319,10 @@ def _fit_block(x, y, w, box, ubox, hbox, starts) -> dict:
     starts_ = []
     for lo in range(0, idx.size, _POOL):  # the grid in cache-sized slices
         sl = slice(lo, min(lo + _POOL, idx.size))
-        c_, u_, h_ = _grid_starts(data.take(sl), grid[sl], hills[sl])
+        c_, u_, h_ = grid_starts(data.take(sl), grid[sl], hills[sl])
         starts_.append((c_ + lo, u_, h_))
     stack, u0, h0 = (np.concatenate(z) for z in zip(*starts_, strict=True))
-    fit = _lm(
+    fit = run_pool(
         data,
         stack,
         u0,
@@ -876,7 +342,7 @@ def _fit_block(x, y, w, box, ubox, hbox, starts) -> dict:
     sse_n = fit["sse"][pick]
     within_n = within[idx] / sc**2
     dof = (n_pts[idx] - n_free[idx]).astype(float)
-    se_b, se_t, se_u, se_h = _covariance_se(
+    se_b, se_t, se_u, se_h = covariance_se(
         data, u, h, b, t, sse_n + within_n, dof, free_b[idx], free_t[idx]
     )
     # a fitted amplitude of ~0 leaves ic50 and hill undefined: the curve is degenerate (flat)
