@@ -417,11 +417,11 @@ KINETICS = (
         CAL1,
         "intrinsic GTP hydrolysis of NRAS G12D (GAP insensitive)",
     ),
-    _p("k_raf", 1.0, "1/h", 0.2, 10, CAL1, "RAF activation per unit RAS-GTP"),
-    _p("k_raf_i", 1.0, "1/h", 0.2, 10, CAL1, "RAF inactivation"),
-    _p("k_mek", 4.0, "1/h", 1, 50, CAL1, "MEK phosphorylation by RAF"),
-    _p("k_mek_dp", 2.0, "1/h", 0.5, 20, CAL1, "MEK dephosphorylation"),
-    _p("k_erk", 6.0, "1/h", 1, 50, CAL1, "ERK dual phosphorylation by MEK (max)"),
+    _p("k_raf", 10.0, "1/h", 1, 100, CAL1, "RAF activation per unit RAS-GTP"),
+    _p("k_raf_i", 10.0, "1/h", 1, 100, CAL1, "RAF inactivation"),
+    _p("k_mek", 20.0, "1/h", 2, 200, CAL1, "MEK phosphorylation by RAF"),
+    _p("k_mek_dp", 10.0, "1/h", 1, 100, CAL1, "MEK dephosphorylation"),
+    _p("k_erk", 30.0, "1/h", 3, 300, CAL1, "ERK dual phosphorylation by MEK (max)"),
     _p(
         "K_mek",
         0.3,
@@ -432,7 +432,7 @@ KINETICS = (
         "active MEK for half-maximal ERK phosphorylation "
         "(Hill 2: distributive dual phosphorylation)",
     ),
-    _p("k_erk_dp", 4.0, "1/h", 1, 20, CAL2, "ERK dephosphorylation (DUSPs)"),
+    _p("k_erk_dp", 20.0, "1/h", 2, 200, CAL2, "ERK dephosphorylation (DUSPs)"),
     _p("k_fb", 0.7, "1/h", 0.1, 5, CAL2, "induction / decay of the ERK feedback"),
     # BIM phosphorylation (paper Fig. 2; Ley 2003/2004)
     _p(
@@ -585,7 +585,16 @@ KINETICS = (
     _p("k_apop", 0.08, "1/h", 0.01, 0.5, CAL1, "death hazard at full caspase activity"),
     _p("K_akt_surv", 0.2, "fraction", 0.02, 2, CALD, "pAKT halving the basal death hazard"),
     # drugs: cellular potencies (uM) and off-target toxicity
-    _p("IC50_rux", 0.15, "uM", 0.03, 1, DOI_QUINTAS2010, "ruxolitinib, JAK1/2 in cells"),
+    _p(
+        "IC50_rux",
+        0.05,
+        "uM",
+        0.01,
+        1,
+        "calibrated to Fig. 5B (cellular IL7-STAT5 block; "
+        "Ba/F3 assays give 0.1-0.3 uM, " + DOI_QUINTAS2010 + ")",
+        "ruxolitinib, JAK1/2 in cells",
+    ),
     _p("IC50_sel", 0.015, "uM", 0.003, 0.1, CAL2, "selumetinib, MEK in cells"),
     _p("IC50_tram", 0.001, "uM", 0.0002, 0.01, CAL2, "trametinib, MEK in cells"),
     _p("IC50_bini", 0.03, "uM", 0.005, 0.2, CAL5, "binimetinib, MEK in cells"),
@@ -604,7 +613,7 @@ KINETICS = (
         "off-target cytotoxicity of selumetinib/binimetinib/CI1040",
     ),
     _p("TC50_tram", 5.0, "uM", 0.5, 50, CAL2, "off-target cytotoxicity of trametinib"),
-    _p("TC50_rux", 40.0, "uM", 5, 200, CAL5, "off-target cytotoxicity of ruxolitinib"),
+    _p("TC50_rux", 100.0, "uM", 10, 500, CAL5, "off-target cytotoxicity of ruxolitinib"),
     _p("TC50_btz", 0.1, "uM", 0.01, 1, CAL4, "proteotoxic death by bortezomib"),
     _p("k_tox", 0.06, "1/h", 0, 0.3, CAL5, "max off-target death hazard"),
 )
