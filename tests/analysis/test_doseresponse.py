@@ -290,13 +290,17 @@ def test_degenerate_curves_are_flagged_rows_not_errors():
         "flat": pd.DataFrame({"conc_a": conc, "viability": 100 + rng.normal(0, 3, 9)}),
         "dead": pd.DataFrame({"conc_a": conc, "viability": np.abs(rng.normal(0, 1, 9))}),
         "constant": pd.DataFrame({"conc_a": conc, "viability": 70.0}),
+        "three_doses": pd.DataFrame({"conc_a": [0.1, 1.0, 10.0], "viability": [90.0, 50, 10]}),
         "good": pd.DataFrame({"conc_a": conc, "viability": ll4(conc, 0, 100, 1.0, 1.0)}),
     }
     df = pd.concat([p.assign(sample=k, drug_a="d") for k, p in parts.items()], ignore_index=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         t = fit_dose_response(df).table.set_index("sample")
-    assert not t.loc[["one_dose", "all_nan", "flat", "dead", "constant"], "fit_ok"].any()
+    bad = ["one_dose", "all_nan", "flat", "dead", "constant", "three_doses"]
+    assert not t.loc[bad, "fit_ok"].any()
+    assert "too few distinct concentrations" in t.loc["three_doses", "message"]
+    assert t.loc["three_doses", "auc"] == pytest.approx(100.0)  # (90+50)/2 + (50+10)/2
     assert t.loc["good", "fit_ok"] and t.loc["good", "message"] == ""
     assert "only one tested concentration" in t.loc["one_dose", "message"]
     assert "no usable points" in t.loc["all_nan", "message"] and t.loc["all_nan", "n"] == 0
@@ -354,8 +358,8 @@ def test_bad_units_and_windows():
         fit_dose_response(df, unit="furlong")
     with pytest.raises(AnalysisError, match="0 < low < high"):
         fit_dose_response(df, window=(10, 1))
-    with pytest.raises(UnitError, match="molecular weight"):
-        fit_dose_response(df, unit="ug/ml")  # 'pred' is not a known drug
+    with pytest.raises(UnitError, match="plate9.csv: no molecular weight known for drug 'pred'"):
+        fit_dose_response(df, unit="ug/ml", where="plate9.csv")  # 'pred' is not a known drug
     mass = fit_dose_response(df.assign(drug_a="prednisolone"), unit="ug/ml").table.iloc[0]
     molar = fit_dose_response(df.assign(drug_a="prednisolone")).table.iloc[0]
     assert mass["ic50"] == pytest.approx(molar["ic50"] / 360.44 * 1e3, rel=1e-6)

@@ -37,9 +37,9 @@ from scipy import stats
 from tallrx._result import Result, checksum
 from tallrx.analysis.curves import auc_ll4, auc_trapezoid_window, ll4, ll4_inverse
 from tallrx.analysis.fitting import DEFAULT_HILL_BOUNDS, DEFAULT_IC50_SPAN, fit_ll4
-from tallrx.errors import AnalysisError, SchemaError, did_you_mean
+from tallrx.errors import AnalysisError, SchemaError, UnitError, did_you_mean
 from tallrx.schema import ROLES, TABLES, condition_columns
-from tallrx.units import normalize_unit, to_um
+from tallrx.units import MOLAR_TO_UM, normalize_unit, to_um
 
 __all__ = ["fit_dose_response", "FLAT_ALPHA", "ALL_DEAD_FRACTION", "CURVE_COLUMNS"]
 
@@ -281,18 +281,16 @@ def _numeric(col: pd.Series, name: str, where: str, use: np.ndarray, *, allow_na
 
 def _to_um(conc: np.ndarray, unit: str, df: pd.DataFrame, use: np.ndarray, where: str):
     """Concentrations in uM; mass units use each drug's molecular weight (tallrx.units)."""
-    if unit == "uM":
-        return conc
-    try:
-        return conc * float(to_um(1.0, unit))
-    except Exception:  # a mass unit: convert per drug (only drugs given at a dose > 0)
-        pass
+    if unit in MOLAR_TO_UM:
+        return conc * MOLAR_TO_UM[unit]
     out = conc.copy()
     drugs = df["drug_a"].astype("str").to_numpy()
-    dosed = use & (conc > 0)
-    for drug in pd.unique(drugs[dosed]):
+    for drug in pd.unique(drugs[use & (conc > 0)]):  # vehicles (conc 0) need no weight
         sel = drugs == drug
-        out[sel] = conc[sel] * float(to_um(1.0, unit, drug=drug))
+        try:
+            out[sel] = conc[sel] * float(to_um(1.0, unit, drug=drug))
+        except UnitError as exc:
+            raise UnitError(f"{where}: {exc}") from None
     return out
 
 
@@ -338,9 +336,9 @@ def _window_um(window, unit, groups: pd.DataFrame, keys: list[str]):
     if not (np.isfinite(low) and np.isfinite(high) and 0 < low < high):
         raise AnalysisError(f"AUC window ({low}, {high}) {unit}: expected 0 < low < high")
     u = normalize_unit(unit)
-    try:
-        factor = np.full(len(groups), float(to_um(1.0, u)))
-    except Exception:  # mass unit: per drug
+    if u in MOLAR_TO_UM:
+        factor = np.full(len(groups), MOLAR_TO_UM[u])
+    else:  # mass unit: per drug
         if "drug_a" not in keys:
             raise AnalysisError(
                 f"a window in {unit} needs the drug of each curve; add drug_a to "
@@ -443,7 +441,10 @@ def _curve_metrics(pts: dict, n_groups: int, window, *, response: str, anchor_to
         )
     fitted = np.isfinite(fit.ic50)
     constant = (n > 0) & ~(sst > 0)
-    flat = constant | (fitted & (p_flat > FLAT_ALPHA))
+    too_few = (n_conc > 1) & (n_conc + (n_zero > 0) < p_free)
+    # enough doses but no fit: the fitted amplitude vanished, i.e. no dose dependence at all
+    unfitted = (n_conc > 1) & ~fitted & ~too_few & ~constant
+    flat = constant | unfitted | (fitted & (p_flat > FLAT_ALPHA))
     ref = np.where(n_zero > 0, zero_mean, 100.0 if response == "viability" else fit.top)
     top_mean = np.max(np.where(np.isnan(means), -np.inf, means), axis=1)
     dead = has & np.isfinite(ref) & (ref > 0) & (top_mean < ALL_DEAD_FRACTION * ref)
@@ -459,7 +460,7 @@ def _curve_metrics(pts: dict, n_groups: int, window, *, response: str, anchor_to
         "no_data": n == 0,
         "no_conc": (n > 0) & ~has,
         "one_conc": n_conc == 1,
-        "too_few": (n_conc > 1) & ~fitted & ~constant,
+        "too_few": too_few,
         "constant": constant,
         "flat": flat & ~constant,
         "dead": dead,
