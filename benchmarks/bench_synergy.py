@@ -115,16 +115,17 @@ def calibrated_rates(n_null_plates: int, n_syn_plates: int, n_null: int) -> None
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
+    ap.add_argument("--part", type=int, choices=(1, 2, 3), help="run one part only")
     args = ap.parse_args()
     warnings.simplefilter("ignore", RuntimeWarning)
-    if args.quick:
-        panel_vs_synergy_package(4)
-        many_matrices(500)
-        calibrated_rates(60, 30, 99)
-    else:
-        panel_vs_synergy_package(20)
-        many_matrices(10_000)
-        calibrated_rates(1000, 500, 199)
+    q = args.quick
+    parts = {
+        1: lambda: panel_vs_synergy_package(4 if q else 30),
+        2: lambda: many_matrices(500 if q else 10_000),
+        3: lambda: calibrated_rates(60, 30, 99) if q else calibrated_rates(1000, 500, 199),
+    }
+    for k in [args.part] if args.part else sorted(parts):
+        parts[k]()
 
 
 if __name__ == "__main__":
