@@ -82,7 +82,7 @@ def test_cohort_screen_feeds_the_il7_normalization(cohort):
 
 def test_generated_small_cohort_meets_its_scaled_targets():
     t = C.Targets.for_size(8)
-    pool = C.sample_candidates(60, 8, seed=5)
+    pool = C.sample_candidates(40, 5, seed=5)
     stats = C.screen_statistics(pool)
     sel = C.select_cohort(pd.concat([pool, stats], axis=1), t, seed=5)
     assert len(sel) == 8
