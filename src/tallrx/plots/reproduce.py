@@ -67,6 +67,21 @@ def _bars(ax, labels: list[str], series: dict[str, np.ndarray], log: bool = Fals
     ax.legend(fontsize=7, frameon=False)
 
 
+def _off_on_bars(
+    ax, labels: list[str], means: pd.Series, names: tuple[str, str], log: bool = False
+) -> None:
+    """Bars of ``means`` (indexed by (label, on)) without / with a condition, per label."""
+    _bars(
+        ax,
+        labels,
+        {
+            names[i]: np.array([means.get((g, on), np.nan) for g in labels])
+            for i, on in enumerate((False, True))
+        },
+        log=log,
+    )
+
+
 # ------------------------------------------------------------------ claim 1
 def claim1_figure(curves: pd.DataFrame, perk: pd.DataFrame, **_) -> Figure:
     """Fig. 1A-C: prednisolone AUC -/+ dox per line, and pERK/ERK -/+ dox (untreated lanes)."""
@@ -79,24 +94,9 @@ def claim1_figure(curves: pd.DataFrame, perk: pd.DataFrame, **_) -> Figure:
     lines = list(dict.fromkeys(_line(c)))
     fig = new_figure(10, 3.6)
     a1, a2 = fig.subplots(1, 2)
-    _bars(
-        a1,
-        lines,
-        {
-            "- dox": np.array([auc.get((g, False), np.nan) for g in lines]),
-            "+ dox": np.array([auc.get((g, True), np.nan) for g in lines]),
-        },
-    )
+    _off_on_bars(a1, lines, auc, ("- dox", "+ dox"))
     styled(a1, "Fig. 1A-B: prednisolone AUC (4 days)", "", "AUC (% x log10 uM)")
-    _bars(
-        a2,
-        lines,
-        {
-            "- dox": np.array([erk.get((g, False), np.nan) for g in lines]),
-            "+ dox": np.array([erk.get((g, True), np.nan) for g in lines]),
-        },
-        log=True,
-    )
+    _off_on_bars(a2, lines, erk, ("- dox", "+ dox"), log=True)
     styled(a2, "Fig. 1C: pERK / ERK (blot)", "", "ratio")
     return fig
 
@@ -127,14 +127,7 @@ def claim2_figure(strata: pd.DataFrame, perk: pd.DataFrame, **_) -> Figure:
         p = perk[_no_drug(perk)]
         m = p.assign(_i=_on(p["il7"])).groupby(["sample", "_i"])["ratio"].mean()
         smp = list(dict.fromkeys(p["sample"].astype("str")))
-        _bars(
-            a2,
-            smp,
-            {
-                "- IL7": np.array([m.get((x, False), np.nan) for x in smp]),
-                "+ IL7 30 min": np.array([m.get((x, True), np.nan) for x in smp]),
-            },
-        )
+        _off_on_bars(a2, smp, m, ("- IL7", "+ IL7 30 min"))
     styled(a2, "Fig. 1E: pERK / ERK", "", "ratio")
     return fig
 
