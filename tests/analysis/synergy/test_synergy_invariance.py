@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tallrx._result import load_result
 from tallrx.analysis.curves import ll4
 from tallrx.analysis.synergy import score_synergy
 from tallrx.io.synergyfinder import read_synergyfinder
@@ -115,3 +116,11 @@ def test_meta_states_every_sign_convention():
         assert "> 0 synergy" in conv[m] and "percentage points" in conv[m]
     assert res.kind == "combinations" and set(res.extra) == {"surface", "median_effect"}
     assert res.meta["units"]["conc_a"] == "uM"
+
+
+def test_result_saves_and_loads(tmp_path):
+    res = score_synergy(_plate(2, 60, 30, 0.5), n_null=19, n_boot=10)
+    back = load_result(res.save(tmp_path / "r"))
+    assert back.kind == "combinations" and set(back.extra) == {"surface", "median_effect"}
+    np.testing.assert_allclose(back.table["bliss"], res.table["bliss"])
+    assert back.meta["call"]["statistic"] == "ci_gmean"
