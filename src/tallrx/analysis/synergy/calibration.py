@@ -88,7 +88,7 @@ def noise_sd(des: BlockDesign, V: np.ndarray, sc: BatchScores) -> np.ndarray:
     df = ok.sum(1) - (sc.cell_n > 0).sum(1)
     pooled = np.sqrt(ss / np.maximum(df, 1))
     sa = (des.d1 == 0) | (des.d2 == 0)
-    pred = sc.curves["a"](des.d1) * sc.curves["b"](des.d2) / 100.0
+    pred = null_means(des, sc.curves["a"], sc.curves["b"])
     r = np.where(sa[None, :], V - pred, np.nan)
     nr = np.isfinite(r).sum(1)
     resid = np.sqrt(np.nansum(r**2, 1) / np.maximum(nr - 8, 1))
