@@ -54,10 +54,11 @@ PDX_WINDOWS: dict[str, tuple[float, float]] = {
 N_DOSES = 9
 
 #: PDX context (shared by all patients): cells barely proliferate, die without cytokines
-PDX_CONTEXT = {"k_prolif": 0.002, "k_death0": 0.006}
+PDX_CONTEXT = {"k_prolif": 0.002}
 #: per-patient lognormal parameters: (median, log-sd)
 DISTRIBUTIONS: dict[str, tuple[float, float]] = {
     "il7r_level": (0.3, 1.5),
+    "k_death0": (0.006, 0.5),  # dependence on survival signals (what IL7 rescues)
     "erk_drive": (0.2, 0.7),
     "gr_level": (1.0, 0.4),
     "s_BIM": (2.8, 0.3),
@@ -316,9 +317,9 @@ def _name(cohort: pd.DataFrame) -> pd.DataFrame:
             names.append(f"VPDX{pair_no[r['pair']]:02d}-{'R' if r['_rel'] else 'D'}")
     c.insert(0, "sample", names)
     c["pair"] = [n.split("-")[0] if "-" in n else "" for n in names]
-    # the paper's combination experiments (Fig. 5B-C): six samples whose resistance IL7 drives
-    # most, and six resistant samples that IL7 barely affects (of the least IL7-affected twelve,
-    # the most resistant), all MEK-inhibitor responsive
+    # the paper's combination experiments (Fig. 5B-C): the six samples whose resistance IL7
+    # drives most, and six resistant samples that IL7 barely affects (of the least IL7-affected
+    # twelve, the most resistant; MEK-inhibitor responsive)
     group = np.full(len(c), "", dtype=object)
     dep = c[c["il7_dependent_resistant"]].sort_values("auc_fold", ascending=False)
     ind = c[c["il7_independent_resistant"] & c["mek_responder"]]
