@@ -109,7 +109,10 @@ def score_synergy(
     ``methods``: subset of ci, bliss, hsa, loewe, zip. ``ci_dx``: single-drug Dx for the CI from
     the median-effect fit ("median", the paper's), the 4PL fit ("ll4") or "auto" (4PL for a drug
     whose observed effect never reaches 50 %). ``call_on``: the statistic the calibrated call uses
-    (default the window-mean CI ``ci_mean``; else ``bliss``, ``hsa``, ``loewe``, ``zip``).
+    (default the geometric-mean window CI ``ci_gmean``, or the first method without "ci"; also
+    ``ci_mean``, ``ci_median``, ``bliss``, ``hsa``, ``loewe``, ``zip``). Sign conventions: CI < 1
+    synergy; Bliss/HSA/Loewe/ZIP in percentage points of inhibition, > 0 synergy (``CONVENTIONS``,
+    also in ``Result.meta["conventions"]``).
     ``n_null`` null plates per block (0 disables the calibrated call), ``n_boot`` bootstrap
     resamples for the CI interval. ``response`` only labels the scale check's message.
     """
