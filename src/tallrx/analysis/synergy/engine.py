@@ -117,7 +117,7 @@ def _cell_means(des: BlockDesign, V: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return np.where(n > 0, mean, np.nan), n
 
 
-def _dx(fa, drug: str, me: MedianEffectFit, curve: Curves, use_ll4: np.ndarray):
+def _dx(fa, me: MedianEffectFit, curve: Curves, use_ll4: np.ndarray):
     """Single-drug dose (uM) for effect fa (B, n): median-effect or 4PL per plate (``use_ll4`` (B,))."""
     dx_me = median_effect_dose_b(fa, me)
     target = 100.0 * (1.0 - fa)
@@ -270,8 +270,8 @@ def _ci(des: BlockDesign, V: np.ndarray, out: BatchScores, ci_dx: str) -> None:
     ca = out.curves.get("a", Curves(*[np.full(B, np.nan)] * 4))
     cb = out.curves.get("b", Curves(*[np.full(B, np.nan)] * 4))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        dx1 = _dx(fa, "a", me_a, ca, ll4_a)
-        dx2 = _dx(fa, "b", me_b, cb, ll4_b)
+        dx1 = _dx(fa, me_a, ca, ll4_a)
+        dx2 = _dx(fa, me_b, cb, ll4_b)
         ci = des.cd1[None, :] / dx1 + des.cd2[None, :] / dx2
         out.per_cell["dri_a"] = dx1 / des.cd1[None, :]
         out.per_cell["dri_b"] = dx2 / des.cd2[None, :]
@@ -299,8 +299,8 @@ def _ci(des: BlockDesign, V: np.ndarray, out: BatchScores, ci_dx: str) -> None:
         mix = median_effect_fit(dose[None], 1.0 - _gather(V, idx) / 100.0)  # (B, k)
         out.me["rays"] = mix
         lev = np.asarray(ED_LEVELS)
-        dx1 = _dx(np.broadcast_to(lev, (B, len(lev))), "a", me_a, ca, ll4_a)  # (B, 4)
-        dx2 = _dx(np.broadcast_to(lev, (B, len(lev))), "b", me_b, cb, ll4_b)
+        dx1 = _dx(np.broadcast_to(lev, (B, len(lev))), me_a, ca, ll4_a)  # (B, 4)
+        dx2 = _dx(np.broadcast_to(lev, (B, len(lev))), me_b, cb, ll4_b)
         ced = ci_at_fa(
             lev[None, None, :],
             des.ratios[None, :, None],
