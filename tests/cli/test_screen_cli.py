@@ -57,3 +57,18 @@ def test_layout_plate_without_measurement_is_a_user_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "have no measurement" in err and "PDX02_plate1" in err
     assert not out.exists()
+
+
+def test_real_kispi_plate_runs_with_plain_warnings(tmp_path, capsys):
+    """The bundled real plate (Steffen et al. 2025): 19 drugs, DMSO vehicle, warnings one line."""
+    kispi = EXAMPLE.parent / "kispi_drp_plate"
+    out = tmp_path / "kispi"
+    code = main(["screen", str(kispi / "layout.csv"), str(kispi / "measurement.csv"), "-o",
+                 str(out)])
+    assert code == 0
+    curves = pd.read_csv(out / "curves.csv")
+    assert len(curves) == 19 and curves["drug_a"].nunique() == 19
+    err = capsys.readouterr().err
+    warnings = [ln for ln in err.splitlines() if ln.startswith("tallrx: warning:")]
+    assert any("20 measured well(s) have no layout entry" in w for w in warnings)
+    assert "Warning:" not in err and ".py:" not in err  # no Python warning boilerplate

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 
 from tallrx.cli import (  # noqa: F401  (importing registers the commands)
     assays,
@@ -19,10 +20,17 @@ from tallrx.errors import TallrxError
 __all__ = ["app", "main"]
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Print a warning as one plain line (no source path or code excerpt)."""
+    err_console.print(f"tallrx: warning: {message}", markup=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; a TallrxError becomes one line on stderr and exit code 2."""
     try:
-        app(args=argv, prog_name="tallrx", standalone_mode=False)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            app(args=argv, prog_name="tallrx", standalone_mode=False)
     except TallrxError as exc:
         err_console.print(f"tallrx: error: {exc}", markup=False)
         return _exit(2)
