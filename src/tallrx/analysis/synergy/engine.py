@@ -33,7 +33,9 @@ __all__ = ["METHODS", "CI_DX", "Groups", "BatchScores", "score_batch", "groups_o
 
 METHODS = ("ci", "bliss", "hsa", "loewe", "zip")
 CI_DX = ("median", "ll4", "auto")
-ZIP_BOTTOM_BOUNDS = (-50.0, 150.0)  # % viability; as the synergy package bounds Emax to 0-1.5
+# ZIP row/column fits leave the bottom free (only fitted values at tested doses enter the score;
+# bounding it as the synergy package does changed no score by more than 0.02 pp on 500 noisy
+# plates and costs a slower constrained solve)
 ZIP_STARTS = 2  # hill starts of the row/column fits (top fixed: 3 parameters, well-posed)
 
 
@@ -227,7 +229,6 @@ def _zip(des: BlockDesign, V: np.ndarray, out: BatchScores) -> None:
         np.broadcast_to(x, y.shape),
         y,
         fix_top=tops,
-        bounds={"bottom": ZIP_BOTTOM_BOUNDS},
         n_starts=ZIP_STARTS,
     )
     L = len(lb)

@@ -32,7 +32,7 @@ from tallrx.analysis.curves import ll4
 
 __all__ = ["bliss", "hsa", "loewe_reference", "zip_delta", "Curves"]
 
-LOEWE_ITERATIONS = 48  # bisection halvings: the bracket (~100 pp) shrinks below 1e-12 pp
+LOEWE_ITERATIONS = 40  # bisection halvings: a 150 pp bracket shrinks below 1e-9 pp
 
 
 class Curves:
