@@ -141,3 +141,20 @@ def test_cli_json_and_exit_code_zero_with_claims_not_run(fake, tmp_path, capsys)
 
 def test_cli_rejects_a_negative_sensitivity(fake, tmp_path):
     assert main(["reproduce", "-o", str(tmp_path / "o"), "--sensitivity", "-1"]) == 2
+
+
+def test_spread_narrows_each_range_around_the_nominal_value():
+    spec = R.uncertain_parameters().set_index("name")
+    draws = R.sample_parameters(100, seed=4, spread=0.1)
+    pos = spec[spec["low"] > 0]
+    v, lo, hi = (np.log(pos[c]) for c in ("value", "low", "high"))
+    logd = np.log(draws[pos.index])
+    assert (logd >= v - 0.1 * (v - lo) - 1e-12).all().all()
+    assert (logd <= v + 0.1 * (hi - v) + 1e-12).all().all()
+    with pytest.raises(R.InputError, match="spread"):
+        R.sample_parameters(3, spread=0)
+
+
+def test_cli_rejects_a_spread_outside_zero_to_one(fake, tmp_path):
+    assert main(["reproduce", "-o", str(tmp_path / "o"), "--spread", "1.5"]) == 2
+    assert not (tmp_path / "o").exists()

@@ -33,6 +33,14 @@ def reproduce_command(
             "model's stated ranges; report per claim the fraction of runs in which it holds.",
         ),
     ] = 0,
+    spread: Annotated[
+        float,
+        typer.Option(
+            "--spread",
+            help="With --sensitivity: fraction (0-1] of each parameter's stated range "
+            "to sample around its nominal value (1 = the whole range).",
+        ),
+    ] = 1.0,
     jobs: Annotated[int, typer.Option("--jobs", help="Worker processes (1 or 2 are used).")] = 2,
 ) -> None:
     """Re-derive the paper's eight claims on the mechanistic model (claims.json, report.html,
@@ -46,7 +54,12 @@ def reproduce_command(
         raise InputError(f"--jobs {jobs}: expected at least 1 worker process (e.g. --jobs 2)")
     with progress("reproducing van der Zwet et al. 2021 in silico", n_steps(sensitivity)) as step:
         result = reproduce_report(
-            out, seed=seed, sensitivity=sensitivity, jobs=jobs, progress=lambda _label: step(1)
+            out,
+            seed=seed,
+            sensitivity=sensitivity,
+            spread=spread,
+            jobs=jobs,
+            progress=lambda _label: step(1),
         )
     if as_json:
         out_console.print(

@@ -191,7 +191,18 @@ def claim3_figure(shift: pd.DataFrame, perk: pd.DataFrame, **_) -> Figure:
 # ------------------------------------------------------------------ claim 4
 def claim4_figure(expression: pd.DataFrame, **_) -> Figure:
     """Fig. 3A-B: relative BIM (BCL2L11) and MCL1 expression per line, dox and prednisolone."""
-    return expression_bars(expression)
+    e = expression
+    if {"sample", "genotype"} <= set(e.columns) and (
+        e["sample"].astype("str") == e["genotype"].astype("str")
+    ).all():
+        e = e.drop(columns="genotype")  # the same labels twice would colour every bar apart
+    # condition levels as text ('+dox', 'prednisolone 693.6 uM'): mixed int / float level columns
+    # are matched as text by the bar helper, where 0 and 0.0 differ
+    if "dox" in e:
+        e = e.assign(dox=np.where(_on(e["dox"]), "+", "-"))
+    if "prednisolone" in e:
+        e = e.assign(prednisolone=e["prednisolone"].map(_level) + " uM")
+    return expression_bars(e, x="sample" if "sample" in e else None)
 
 
 # ------------------------------------------------------------------ claim 5

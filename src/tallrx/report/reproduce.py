@@ -108,11 +108,21 @@ def claim_sections(result: ReproduceResult, figures: dict[str, Figure]) -> list[
     return out
 
 
+def _spread_text(spread: float) -> str:
+    if spread >= 1:
+        return "its stated range"
+    return (
+        f"{100 * spread:.0f} % of the (log) distance from its nominal value to each bound "
+        "of its stated range"
+    )
+
+
 def _sensitivity_section(result: ReproduceResult, figures: dict[str, Figure]) -> Section:
     n = int(result.sensitivity["n_runs"].max()) if len(result.sensitivity) else 0
     intro = (
         f"Every kinetic and level parameter with a stated range (except the per-patient ones) "
-        f"was drawn independently within its range (log-uniform; uniform from 0) for each of "
+        f"was drawn independently within {_spread_text(result.spread)} (log-uniform; uniform "
+        f"for ranges from 0) for each of "
         f"{len(result.sensitivity_runs)} parameter sets; everything was re-run and re-evaluated "
         f"with the same measurement-noise seed. Up to {n} runs per claim completed. "
         "'Most influential' lists the parameters whose rank correlates most with the claim "

@@ -377,12 +377,14 @@ def bim_binding(ctx: Context) -> ExperimentRun:
         seed=ctx.seed_for("fig4"),
         experiment="BIM-IP",
     ).table
+    coip = coip.assign(dox=np.where(coip["dox"].astype(float) > 0, "+", "-"))  # as sheets write it
+    fixed = ["genotype", "dox", "prednisolone"]
     coip_a = _ip_set(coip, "fig4a", ("prednisolone",))
-    bind_a = score_binding(coip_a, compare="dox", within=["prednisolone"])
+    bind_a = score_binding(coip_a, compare="dox", within=["genotype", "prednisolone"])
     coip_b = _ip_set(coip, "fig4de", ("prednisolone", "treatment"))
-    bind_b = score_binding(coip_b, compare="treatment", reference="none", within=["genotype"])
+    bind_b = score_binding(coip_b, compare="treatment", reference="none", within=fixed)
     coip_c = _ip_set(coip, "suppl4e", ("prednisolone", "bortezomib"))
-    bind_c = score_binding(coip_c, compare="bortezomib", within=["prednisolone"])
+    bind_c = score_binding(coip_c, compare="bortezomib", within=fixed)
     lanes = [
         {
             "sample": f"NRAS_G12D +dox btz {x:g} #{k}",

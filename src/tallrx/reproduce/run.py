@@ -31,6 +31,7 @@ import pandas as pd
 from tallrx import __version__
 from tallrx._atomic import atomic_dir, write_csv, write_text
 from tallrx._result import Result, json_safe
+from tallrx.errors import InputError
 from tallrx.model import NETWORK
 from tallrx.model.cohort import PARAMS as PATIENT_PARAMS
 from tallrx.reproduce.claims import CLAIMS, Claim, Verdict, not_run
@@ -67,6 +68,7 @@ class ReproduceResult:
     seconds: float = 0.0
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     sensitivity_runs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    spread: float = 1.0
 
     def held(self) -> dict[int, bool | None]:
         """Claim id -> held (None = not run)."""
@@ -217,23 +219,34 @@ def uncertain_parameters() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def sample_parameters(n: int, seed: int = 0) -> pd.DataFrame:
-    """``n`` parameter sets (rows) drawn independently within each stated range: log-uniform
-    when the range is positive, uniform when it starts at 0."""
+def _check_spread(spread: float) -> None:
+    if not 0 < spread <= 1:
+        raise InputError(
+            f"spread = {spread!r}: expected a fraction in (0, 1] of each "
+            "parameter's stated range (1 = the whole range, e.g. 0.25)"
+        )
+
+
+def sample_parameters(n: int, seed: int = 0, spread: float = 1.0) -> pd.DataFrame:
+    """``n`` parameter sets (rows), each parameter drawn independently within its stated range:
+    log-uniform when the range is positive, uniform when it starts at 0.
+
+    ``spread`` (0-1] narrows each range around the nominal value: the draw covers that fraction
+    of the (log) distance from the nominal value to each bound (1 = the whole stated range).
+    """
+    _check_spread(spread)
     spec = uncertain_parameters()
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5E75]))
     u = rng.random((int(n), len(spec)))
     low, high = spec["low"].to_numpy(float), spec["high"].to_numpy(float)
+    mid = np.clip(spec["value"].to_numpy(float), low, high)
     pos = low > 0
-    vals = np.where(
-        pos,
-        np.exp(
-            np.log(np.where(pos, low, 1))
-            + u * (np.log(np.where(pos, high, 1)) - np.log(np.where(pos, low, 1)))
-        ),
-        low + u * (high - low),
-    )
-    return pd.DataFrame(vals, columns=spec["name"].tolist())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lg = [np.log(np.where(pos, x, 1.0)) for x in (low, mid, high)]
+    lo_l, hi_l = lg[1] - spread * (lg[1] - lg[0]), lg[1] + spread * (lg[2] - lg[1])
+    lo, hi = mid - spread * (mid - low), mid + spread * (high - mid)
+    vals = np.where(pos, np.exp(lo_l + u * (hi_l - lo_l)), lo + u * (hi - lo))
+    return pd.DataFrame(np.clip(vals, low, high), columns=spec["name"].tolist())
 
 
 def _influence(table: pd.DataFrame, params: pd.DataFrame, top: int = 3) -> dict[int, list]:
@@ -261,9 +274,9 @@ def _influence(table: pd.DataFrame, params: pd.DataFrame, top: int = 3) -> dict[
 
 
 def _sensitivity(
-    n: int, ctx: Context, progress: Progress | None, strict: bool
+    n: int, ctx: Context, progress: Progress | None, strict: bool, spread: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    params = sample_parameters(n, ctx.seed)
+    params = sample_parameters(n, ctx.seed, spread)
     rows = []
     for i, p in params.iterrows():
         run_ctx = replace(ctx, params=p.to_dict(), n_boot=0)
@@ -347,6 +360,7 @@ def reproduce(
     *,
     seed: int = 0,
     sensitivity: int = 0,
+    spread: float = 1.0,
     jobs: int = 2,
     n_boot: int = 200,
     n_null: int = 199,
@@ -358,17 +372,19 @@ def reproduce(
 
     ``seed`` fixes every measurement-noise draw (same seed -> identical tables). ``sensitivity``
     N > 0 reruns everything with N parameter sets sampled within the model's stated ranges
-    (:func:`sample_parameters`) and reports per claim the fraction of runs in which it held.
+    (:func:`sample_parameters`; ``spread`` < 1 narrows each range around the nominal value)
+    and reports per claim the fraction of runs in which it held.
     ``jobs`` worker processes (experiments run side by side). ``progress(label)`` is called
     after each step (:func:`n_steps`). ``render(result, folder)`` adds the report. With
     ``strict`` an experiment or evaluation error raises instead of becoming "not run".
     """
+    _check_spread(spread)
     t0 = time.perf_counter()
     ctx = Context(seed=int(seed), jobs=int(jobs), n_boot=int(n_boot), n_null=int(n_null))
     runs, failures, timings = run_experiments(ctx, progress=progress, strict=strict)
     verdicts = evaluate_claims(runs, failures, strict=strict)
     sens, sens_runs = (
-        _sensitivity(int(sensitivity), ctx, progress, strict)
+        _sensitivity(int(sensitivity), ctx, progress, strict, float(spread))
         if sensitivity
         else (pd.DataFrame(), pd.DataFrame())
     )
@@ -382,9 +398,11 @@ def reproduce(
         timings,
         sensitivity=sens,
         sensitivity_runs=sens_runs,
+        spread=float(spread),
     )
     options = {
         "sensitivity": int(sensitivity),
+        "spread": float(spread),
         "jobs": int(jobs),
         "n_boot": int(n_boot),
         "n_null": int(n_null),
