@@ -130,7 +130,7 @@ def _rays(cd1: np.ndarray, cd2: np.ndarray, combo: np.ndarray) -> tuple[np.ndarr
     gaps = np.diff(logr[order]) > np.log1p(RATIO_RTOL)
     group = np.concatenate([[0], np.cumsum(gaps)])
     ray[idx[order]] = group
-    ratios = np.exp(np.array([logr[order][group == g].mean() for g in range(group.max() + 1)]))
+    ratios = np.exp(np.bincount(group, weights=logr[order]) / np.bincount(group))
     return ray, ratios
 
 
