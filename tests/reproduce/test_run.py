@@ -158,3 +158,12 @@ def test_spread_narrows_each_range_around_the_nominal_value():
 def test_cli_rejects_a_spread_outside_zero_to_one(fake, tmp_path):
     assert main(["reproduce", "-o", str(tmp_path / "o"), "--spread", "1.5"]) == 2
     assert not (tmp_path / "o").exists()
+
+
+def test_two_workers_give_the_same_outputs_as_one(fake, tmp_path):
+    one = R.reproduce(tmp_path / "one", seed=2, jobs=1)
+    two = R.reproduce(tmp_path / "two", seed=2, jobs=2)
+    assert one.records == two.records
+    for stem in ("pdx_table", "supt1_table"):
+        a = (tmp_path / "one" / "tables" / f"{stem}.csv").read_bytes()
+        assert a == (tmp_path / "two" / "tables" / f"{stem}.csv").read_bytes()

@@ -21,7 +21,7 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -160,11 +160,13 @@ def run_experiments(
     else:
         one = replace(ctx, jobs=1)
         with ProcessPoolExecutor(max_workers=min(ctx.jobs, len(CHAINS))) as pool:
-            out = list(pool.map(_chain_task, [(keys, one, strict) for keys in CHAINS]))
-        if progress is not None:
-            for keys in CHAINS:
-                for key in keys:
+            futures = {pool.submit(_chain_task, (keys, one, strict)): keys for keys in CHAINS}
+            out = []
+            for done in as_completed(futures):  # progress as each chain finishes
+                out.append(done.result())
+                for key in futures[done] if progress is not None else ():
                     progress(f"{key} ({EXPERIMENTS[key][1]})")
+        out.sort(key=lambda o: [k for keys in CHAINS for k in keys].index(next(iter(o[2]))))
     runs, failures, timings = {}, {}, {}
     for r, f, t in out:
         runs.update({k: _portable(v, back=True) for k, v in r.items()})
