@@ -167,3 +167,8 @@ def test_two_workers_give_the_same_outputs_as_one(fake, tmp_path):
     for stem in ("pdx_table", "supt1_table"):
         a = (tmp_path / "one" / "tables" / f"{stem}.csv").read_bytes()
         assert a == (tmp_path / "two" / "tables" / f"{stem}.csv").read_bytes()
+
+
+def test_cli_missing_output_folder_is_a_usage_error(capsys):
+    assert main(["reproduce"]) == 2
+    assert "--out" in capsys.readouterr().err

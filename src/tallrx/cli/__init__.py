@@ -40,10 +40,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # click usage errors surface as ClickException subclasses
         import click
 
-        if isinstance(exc, click.exceptions.ClickException):
+        try:  # typer >= 0.29 raises the exceptions of its vendored click copy
+            from typer._click import exceptions as vendored
+        except ImportError:
+            vendored = click.exceptions
+        if isinstance(exc, (click.exceptions.ClickException, vendored.ClickException)):
             exc.show()
             return _exit(2)
-        if isinstance(exc, click.exceptions.Abort):
+        if isinstance(exc, (click.exceptions.Abort, vendored.Abort)):
             err_console.print("tallrx: aborted")
             return _exit(1)
         raise
