@@ -8,12 +8,14 @@ obvious from those tables, so every expected status below follows by inspection.
 from __future__ import annotations
 
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from tallrx.cli import main
+from tallrx.errors import DegenerateDataWarning
 from tallrx.report import reproduce as report_mod
 from tallrx.reproduce import run as R
 from tallrx.reproduce.claims import CLAIMS, Claim, Verdict
@@ -25,6 +27,7 @@ def _fake_experiment(key, ids, *, fail=False, value=1.0):
         if fail:
             raise RuntimeError(f"{key}: the model has no such virtual assay yet")
         x = value + 0.001 * ctx.seed + sum(ctx.params.values())
+        warnings.warn(f"{key}: 2 wells below the blank", DegenerateDataWarning, stacklevel=1)
         table = pd.DataFrame({"sample": ["a", "b"], "x": [x, 2 * x]})
         inputs = {cid: {"table": table} for cid in ids}
         results = {"groups": pd.DataFrame({"sample": ["a"], "group": ["IL7-dependent"]})}
@@ -71,6 +74,7 @@ def test_outputs_and_not_run_claims(fake, tmp_path):
     assert "pdx_table.csv" in tables and "fig4_table.csv" not in tables
     meta = json.loads((tmp_path / "out" / "meta.json").read_text())
     assert meta["seed"] == 3 and "fig4" in meta["failures"]
+    assert meta["warnings"]["pdx"] == ["DegenerateDataWarning: pdx: 2 wells below the blank"]
 
 
 def test_strict_raises_instead_of_not_run(fake, tmp_path):

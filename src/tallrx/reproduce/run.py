@@ -6,7 +6,7 @@ Outputs (folder ``out``, written atomically: a failure leaves it as it was):
   not run), held (true / false / null), summary, evidence (the numbers that decided it) and,
   with ``sensitivity``, the fraction of sampled parameter sets in which it held;
 * ``tables/*.csv``: every tidy table (virtual assay outputs and their analyses);
-* ``meta.json``: seed, options, experiment timings, failures;
+* ``meta.json``: seed, options, seconds, failures and the distinct warnings per experiment;
 * with ``sensitivity`` > 0: ``sensitivity.csv`` (per claim) and ``sensitivity_runs.csv`` (per
   parameter set: the parameter values and each claim's status).
 
@@ -52,6 +52,7 @@ Progress = Callable[[str], None]
 CHAINS = (("pdx", "fig5c"), ("supt1", "fig2", "fig3", "fig4"))
 SENSITIVITY_KINDS = ("kinetic", "level")
 _RESULT = "__tallrx_result__"
+MAX_WARNINGS = 20  # distinct warning messages kept per experiment in meta.json
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class ReproduceResult:
     verdicts: dict[int, Verdict]
     runs: dict[str, ExperimentRun]
     failures: dict[str, str]
-    timings: dict[str, float]
+    log: dict[str, dict]
     seconds: float = 0.0
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     sensitivity_runs: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -97,30 +98,39 @@ def _failure(exc: BaseException) -> str:
 def _run_chain(
     keys: tuple[str, ...], ctx: Context, strict: bool, progress: Progress | None = None
 ) -> tuple[dict, dict, dict]:
+    """Run ``keys`` in order: (runs, failures, log); log[key] = {seconds, warnings} (the
+    distinct warnings the experiment's assays and analyses raised, at most MAX_WARNINGS)."""
     runs: dict[str, ExperimentRun] = {}
     failures: dict[str, str] = {}
-    timings: dict[str, float] = {}
+    log: dict[str, dict] = {}
     for key in keys:
         fn = EXPERIMENTS[key][0]
         t0 = time.perf_counter()
-        try:
-            if key == "fig5c":
-                if "pdx" not in runs:
-                    raise RuntimeError(
-                        "needs the PDX screen's resistant groups, which did not run"
-                        f" ({failures.get('pdx', 'not run')})"
-                    )
-                runs[key] = fn(ctx, runs["pdx"].results["groups"])
-            else:
-                runs[key] = fn(ctx)
-        except Exception as exc:  # recorded as "not run" with its reason, never faked
-            if strict:
-                raise
-            failures[key] = _failure(exc)
-        timings[key] = time.perf_counter() - t0
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                if key == "fig5c":
+                    if "pdx" not in runs:
+                        raise RuntimeError(
+                            "needs the PDX screen's resistant groups, which did not run"
+                            f" ({failures.get('pdx', 'not run')})"
+                        )
+                    runs[key] = fn(ctx, runs["pdx"].results["groups"])
+                else:
+                    runs[key] = fn(ctx)
+            except Exception as exc:  # recorded as "not run" with its reason, never faked
+                if strict:
+                    raise
+                failures[key] = _failure(exc)
+        notes = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+        log[key] = {
+            "seconds": time.perf_counter() - t0,
+            "warnings": notes[:MAX_WARNINGS],
+            "n_warnings": len(caught),
+        }
         if progress is not None:
             progress(f"{key} ({EXPERIMENTS[key][1]})")
-    return runs, failures, timings
+    return runs, failures, log
 
 
 def _portable(run: ExperimentRun, back: bool = False) -> ExperimentRun:
@@ -139,24 +149,21 @@ def _portable(run: ExperimentRun, back: bool = False) -> ExperimentRun:
 
 def _chain_task(task: tuple) -> tuple[dict, dict, dict]:
     keys, ctx, strict = task
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        runs, failures, timings = _run_chain(keys, ctx, strict)
-    return {k: _portable(r) for k, r in runs.items()}, failures, timings
+    runs, failures, log = _run_chain(keys, ctx, strict)
+    return {k: _portable(r) for k, r in runs.items()}, failures, log
 
 
 def run_experiments(
     ctx: Context, *, progress: Progress | None = None, strict: bool = False
 ) -> tuple[dict, dict, dict]:
-    """Run every experiment: (runs by key, failure reasons by key, seconds by key).
+    """Run every experiment: (runs, failure reasons, log) by experiment key; log[key] holds
+    the seconds and the distinct warnings raised.
 
     With ``ctx.jobs`` > 1 the two independent chains (PDX screen -> combinations; the SUPT-1
     experiments) run in two worker processes, each simulating in one process.
     """
     if ctx.jobs <= 1:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            out = [_run_chain(keys, ctx, strict, progress) for keys in CHAINS]
+        out = [_run_chain(keys, ctx, strict, progress) for keys in CHAINS]
     else:
         one = replace(ctx, jobs=1)
         with ProcessPoolExecutor(max_workers=min(ctx.jobs, len(CHAINS))) as pool:
@@ -167,12 +174,12 @@ def run_experiments(
                 for key in futures[done] if progress is not None else ():
                     progress(f"{key} ({EXPERIMENTS[key][1]})")
         out.sort(key=lambda o: [k for keys in CHAINS for k in keys].index(next(iter(o[2]))))
-    runs, failures, timings = {}, {}, {}
-    for r, f, t in out:
+    runs, failures, log = {}, {}, {}
+    for r, f, lg in out:
         runs.update({k: _portable(v, back=True) for k, v in r.items()})
         failures.update(f)
-        timings.update(t)
-    return runs, failures, timings
+        log.update(lg)
+    return runs, failures, log
 
 
 # ------------------------------------------------------------------ claims
@@ -350,7 +357,9 @@ def _write(folder: Path, result: ReproduceResult, options: dict) -> None:
         "tallrx_version": __version__,
         "seed": result.seed,
         **options,
-        "seconds": {k: round(v, 2) for k, v in result.timings.items()},
+        "seconds": {k: round(v["seconds"], 2) for k, v in result.log.items()},
+        "warnings": {k: v["warnings"] for k, v in result.log.items() if v["warnings"]},
+        "n_warnings": {k: v["n_warnings"] for k, v in result.log.items()},
         "failures": result.failures,
         "claims": {str(c): v.status for c, v in result.verdicts.items()},
     }
@@ -383,7 +392,7 @@ def reproduce(
     _check_spread(spread)
     t0 = time.perf_counter()
     ctx = Context(seed=int(seed), jobs=int(jobs), n_boot=int(n_boot), n_null=int(n_null))
-    runs, failures, timings = run_experiments(ctx, progress=progress, strict=strict)
+    runs, failures, log = run_experiments(ctx, progress=progress, strict=strict)
     verdicts = evaluate_claims(runs, failures, strict=strict)
     sens, sens_runs = (
         _sensitivity(int(sensitivity), ctx, progress, strict, float(spread))
@@ -397,7 +406,7 @@ def reproduce(
         verdicts,
         runs,
         failures,
-        timings,
+        log,
         sensitivity=sens,
         sensitivity_runs=sens_runs,
         spread=float(spread),
