@@ -176,3 +176,13 @@ def test_two_workers_give_the_same_outputs_as_one(fake, tmp_path):
 def test_cli_missing_output_folder_is_a_usage_error(capsys):
     assert main(["reproduce"]) == 2
     assert "--out" in capsys.readouterr().err
+
+
+def test_influence_names_the_parameter_that_decides_a_claim():
+    params = R.sample_parameters(40, seed=7)
+    decisive = params["k_apop"] > params["k_apop"].median()  # held iff k_apop is high
+    table = pd.DataFrame({f"claim{c.id}": "not run" for c in CLAIMS}, index=params.index)
+    table["claim1"] = np.where(decisive, "held", "not held")
+    top = R._influence(table, params)[1][0]
+    assert top["parameter"] == "k_apop" and top["rank_correlation"] > 0.8
+    assert R._influence(table.head(10), params.head(10)) == {}  # too few runs to say
