@@ -61,10 +61,11 @@ def _grouped_bars(
         else pd.DataFrame(index=[0])
     )
     width = 0.8 / max(len(hues), 1)
-    for k, (_, h) in enumerate(hues.iterrows()):
+    # records keep each column's own dtype (iterrows would turn a mixed int/str row into floats)
+    for k, h in enumerate(hues.to_dict("records")):
         sel = np.ones(len(table), bool)
         for c in hue:
-            sel &= (table[c].astype(str) == str(h[c])).to_numpy()
+            sel &= (table[c] == h[c]).to_numpy(dtype=bool, na_value=False)
         sub = table[sel].set_index(x).reindex(xs)
         pos = np.arange(len(xs)) - 0.4 + width * (k + 0.5)
         vals = sub[value].to_numpy(float)
