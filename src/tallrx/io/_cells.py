@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 
 from tallrx.errors import InputError
 
@@ -79,8 +81,9 @@ def text_rows(text: str, delimiter: str | None = None) -> list[list[str]]:
     return [[cell.strip() for cell in row] for row in reader]
 
 
-def _cell_text(value) -> str:
-    if value is None:
+def cell_text(value) -> str:
+    """A cell as stripped text: None / NaN / NA -> '', whole floats as written (1.0 -> '1')."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -98,9 +101,7 @@ def excel_sheets(path: Path) -> list[Sheet]:
         ) from None
     try:
         return [
-            Sheet(
-                ws.title, [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-            )
+            Sheet(ws.title, [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)])
             for ws in book
         ]
     finally:

@@ -31,7 +31,7 @@ from tallrx.errors import (
     UnitError,
     did_you_mean,
 )
-from tallrx.io._cells import EXCEL_SUFFIXES, decode, read_bytes, sniff_delimiter
+from tallrx.io._cells import EXCEL_SUFFIXES, cell_text, decode, read_bytes, sniff_delimiter
 from tallrx.io._columns import (
     close_hint,
     match_columns,
@@ -210,17 +210,9 @@ def _per_unique(values, fn) -> np.ndarray:
     return mapped[codes]
 
 
-def _cell_text(v) -> str:
-    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
 def _text(values: pd.Series) -> np.ndarray:
     """Strings with NaN -> '' (numbers as written: 1.0 -> '1')."""
-    return _per_unique(values, _cell_text)
+    return _per_unique(values, cell_text)
 
 
 def _keys(values: np.ndarray) -> np.ndarray:
