@@ -40,13 +40,6 @@ def test_sensitivity_parameters_never_override_a_patient_column():
     assert E._conditions([{"sample": "x"}], E.Context()).columns.tolist() == ["sample"]
 
 
-def test_plate_rows_become_numbers_like_the_plate_readers():
-    wells = pd.DataFrame({"row": ["A", "P", "AF"], "col": [1, 2, 3]})
-    assert E._numeric_rows(wells)["row"].tolist() == [1, 16, 32]
-    numbers = pd.DataFrame({"row": [1, 2]})
-    assert E._numeric_rows(numbers) is numbers
-
-
 def test_assay_seeds_are_stable_and_distinct():
     a, b = E.Context(seed=0), E.Context(seed=1)
     assert a.seed_for("fig3") == E.Context(seed=0).seed_for("fig3")

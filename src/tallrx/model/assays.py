@@ -251,7 +251,8 @@ def viability_plates(
         nonlocal pos
         r, c = divmod(pos, cols_n)
         pos += 1
-        return f"{plate_prefix}{plate}", f"{_ROWS[r]}{c + 1:02d}", _ROWS[r], c + 1
+        # well names and 1-based row/col numbers as tallrx.io writes them ("B7", row 2, col 7)
+        return f"{plate_prefix}{plate}", f"{_ROWS[r]}{c + 1}", r + 1, c + 1
 
     def blanks():
         nonlocal pos
@@ -331,7 +332,7 @@ def viability_plates(
     noise_add = rd.add_sd * rd.scale * rng.standard_normal(n)
     df["signal"] = rd.blank + df["_s"] * df["_v"] * noise_mult + noise_add
     df = df.drop(columns=["_v", "_s"])
-    for c in ("plate", "well", "row", "sample", "drug_a", "drug_b", "role"):
+    for c in ("plate", "well", "sample", "drug_a", "drug_b", "role"):
         df[c] = df[c].astype("str")
     order = ["plate", "well", "row", "col", *WELL_COLUMNS, *cond_cols, "source"]
     meta = {

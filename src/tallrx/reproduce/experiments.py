@@ -101,9 +101,7 @@ READOUTS = {"SUPT-1": ("mtt", 96), "PDX": ("atplite", 384)}
 
 
 def _plate_screen(blocks, treat: pd.DataFrame, ctx: Context, name: str, cells: str) -> pd.DataFrame:
-    """Virtual 4-day viability plates of ``blocks`` x ``treat`` -> the wells table, with ``row``
-    as a 1-based number like the plate readers of :mod:`tallrx.io` emit (the virtual plates may
-    name rows by letter)."""
+    """Virtual 4-day viability plates of ``blocks`` x ``treat`` -> the wells table."""
     readout, plate_format = READOUTS[cells]
     wells = viability_plates(
         _conditions(blocks, ctx),
@@ -115,16 +113,7 @@ def _plate_screen(blocks, treat: pd.DataFrame, ctx: Context, name: str, cells: s
         seed=ctx.seed_for(name),
         jobs=ctx.jobs,
     ).table
-    return _numeric_rows(wells)
-
-
-def _numeric_rows(wells: pd.DataFrame) -> pd.DataFrame:
-    """Plate rows 'A'.. 'AF' -> 1.. 32 (unchanged when already numbers)."""
-    if "row" not in wells or pd.api.types.is_numeric_dtype(wells["row"]):
-        return wells
-    letters = wells["row"].astype("str").str.upper()
-    num = letters.map(lambda r: sum((ord(ch) - 64) * 26**i for i, ch in enumerate(r[::-1])))
-    return wells.assign(row=num.astype(int))
+    return wells
 
 
 def _fill_drugs(rows: list[dict], drugs: tuple[str, ...]) -> list[dict]:
