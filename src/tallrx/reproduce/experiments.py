@@ -429,8 +429,7 @@ def combinations(ctx: Context, groups: pd.DataFrame) -> ExperimentRun:
     wells = pd.concat(wells, ignore_index=True)
     qc, flagged = plate_qc(wells)
     viability = normalize_viability(flagged)
-    scored = viability[viability["role"].astype("str") != "blank"]  # blanks: no viability
-    combos = score_synergy(scored, seed=ctx.seed_for("fig5c_synergy"), n_null=ctx.n_null)
+    combos = score_synergy(viability, seed=ctx.seed_for("fig5c_synergy"), n_null=ctx.n_null)
     return ExperimentRun(
         "fig5c",
         "Fig. 5C",
