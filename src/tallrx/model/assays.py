@@ -8,7 +8,8 @@ Identical conditions are simulated once; measurement noise is drawn afterwards.
 * :func:`viability_plates` -> ``wells`` (4-day ATPlite luminescence or MTT absorbance;
   multiplicative + additive noise, per-sample cell input, blank wells per plate).
 * :func:`western_blots` -> ``blots`` (band intensities: pERK/ERK, pSTAT5/STAT5, pAKT/AKT,
-  BIM-EL/BIM-L with the phospho upper band ``*_p``, BIM-S, BCL2, BCLXL, MCL1, ACTB loading).
+  BIM-EL/BIM-L/BIM-S with the phospho upper band ``*_p`` (BIM-S_p: background only), BCL2, BCLXL,
+  MCL1, ACTB loading).
 * :func:`coip_ms` -> ``coip`` (BIM bait IP: iBAQ of BCL2L11 and co-precipitated proteins, HGNC
   symbols, per replicate, with IP-efficiency variation and detection limit).
 * :func:`qpcr_plate` -> ``qpcr`` (Ct of BCL2L11, MCL1 and GAPDH; technical and biological
@@ -373,6 +374,7 @@ BLOT_TARGETS = (
     "BIM-EL",
     "BIM-L_p",
     "BIM-L",
+    "BIM-S_p",
     "BIM-S",
     "BCL2",
     "BCLXL",
@@ -391,6 +393,7 @@ _BAND_GAIN = {
     "BIM-EL": 60.0,
     "BIM-L_p": 80.0,
     "BIM-L": 80.0,
+    "BIM-S_p": 100.0,
     "BIM-S": 100.0,
     "BCL2": 30.0,
     "BCLXL": 40.0,
@@ -419,6 +422,9 @@ def _band_amounts(states: np.ndarray) -> dict[str, np.ndarray]:
         "BIM-EL": tot("BIM_EL"),
         "BIM-L_p": tot("BIM_L_p"),
         "BIM-L": tot("BIM_L"),
+        # ERK never phosphorylates BIM-S: its upper-band region holds background only, and the
+        # densitometry of that region is what a blot measures
+        "BIM-S_p": np.zeros(states.shape[1]),
         "BIM-S": tot("BIM_S"),
         "BCL2": vals[0],
         "BCLXL": vals[1],
@@ -497,7 +503,7 @@ def western_blots(
             "noise": noise,
             "loading_sd": loading_sd,
             "loading_control": "ACTB",
-            "phospho_upper_band": {"BIM-EL": "BIM-EL_p", "BIM-L": "BIM-L_p"},
+            "phospho_upper_band": {"BIM-EL": "BIM-EL_p", "BIM-L": "BIM-L_p", "BIM-S": "BIM-S_p"},
         },
     )
 
