@@ -172,8 +172,8 @@ def score_synergy(
         "blocks_without_vehicle_wells": int(sum(not b.has_zero_wells for b in blocks)),
         "response": response,
         "summary": "scores are means over combination cells (both doses > 0); ci_mean is the mean "
-        "CI over the tested combination points whose effect lies in (0, 1) (the "
-        "therapeutic window the combination reaches); ci_low/ci_high a percentile "
+        "CI over the tested combination points whose effect is at least 10 % and below "
+        "100 % (the therapeutic window the combination reaches); ci_low/ci_high a percentile "
         "bootstrap interval",
         "ci_dx": ci_dx,
         "ed_levels": list(ED_LEVELS),

@@ -43,10 +43,17 @@ __all__ = [
     "nanmedian",
     "FA_EPS",
     "ED_LEVELS",
+    "CI_WINDOW_MIN_FA",
 ]
 
 FA_EPS = 1e-9
 ED_LEVELS = (0.5, 0.75, 0.9, 0.95)  # CI reported at ED50, ED75, ED90, ED95 (Chou 2006)
+#: the therapeutic window (paper, Fig. 5C: the mean CI "over the complete therapeutic window of the
+#: combination treatment") holds the combination points with an effect of at least 10 %. Below
+#: that the effect is within plate noise (vehicle CV up to 20 %), and Dx(fa) of a drug near its
+#: top plateau tends to 0, so d / Dx (hence the CI) is arbitrarily large: a handful of such
+#: points would dominate the mean (values of 1e150 were seen on steroid-resistant samples).
+CI_WINDOW_MIN_FA = 0.10
 
 
 @dataclass(frozen=True)

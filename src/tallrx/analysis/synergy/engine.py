@@ -21,6 +21,7 @@ from tallrx.analysis.synergy.chou_talalay import (
     ED_LEVELS,
     FA_EPS,
     MedianEffectFit,
+    CI_WINDOW_MIN_FA,
     ci_at_fa,
     median_effect_fit,
     nanmedian,
@@ -331,7 +332,8 @@ def _summaries(out: BatchScores, methods) -> None:
             out.per_group[name] = np.where(cnt > 0, tot / np.maximum(cnt, 1), np.nan)
             out.per_group[f"{name}_n"] = cnt
     if "ci" in methods:
-        ci = np.where(member, out.per_cell["ci"][:, None, :], np.nan)
+        window = out.per_cell["fa"] >= CI_WINDOW_MIN_FA  # NaN fa (outside (0, 1)) is out too
+        ci = np.where(member & window[:, None, :], out.per_cell["ci"][:, None, :], np.nan)
         st = window_stats(ci)
         for key, v in st.items():
             out.per_group[f"ci_{key}"] = v

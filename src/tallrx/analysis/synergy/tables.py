@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tallrx.analysis.synergy.chou_talalay import ED_LEVELS
+from tallrx.analysis.synergy.chou_talalay import CI_WINDOW_MIN_FA, ED_LEVELS
 from tallrx.analysis.synergy.design import Block
 from tallrx.analysis.synergy.engine import BatchScores
 
@@ -56,7 +56,8 @@ def _messages(blks: list[Block], sc: BatchScores, methods) -> tuple[np.ndarray, 
     use_ll4 = {k: sc.flags[f"ci_ll4_{k}"] if ci else no_b for k in ("a", "b")}
     n_ext = _counts(sc, "ci_extrapolated") if ci else zeros
     fa = 1.0 - sc.cell_mean / 100.0
-    n_out = (member & ~((fa > 0) & (fa < 1))[:, None, :]).sum(-1) if ci else zeros
+    in_window = (fa >= CI_WINDOW_MIN_FA) & (fa < 1)
+    n_out = (member & ~in_window[:, None, :]).sum(-1) if ci else zeros
     ci_nan = ~np.isfinite(pg["ci_mean"]) if ci else zeros.astype(bool)
     n_cap = _counts(sc, "loewe_capped") if "loewe" in methods else zeros
     zip_design = "zip" in methods and "zip_design" in sc.flags
@@ -98,8 +99,8 @@ def _messages(blks: list[Block], sc: BatchScores, methods) -> tuple[np.ndarray, 
                 )
             if n_out[k, g]:
                 msgs.append(
-                    f"{n_out[k, g]} combination point(s) with effect outside (0, 1) left "
-                    "out of the CI"
+                    f"{n_out[k, g]} combination point(s) with an effect below "
+                    f"{CI_WINDOW_MIN_FA:.0%} or of 100 % left out of the CI window"
                 )
             if ci_nan[k, g]:
                 ok[k, g] = False
