@@ -18,10 +18,10 @@ import numpy as np
 from tallrx.analysis.curves import ll4_inverse
 from tallrx.analysis.fitting import fit_ll4
 from tallrx.analysis.synergy.chou_talalay import (
+    CI_WINDOW_MIN_FA,
     ED_LEVELS,
     FA_EPS,
     MedianEffectFit,
-    CI_WINDOW_MIN_FA,
     ci_at_fa,
     median_effect_fit,
     nanmedian,
