@@ -36,6 +36,8 @@ _API = {
     "score_binding": "tallrx.analysis.coip",
     "relative_expression": "tallrx.analysis.qpcr",
     "analyze_blots": "tallrx.analysis.blots",
+    "simulate": "tallrx.model",
+    "simulate_batch": "tallrx.model",
     "run_screen": "tallrx.workflows.screen",
     "analyze_wells": "tallrx.workflows.screen",
 }
