@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from tallrx.errors import InputError, did_you_mean
+from tallrx.io.wells import WELL_RE, well_name
 
 PathLike = str | os.PathLike
 
-_WELL = re.compile(r"^\s*([A-Za-z]{1,2})\s*0*(\d{1,3})\s*$")
 _TRUE = {"true", "yes", "y", "1", "+", "x", "t"}
 _FALSE = {"false", "no", "n", "0", "-", "", "f", "nan", "none"}
 
@@ -84,7 +84,7 @@ def require_column(df: pd.DataFrame, aliases: Sequence[str], *, where: str, what
 
 def normalize_well(value: object, *, where: str = "table", row: int | None = None) -> str:
     """'A01' / 'a1' / ' B 12 ' -> 'A1' / 'B12'."""
-    m = _WELL.match(str(value))
+    m = WELL_RE.match(str(value))
     if not m:
         at = f" row {row}" if row is not None else ""
         raise InputError(f"{where}{at}: '{value}' is not a well name; expected e.g. A1 or B12")
@@ -93,7 +93,7 @@ def normalize_well(value: object, *, where: str = "table", row: int | None = Non
 
 def normalize_wells(values: pd.Series, *, where: str) -> pd.Series:
     """Vectorized :func:`normalize_well`; the first bad value raises naming its row."""
-    extracted = values.astype(str).str.extract(_WELL.pattern)
+    extracted = values.astype(str).str.extract(WELL_RE.pattern)
     bad = extracted[0].isna()
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
@@ -102,9 +102,9 @@ def normalize_wells(values: pd.Series, *, where: str) -> pd.Series:
 
 
 def well_from_index(index: int, columns: int) -> str:
-    """1-based well number in row-major order -> 'A1' (plates with up to 26 rows)."""
+    """1-based well number in row-major order -> 'A1' (row 27 -> 'AA', as :func:`well_name`)."""
     r, c = divmod(int(index) - 1, int(columns))
-    return f"{chr(ord('A') + r)}{c + 1}"
+    return well_name(r + 1, c + 1)
 
 
 def to_bool(values: pd.Series, *, where: str, column: str) -> pd.Series:

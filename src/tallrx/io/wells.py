@@ -31,7 +31,8 @@ PLATE_SHAPES: dict[int, tuple[int, int]] = {
 }
 MAX_ROWS, MAX_COLS = PLATE_SHAPES[1536]
 
-_WELL_RE = re.compile(r"^\s*([A-Za-z]{1,2})\s*0*(\d{1,3})\s*$")
+#: a well name: row letter(s), optional zero padding, column number ('A1', 'b07', ' H 12 ')
+WELL_RE = re.compile(r"^\s*([A-Za-z]{1,2})\s*0*(\d{1,3})\s*$")
 _ROW_RE = re.compile(r"^[A-Za-z]{1,2}$")
 
 
@@ -73,7 +74,7 @@ def well_name(row: int, col: int) -> str:
 
 def parse_well(name: str) -> tuple[int, int]:
     """1-based (row, col) of a well name such as 'B7', 'b07' or 'AF48'; InputError otherwise."""
-    match = _WELL_RE.match(str(name))
+    match = WELL_RE.match(str(name))
     if not match:
         raise InputError(
             f"'{name}' is not a well name; expected a row letter and a column number such as "
