@@ -59,6 +59,16 @@ def read_table(path: PathLike, *, what: str, sheet: str | int = 0) -> pd.DataFra
     return df.reset_index(drop=True)
 
 
+def table_or_file(
+    source: PathLike | pd.DataFrame, *, name: str, what: str
+) -> tuple[pd.DataFrame, str]:
+    """``(cells, where)``: a DataFrame as text cells (missing -> ''), named ``name`` in messages,
+    or a file read with :func:`read_table` (expecting ``what``), named by its path."""
+    if isinstance(source, pd.DataFrame):
+        return source.astype(object).where(source.notna(), "").astype(str), name
+    return read_table(source, what=what), str(source)
+
+
 def find_column(columns: Iterable[object], aliases: Sequence[str]) -> str | None:
     """The first column whose normalized name is one of ``aliases`` (normalized), else None."""
     by_norm: dict[str, str] = {}

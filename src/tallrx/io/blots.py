@@ -28,8 +28,8 @@ from tallrx.io._assay_tables import (
     find_column,
     norm_name,
     numeric_if_possible,
-    read_table,
     require_column,
+    table_or_file,
     to_number,
 )
 from tallrx.schema import validate
@@ -90,11 +90,8 @@ def read_blot_image(path: PathLike) -> np.ndarray:
 
 def read_lane_sheet(path: PathLike | pd.DataFrame) -> pd.DataFrame:
     """lane, sample [+ conditions] (lanes numbered from 1 in the order they appear on the blot)."""
-    where = "lane sheet" if isinstance(path, pd.DataFrame) else str(path)
-    raw = (
-        path.astype(object).where(path.notna(), "").astype(str)
-        if isinstance(path, pd.DataFrame)
-        else read_table(path, what="a lane sheet with columns lane, sample")
+    raw, where = table_or_file(
+        path, name="lane sheet", what="a lane sheet with columns lane, sample"
     )
     sample = require_column(
         raw, ("sample", "sample_name", "name"), where=where, what="the sample in each lane"
@@ -143,15 +140,10 @@ def read_bands(
     ``lanes`` is a lane sheet (path or DataFrame) giving the sample (and conditions) of each lane.
     ImageJ Gel Analyzer / Measure results take lanes 1..n from the row order and need ``target``.
     """
-    where = "band table" if isinstance(path, pd.DataFrame) else str(path)
-    raw = (
-        path.astype(object).where(path.notna(), "").astype(str)
-        if isinstance(path, pd.DataFrame)
-        else read_table(
-            path,
-            what="a band table (blot, lane, sample, target, intensity) or "
-            "ImageJ Gel Analyzer results",
-        )
+    raw, where = table_or_file(
+        path,
+        name="band table",
+        what="a band table (blot, lane, sample, target, intensity) or ImageJ Gel Analyzer results",
     )
     name = blot or ("blot" if isinstance(path, pd.DataFrame) else Path(path).stem)
     lane_sheet = read_lane_sheet(lanes) if lanes is not None else None

@@ -34,6 +34,7 @@ from tallrx.io._assay_tables import (
     numeric_if_possible,
     read_table,
     require_column,
+    table_or_file,
     to_bool,
     to_number,
     well_from_index,
@@ -412,11 +413,8 @@ def read_qpcr_table(path: PathLike | pd.DataFrame, *, plate: str | None = None) 
     """A long table: sample, target, ct [+ plate, well, replicate, task, quantity, omit,
     efficiency, condition columns]. Ct 'Undetermined' / empty -> NaN. Efficiency may be a factor
     (1-2.5) or a percentage (> 10), converted to the factor."""
-    where = "qPCR table" if isinstance(path, pd.DataFrame) else str(path)
-    raw = (
-        path.astype(object).where(path.notna(), "").astype(str)
-        if isinstance(path, pd.DataFrame)
-        else read_table(path, what="a qPCR long table with columns sample, target, ct")
+    raw, where = table_or_file(
+        path, name="qPCR table", what="a qPCR long table with columns sample, target, ct"
     )
     cols = {
         "sample": require_column(
