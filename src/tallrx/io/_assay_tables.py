@@ -27,14 +27,26 @@ def norm_name(name: object) -> str:
     return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
 
 
+def require_file(path: PathLike, what: str) -> Path:
+    """``path`` as a Path; a missing file is an :class:`InputError` saying what was expected."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file; expected {what}")
+    return path
+
+
+def exc_text(exc: BaseException) -> str:
+    """'ValueError: <first line of its message>' for a one-line error message."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
+
+
 def read_table(path: PathLike, *, what: str, sheet: str | int = 0) -> pd.DataFrame:
     """Read a CSV / TSV / TXT / XLSX table with all cells as text (delimiter sniffed).
 
     Raises an :class:`InputError` naming the file and what was expected when it cannot be read.
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: no such file; expected {what}")
+    path = require_file(path, what)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
             df = pd.read_excel(path, sheet_name=sheet, dtype=str)
@@ -49,8 +61,7 @@ def read_table(path: PathLike, *, what: str, sheet: str | int = 0) -> pd.DataFra
             )
     except Exception as exc:  # pandas raises many kinds; all mean "not a readable table"
         raise InputError(
-            f"{path}: cannot be read as a table ({type(exc).__name__}: "
-            f"{str(exc).splitlines()[0] if str(exc) else ''}); expected {what}"
+            f"{path}: cannot be read as a table ({exc_text(exc)}); expected {what}"
         ) from exc
     df = df.dropna(how="all")
     df = df.loc[:, [not str(c).startswith("Unnamed") or df[c].notna().any() for c in df.columns]]

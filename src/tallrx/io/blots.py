@@ -24,11 +24,13 @@ import pandas as pd
 from tallrx.errors import InputError
 from tallrx.io._assay_tables import (
     PathLike,
+    exc_text,
     extra_columns,
     find_column,
     norm_name,
     numeric_if_possible,
     require_column,
+    require_file,
     table_or_file,
     to_number,
 )
@@ -58,9 +60,7 @@ def is_image(path: PathLike) -> bool:
 
 def read_blot_image(path: PathLike) -> np.ndarray:
     """Read a blot image as a 2-D float array (RGB -> luminance; first page of a stack)."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{p}: no such file; expected a blot image (TIFF / PNG)")
+    p = require_file(path, "a blot image (TIFF / PNG)")
     try:
         if p.suffix.lower() in (".tif", ".tiff"):
             import tifffile
@@ -72,9 +72,7 @@ def read_blot_image(path: PathLike) -> np.ndarray:
             img = skio.imread(p)
     except Exception as exc:
         raise InputError(
-            f"{p}: cannot be read as an image ({type(exc).__name__}: "
-            f"{str(exc).splitlines()[0] if str(exc) else ''}); expected a TIFF or "
-            "PNG blot image"
+            f"{p}: cannot be read as an image ({exc_text(exc)}); expected a TIFF or PNG blot image"
         ) from exc
     img = np.asarray(img)
     if img.ndim == 3 and img.shape[-1] in (3, 4):

@@ -32,6 +32,7 @@ from tallrx.io._assay_tables import (
     numeric_if_possible,
     read_table,
     require_column,
+    require_file,
     to_bool,
     to_number,
 )
@@ -60,10 +61,9 @@ _GN_ANY = r"\bGN=([^\s;]+)"
 
 # --------------------------------------------------------------------------- proteinGroups.txt
 def _read_proteingroups_raw(path: PathLike) -> pd.DataFrame:
+    require_file(path, "a MaxQuant proteinGroups.txt")
     try:
         df = pd.read_csv(path, sep="\t", dtype=str, low_memory=False, encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: no such file; expected a MaxQuant proteinGroups.txt") from exc
     except Exception as exc:
         raise InputError(
             f"{path}: cannot be read as a tab-separated MaxQuant table "
@@ -414,13 +414,9 @@ def read_coip(
     **kwargs,
 ) -> pd.DataFrame:
     """Read proteinGroups.txt or a long co-IP table, telling them apart by their header."""
-    try:
-        with open(path, encoding="utf-8-sig", errors="replace") as fh:
-            header = fh.readline()
-    except FileNotFoundError as exc:
-        raise InputError(
-            f"{path}: no such file; expected a MaxQuant proteinGroups.txt or a long co-IP table"
-        ) from exc
+    require_file(path, "a MaxQuant proteinGroups.txt or a long co-IP table")
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
+        header = fh.readline()
     if re.search(r"(^|\t)(Majority )?[Pp]rotein IDs(\t|$)", header):
         return read_proteingroups(path, samples, bait=bait, **kwargs)
     return read_coip_table(path, samples, bait=bait)

@@ -27,6 +27,7 @@ import pandas as pd
 from tallrx.errors import InputError, did_you_mean
 from tallrx.io._assay_tables import (
     PathLike,
+    exc_text,
     extra_columns,
     find_column,
     norm_name,
@@ -34,6 +35,7 @@ from tallrx.io._assay_tables import (
     numeric_if_possible,
     read_table,
     require_column,
+    require_file,
     table_or_file,
     to_bool,
     to_number,
@@ -496,10 +498,7 @@ def read_qpcr_layout(path: PathLike | pd.DataFrame) -> pd.DataFrame:
         except FileNotFoundError as exc:
             raise InputError(f"{where}: no such file; expected a wellmap TOML layout") from exc
         except Exception as exc:
-            raise InputError(
-                f"{where}: not a valid wellmap layout ({type(exc).__name__}: "
-                f"{str(exc).splitlines()[0] if str(exc) else ''})"
-            ) from exc
+            raise InputError(f"{where}: not a valid wellmap layout ({exc_text(exc)})") from exc
         layout = layout.drop(columns=[c for c in _LAYOUT_DROP if c in layout.columns])
     else:
         where = str(path)
@@ -589,9 +588,7 @@ def apply_layout(qpcr: pd.DataFrame, layout: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- dispatch
 def _read_text(path: PathLike, *, what: str) -> str:
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"{p}: no such file; expected {what}")
+    p = require_file(path, what)
     data = p.read_bytes()
     for enc in ("utf-8-sig", "utf-16", "latin-1"):
         try:
@@ -605,12 +602,10 @@ def _read_text(path: PathLike, *, what: str) -> str:
 
 def detect_format(path: PathLike) -> str:
     """Guess the export format of a qPCR file from its extension and first lines."""
-    p = Path(path)
-    if not p.exists():
-        raise InputError(
-            f"{p}: no such file; expected a qPCR export (CFX CSV, QuantStudio "
-            "text, LightCycler text, RDML or a long table)"
-        )
+    p = require_file(
+        path,
+        "a qPCR export (CFX CSV, QuantStudio text, LightCycler text, RDML or a long table)",
+    )
     if p.suffix.lower() == ".rdml" or zipfile.is_zipfile(p):
         return "rdml"
     if p.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
