@@ -157,6 +157,15 @@ def read_layout(
     return normalize_layout(raw, where=str(path), unit=unit, drug_units=drug_units, locs=locs)
 
 
+#: bookkeeping columns of ``wellmap.load`` (0-based positions, source file): not annotations
+WELLMAP_EXTRAS = ("well0", "row", "col", "row_i", "col_j", "path")
+
+
+def drop_wellmap_extras(frame: pd.DataFrame) -> pd.DataFrame:
+    """A ``wellmap.load`` table without its :data:`WELLMAP_EXTRAS` columns."""
+    return frame.drop(columns=[c for c in WELLMAP_EXTRAS if c in frame.columns])
+
+
 def _load(path: Path) -> tuple[pd.DataFrame, list[str]]:
     """Raw layout table and a location ("line 5") per row."""
     suffix = path.suffix.lower()
@@ -167,11 +176,7 @@ def _load(path: Path) -> tuple[pd.DataFrame, list[str]]:
         except Exception as exc:  # wellmap raises its own and TOML errors
             message = " ".join(str(exc).split())
             raise InputError(f"{path}: not a valid wellmap layout: {message}") from None
-        frame = frame.drop(
-            columns=[
-                c for c in ("well0", "row", "col", "row_i", "col_j", "path") if c in frame.columns
-            ]
-        )
+        frame = drop_wellmap_extras(frame)
         return frame, [""] * len(frame)
     if suffix in EXCEL_SUFFIXES:
         read_bytes(path)

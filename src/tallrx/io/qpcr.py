@@ -41,6 +41,7 @@ from tallrx.io._assay_tables import (
     to_number,
     well_from_index,
 )
+from tallrx.io.layout import drop_wellmap_extras
 from tallrx.schema import validate
 
 __all__ = [
@@ -475,7 +476,6 @@ def read_qpcr_table(path: PathLike | pd.DataFrame, *, plate: str | None = None) 
 
 
 # --------------------------------------------------------------------------- layouts
-_LAYOUT_DROP = ("well0", "row", "col", "row_i", "col_j", "path")
 _SAMPLE_ALIASES = ("sample", "sample_name")
 _TARGET_ALIASES = ("target", "primers", "primer", "gene", "assay", "target_name")
 
@@ -499,7 +499,7 @@ def read_qpcr_layout(path: PathLike | pd.DataFrame) -> pd.DataFrame:
             raise InputError(f"{where}: no such file; expected a wellmap TOML layout") from exc
         except Exception as exc:
             raise InputError(f"{where}: not a valid wellmap layout ({exc_text(exc)})") from exc
-        layout = layout.drop(columns=[c for c in _LAYOUT_DROP if c in layout.columns])
+        layout = drop_wellmap_extras(layout)
     else:
         where = str(path)
         layout = read_table(path, what="a plate layout with a 'well' column")
