@@ -10,9 +10,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tallrx.errors import InputError
 
 app = typer.Typer(
     name="tallrx",
@@ -57,8 +60,6 @@ def parse_csv_list(value: str | None) -> list[str] | None:
 
 def existing_files(paths: Iterable[Path]) -> list[Path]:
     """Check that every path exists; a missing one is a user error naming it."""
-    from tallrx.errors import InputError
-
     out = []
     for p in paths:
         p = Path(p)
@@ -66,3 +67,24 @@ def existing_files(paths: Iterable[Path]) -> list[Path]:
             raise InputError(f"{p}: no such file; check the path (relative to {Path.cwd()})")
         out.append(p)
     return out
+
+
+def read_table_csv(path: Path, what: str) -> pd.DataFrame:
+    """Read a tidy CSV; unreadable or empty files become an InputError naming the file."""
+    (path,) = existing_files([path])
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; pass the {what} CSV file inside it")
+    try:
+        df = pd.read_csv(path)
+    except pd.errors.EmptyDataError:
+        raise InputError(
+            f"{path}: the file is empty; expected a {what} CSV with a header row"
+        ) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(
+            f"{path}: not a readable CSV ({first}); save the {what} table as comma-separated text"
+        ) from None
+    if len(df) == 0:
+        raise InputError(f"{path}: has a header but no rows; expected one row per {what} entry")
+    return df

@@ -8,8 +8,7 @@ import typer
 
 from tallrx._atomic import write_csv
 from tallrx.analysis.doseresponse import fit_dose_response
-from tallrx.cli._app import app, parse_csv_list, say
-from tallrx.cli.stratify import read_table_csv
+from tallrx.cli._app import app, parse_csv_list, read_table_csv, say
 from tallrx.errors import UnitError
 from tallrx.units import normalize_unit
 

@@ -4,34 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import typer
 
 from tallrx._atomic import write_csv
 from tallrx.analysis.stratify import IL7_DEPENDENT_MIN_AUC, IL7_RESPONSIVE_FOLD, stratify_il7
-from tallrx.cli._app import app, existing_files, parse_csv_list, say
-from tallrx.errors import InputError, TallrxError
-
-
-def read_table_csv(path: Path, what: str) -> pd.DataFrame:
-    """Read a tidy CSV; unreadable or empty files become an InputError naming the file."""
-    (path,) = existing_files([path])
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder; pass the {what} CSV file inside it")
-    try:
-        df = pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        raise InputError(
-            f"{path}: the file is empty; expected a {what} CSV with a header row"
-        ) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(
-            f"{path}: not a readable CSV ({first}); save the {what} table as comma-separated text"
-        ) from None
-    if len(df) == 0:
-        raise InputError(f"{path}: has a header but no rows; expected one row per {what} entry")
-    return df
+from tallrx.cli._app import app, parse_csv_list, read_table_csv, say
+from tallrx.errors import TallrxError
 
 
 @app.command("stratify")
