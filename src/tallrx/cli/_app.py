@@ -5,17 +5,22 @@ Commands live in sibling modules (one per job) and register themselves on :data:
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import typer
+from matplotlib.figure import Figure
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from tallrx._atomic import atomic_dir
+from tallrx._result import json_safe
 from tallrx.errors import InputError
+from tallrx.report.html import Section, render_report
 
 app = typer.Typer(
     name="tallrx",
@@ -88,3 +93,34 @@ def read_table_csv(path: Path, what: str) -> pd.DataFrame:
     if len(df) == 0:
         raise InputError(f"{path}: has a header but no rows; expected one row per {what} entry")
     return df
+
+
+def write_outputs(
+    out: Path,
+    tables: Mapping[str, pd.DataFrame],
+    figures: Mapping[str, Figure | bytes],
+    title: str,
+    sections: Sequence[Section],
+    *,
+    meta: Mapping | None = None,
+    subtitle: str = "",
+) -> Path:
+    """Write ``NAME.csv`` per table, ``figures/NAME.png`` per figure (a Figure is saved at 150 dpi,
+    PNG bytes as they are), ``meta.json`` (when given) and ``report.html`` into ``out``, atomically
+    (all or nothing). Returns the report's path."""
+    with atomic_dir(out) as tmp:
+        for name, table in tables.items():
+            table.to_csv(tmp / f"{name}.csv", index=False)
+        (tmp / "figures").mkdir()
+        for name, fig in figures.items():
+            png = tmp / "figures" / f"{name}.png"
+            if isinstance(fig, bytes):
+                png.write_bytes(fig)
+            else:
+                fig.savefig(png, dpi=150, bbox_inches="tight")
+        if meta is not None:
+            (tmp / "meta.json").write_text(
+                json.dumps(json_safe(dict(meta)), indent=2), encoding="utf-8"
+            )
+        render_report(title, sections, tmp / "report.html", subtitle=subtitle)
+    return out / "report.html"

@@ -6,21 +6,16 @@ meta.json and a one-section report.html into the output folder, atomically.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
 import typer
-from matplotlib.figure import Figure
 
-from tallrx._atomic import atomic_dir
-from tallrx._result import json_safe
 from tallrx.analysis.blots import analyze_blots, quantify_blot_image
 from tallrx.analysis.coip import LOSS_MIN_FOLD, score_binding
 from tallrx.analysis.qpcr import relative_expression
-from tallrx.cli._app import OUT_HELP, app, existing_files, parse_csv_list, say
+from tallrx.cli._app import OUT_HELP, app, existing_files, parse_csv_list, say, write_outputs
 from tallrx.errors import InputError
 from tallrx.io.blots import is_image, read_bands, read_blot_image, read_lane_sheet
 from tallrx.io.maxquant import read_coip
@@ -33,28 +28,6 @@ from tallrx.report.assays import (
     qpcr_figures,
     qpcr_section,
 )
-from tallrx.report.html import Section, render_report
-
-
-def _write(
-    out: Path,
-    tables: Mapping[str, pd.DataFrame],
-    figures: Mapping[str, Figure],
-    section: Section,
-    meta: Mapping,
-    title: str,
-) -> Path:
-    with atomic_dir(out) as tmp:
-        for name, table in tables.items():
-            table.to_csv(tmp / f"{name}.csv", index=False)
-        (tmp / "figures").mkdir()
-        for name, fig in figures.items():
-            fig.savefig(tmp / "figures" / f"{name}.png", dpi=150, bbox_inches="tight")
-        (tmp / "meta.json").write_text(
-            json.dumps(json_safe(dict(meta)), indent=2), encoding="utf-8"
-        )
-        render_report(title, [section], tmp / "report.html")
-    return out / "report.html"
 
 
 def _pairs(values: list[str] | None, option: str) -> list[tuple[str, str]]:
@@ -165,7 +138,9 @@ def coip_command(
         "samples": str(samples) if samples else None,
         "removed_protein_groups": coip.attrs.get("removed", {}),
     }
-    report = _write(out, tables, figs, coip_section(res, figs), meta, "tallrx co-IP report")
+    report = write_outputs(
+        out, tables, figs, "tallrx co-IP report", [coip_section(res, figs)], meta=meta
+    )
     lost = res.table[(res.table["group"] == "test") & res.table["lost_binding"].astype(bool)]
     say(
         f"{coip['protein'].nunique()} proteins, {coip['sample'].nunique()} samples, "
@@ -272,7 +247,9 @@ def qpcr_command(
         "format": qpcr.attrs.get("format"),
         "layout": str(layout) if layout else None,
     }
-    report = _write(out, tables, figs, qpcr_section(res, figs), meta, "tallrx RT-qPCR report")
+    report = write_outputs(
+        out, tables, figs, "tallrx RT-qPCR report", [qpcr_section(res, figs)], meta=meta
+    )
     say(
         f"{len(qpcr)} wells ({len(res.extra['flags'])} flagged: NTC / Undetermined / omitted / "
         f"standards), {res.meta['method']} -> {out}/expression.csv"
@@ -370,13 +347,13 @@ def blot_command(
         )
         meta["image"] = dict(image_res.meta)
     figs = blot_figures(res, image=image, image_result=image_res)
-    report = _write(
+    report = write_outputs(
         out,
         tables,
         figs,
-        blot_section(res, figs, image_result=image_res),
-        meta,
         "tallrx western blot report",
+        [blot_section(res, figs, image_result=image_res)],
+        meta=meta,
     )
     say(f"{bands['lane'].nunique()} lanes, {bands['target'].nunique()} targets -> {out}/bands.csv")
     say(f"report: {report}")

@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from tallrx._atomic import atomic_dir
-from tallrx.cli._app import OUT_HELP, app, existing_files, say
+from tallrx.cli._app import OUT_HELP, app, existing_files, say, write_outputs
 from tallrx.errors import InputError
-from tallrx.report.html import figure_png, render_report
+from tallrx.report.html import figure_png
 from tallrx.report.screen import screen_figures, screen_sections
 from tallrx.workflows.screen import ScreenResults, run_screen
 
@@ -18,16 +17,9 @@ from tallrx.workflows.screen import ScreenResults, run_screen
 def write_screen_outputs(res: ScreenResults, out: Path, *, title: str) -> Path:
     """Write every table, figure and the report into ``out`` (atomically, all or nothing)."""
     figs = {name: figure_png(fig, dpi=120) for name, fig in screen_figures(res).items()}
-    with atomic_dir(out) as tmp:
-        for name, table in res.tables().items():
-            table.to_csv(tmp / f"{name}.csv", index=False)
-        (tmp / "figures").mkdir()
-        for name, png in figs.items():
-            (tmp / "figures" / f"{name}.png").write_bytes(png)
-        render_report(title, screen_sections(res, figs), tmp / "report.html",
-                      subtitle=f"{res.wells['plate'].nunique()} plates, "
-                               f"{res.wells['sample'].nunique()} samples, {len(res.wells)} wells")
-    return out / "report.html"
+    return write_outputs(out, res.tables(), figs, title, screen_sections(res, figs),
+                         subtitle=f"{res.wells['plate'].nunique()} plates, "
+                                  f"{res.wells['sample'].nunique()} samples, {len(res.wells)} wells")
 
 
 @app.command()
