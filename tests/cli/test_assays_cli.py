@@ -10,8 +10,6 @@ import pandas as pd
 import pytest
 import tifffile
 
-from tallrx.cli import main
-
 TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS / "analysis"))
 from test_blots import TARGETS, render  # noqa: E402
@@ -34,11 +32,6 @@ UNIPROT = {
     "ACTB": "P60709",
     "TUBB": "P07437",
 }
-
-
-def run(args: list[str], capsys) -> tuple[int, str]:
-    code = main([str(a) for a in args])
-    return code, capsys.readouterr().err
 
 
 def write_proteingroups(folder: Path) -> tuple[Path, Path]:
@@ -77,10 +70,10 @@ def write_proteingroups(folder: Path) -> tuple[Path, Path]:
     return path, sheet_path
 
 
-def test_coip_command_writes_binding_and_report(tmp_path, capsys):
+def test_coip_command_writes_binding_and_report(tmp_path, run):
     pg, sheet = write_proteingroups(tmp_path)
     out = tmp_path / "out"
-    code, err = run(["coip", pg, "--samples", sheet, "-o", out, "--bait", "BCL2L11"], capsys)
+    code, err = run(["coip", pg, "--samples", sheet, "-o", out, "--bait", "BCL2L11"])
     assert code == 0, err
     binding = pd.read_csv(out / "binding.csv")
     assert set(BINDING_COLUMNS) <= set(binding.columns)
@@ -97,17 +90,17 @@ def test_coip_command_writes_binding_and_report(tmp_path, capsys):
     assert "lost binding: AURKA, BCL2, BCL2L1, MCL1</li>" in html and "protein&#39;s iBAQ" in html
 
 
-def test_coip_user_errors_are_one_line_exit_2(tmp_path, capsys):
+def test_coip_user_errors_are_one_line_exit_2(tmp_path, run):
     pg, sheet = write_proteingroups(tmp_path)
-    code, err = run(["coip", pg, "--samples", sheet, "-o", tmp_path / "o", "--bait", "BIN"], capsys)
+    code, err = run(["coip", pg, "--samples", sheet, "-o", tmp_path / "o", "--bait", "BIN"])
     assert code == 2
     assert err.count("\n") == 1 and "bait 'BIN'" in err and str(pg) in err
     bad = pd.read_csv(sheet)
     bad.loc[0, "experiment"] = bad.loc[0, "experiment"] + "x"
     bad.to_csv(tmp_path / "bad.csv", index=False)
-    code, err = run(["coip", pg, "--samples", tmp_path / "bad.csv", "-o", tmp_path / "o"], capsys)
+    code, err = run(["coip", pg, "--samples", tmp_path / "bad.csv", "-o", tmp_path / "o"])
     assert code == 2 and "row 2" in err and "Did you mean" in err and err.count("\n") == 1
-    code, err = run(["coip", tmp_path / "missing.txt", "-o", tmp_path / "o"], capsys)
+    code, err = run(["coip", tmp_path / "missing.txt", "-o", tmp_path / "o"])
     assert code == 2 and "no such file" in err
     assert not (tmp_path / "o").exists()
 
@@ -169,10 +162,10 @@ def qpcr(data: Path, out: Path, *baseline: str, target: str = "BCL2L11") -> list
     ]
 
 
-def test_qpcr_command_long_table(tmp_path, capsys):
+def test_qpcr_command_long_table(tmp_path, run):
     data = _qpcr_long(tmp_path / "ct.csv")
     out = tmp_path / "q"
-    code, err = run(qpcr(data, out, "dox=-", "prednisolone=0"), capsys)
+    code, err = run(qpcr(data, out, "dox=-", "prednisolone=0"))
     assert code == 0, err
     expr = pd.read_csv(out / "expression.csv")
     assert set(EXPRESSION_COLUMNS) <= set(expr.columns)
@@ -185,7 +178,7 @@ def test_qpcr_command_long_table(tmp_path, capsys):
     assert (out / "figures" / "fig3_expression.png").exists() and (out / "report.html").exists()
 
 
-def test_qpcr_command_with_wellmap_layout(tmp_path, capsys):
+def test_qpcr_command_with_wellmap_layout(tmp_path, run):
     """Cts by ligand (gfp) over a constant 16s reference: expression vs apo = 2^-(dCt)."""
     import wellmap
 
@@ -222,7 +215,6 @@ def test_qpcr_command_with_wellmap_layout(tmp_path, capsys):
             "-o",
             out,
         ],
-        capsys,
     )
     assert code == 0, err
     expr = pd.read_csv(out / "expression.csv").set_index("ligand")
@@ -230,7 +222,7 @@ def test_qpcr_command_with_wellmap_layout(tmp_path, capsys):
     assert expr.loc["apo→holo", "relative_expression"] == pytest.approx(4.0)
 
 
-def test_qpcr_user_errors(tmp_path, capsys):
+def test_qpcr_user_errors(tmp_path, run):
     qs = QPCR / "appbio_quantstudio7_ddCt_96_example05.txt"
     code, err = run(
         [
@@ -245,23 +237,22 @@ def test_qpcr_user_errors(tmp_path, capsys):
             "-o",
             tmp_path / "o",
         ],
-        capsys,
     )
     assert code == 2 and "reference gene 'GAPDH' has no Ct in any sample well" in err
     assert str(qs) in err and err.count("\n") == 1
     data = _qpcr_long(tmp_path / "ct.csv")
-    code, err = run(qpcr(data, tmp_path / "o", "dox=0"), capsys)
+    code, err = run(qpcr(data, tmp_path / "o", "dox=0"))
     assert code == 2 and "baseline dox=0 matches no sample wells" in err
-    code, err = run(qpcr(data, tmp_path / "o", "dox=-", target="BIM"), capsys)
+    code, err = run(qpcr(data, tmp_path / "o", "dox=-", target="BIM"))
     assert code == 2 and "target 'BIM' has no wells" in err
     junk = tmp_path / "run.rdml"
     junk.write_bytes(b"\x00\x01garbage")
-    code, err = run(qpcr(junk, tmp_path / "o", "x=1", target="A"), capsys)
+    code, err = run(qpcr(junk, tmp_path / "o", "x=1", target="A"))
     assert code == 2 and "run.rdml" in err and "RDML" in err
     assert not (tmp_path / "o").exists()
 
 
-def test_blot_command_table(tmp_path, capsys):
+def test_blot_command_table(tmp_path, run):
     path = tmp_path / "bands.csv"
     pd.DataFrame(
         {
@@ -273,9 +264,7 @@ def test_blot_command_table(tmp_path, capsys):
         }
     ).to_csv(path, index=False)
     out = tmp_path / "b"
-    code, err = run(
-        ["blot", path, "-o", out, "--loading", "GAPDH", "--phospho", "pERK:ERK"], capsys
-    )
+    code, err = run(["blot", path, "-o", out, "--loading", "GAPDH", "--phospho", "pERK:ERK"])
     assert code == 0, err
     bands = pd.read_csv(out / "bands.csv")
     assert list(bands.columns[:6]) == [
@@ -288,11 +277,11 @@ def test_blot_command_table(tmp_path, capsys):
     ]
     assert bands.set_index(["lane", "target"]).loc[(2, "pERK"), "normalized"] == 3.0
     assert pd.read_csv(out / "phospho.csv")["relative"].tolist() == [1.0, 4.0]
-    code, err = run(["blot", path, "-o", out, "--loading", "GAPHD"], capsys)
+    code, err = run(["blot", path, "-o", out, "--loading", "GAPHD"])
     assert code == 2 and "Did you mean 'GAPDH'" in err and err.count("\n") == 1
 
 
-def test_blot_command_image(tmp_path, capsys):
+def test_blot_command_image(tmp_path, run):
     amps = np.random.default_rng(1).uniform(50, 400, size=(8, 4))
     img = render(amps, dark=True)
     path = tmp_path / "blot.tif"
@@ -321,7 +310,6 @@ def test_blot_command_image(tmp_path, capsys):
             "--shift",
             "pBIM-EL:BIM-EL",
         ],
-        capsys,
     )
     assert code == 0, err
     bands = pd.read_csv(out / "bands.csv")

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from tallrx.analysis.curves import ll4
-from tallrx.cli import main
 
 DOSES = np.logspace(-2, 2, 9)  # uM
 
@@ -51,14 +50,9 @@ def viability(tmp_path):
     return path
 
 
-def run(args, capsys):
-    code = main([str(a) for a in args])
-    return code, capsys.readouterr().err
-
-
-def test_fit_writes_one_row_per_curve(viability, tmp_path, capsys):
+def test_fit_writes_one_row_per_curve(viability, tmp_path, run):
     out = tmp_path / "out" / "curves.csv"
-    code, err = run(["fit", viability, "-o", out], capsys)
+    code, err = run(["fit", viability, "-o", out])
     assert code == 0, err
     t = pd.read_csv(out)
     assert len(t) == 8
@@ -86,33 +80,33 @@ def test_fit_writes_one_row_per_curve(viability, tmp_path, capsys):
     assert "8 curve(s): 8 fitted" in err
 
 
-def test_unit_window_and_by_options(viability, tmp_path, capsys):
+def test_unit_window_and_by_options(viability, tmp_path, run):
     base = tmp_path / "um.csv"
-    assert run(["fit", viability, "-o", base, "--window", "0.001", "1000"], capsys)[0] == 0
+    assert run(["fit", viability, "-o", base, "--window", "0.001", "1000"])[0] == 0
     nm_file = tmp_path / "viability_nm.csv"
     df = pd.read_csv(viability)
     df.assign(conc_a=df["conc_a"] * 1000).to_csv(nm_file, index=False)
     out = tmp_path / "nm.csv"
-    code, err = run(["fit", nm_file, "-o", out, "--unit", "nM", "--window", "1", "1e6"], capsys)
+    code, err = run(["fit", nm_file, "-o", out, "--unit", "nM", "--window", "1", "1e6"])
     assert code == 0, err
     a, b = pd.read_csv(base), pd.read_csv(out)
     np.testing.assert_allclose(b["ic50"], a["ic50"], rtol=1e-5)
     np.testing.assert_allclose(b["auc"], a["auc"], rtol=1e-6)
     assert (a["auc_max"] == 600).all() and a["message"].str.contains("integrated").all()
-    code, err = run(["fit", viability, "-o", tmp_path, "--by", "sample,drug_a"], capsys)
+    code, err = run(["fit", viability, "-o", tmp_path, "--by", "sample,drug_a"])
     assert code == 0, err
     pooled = pd.read_csv(tmp_path / "curves.csv")
     assert len(pooled) == 4 and "il7" not in pooled.columns
 
 
-def test_response_option_fits_raw_signal(viability, tmp_path, capsys):
+def test_response_option_fits_raw_signal(viability, tmp_path, run):
     df = pd.read_csv(viability)
     raw = tmp_path / "raw.csv"
     df.assign(signal=df["viability"] * 500.0).to_csv(raw, index=False)
-    code, err = run(["fit", raw, "-o", tmp_path / "c.csv", "--response", "signal"], capsys)
+    code, err = run(["fit", raw, "-o", tmp_path / "c.csv", "--response", "signal"])
     assert code == 0, err
     pct = tmp_path / "pct.csv"
-    run(["fit", viability, "-o", pct], capsys)
+    run(["fit", viability, "-o", pct])
     np.testing.assert_allclose(
         pd.read_csv(tmp_path / "c.csv")["ic50"], pd.read_csv(pct)["ic50"], rtol=1e-5
     )
@@ -135,13 +129,11 @@ def test_response_option_fits_raw_signal(viability, tmp_path, capsys):
         (lambda d: d, ["--window", "10", "1"], "expected 0 < low < high"),
     ],
 )
-def test_bad_input_exits_2_with_one_line_and_no_output(
-    viability, tmp_path, capsys, edit, args, text
-):
+def test_bad_input_exits_2_with_one_line_and_no_output(viability, tmp_path, run, edit, args, text):
     bad = tmp_path / "bad.csv"
     edit(pd.read_csv(viability)).to_csv(bad, index=False)
     out = tmp_path / "curves.csv"
-    code, err = run(["fit", bad, "-o", out, *args], capsys)
+    code, err = run(["fit", bad, "-o", out, *args])
     assert code == 2
     assert text in err and err.count("\n") == 1, err
     assert "Traceback" not in err and not out.exists()
@@ -149,21 +141,21 @@ def test_bad_input_exits_2_with_one_line_and_no_output(
         assert str(bad) in err  # the message names the file
 
 
-def test_missing_empty_and_headerless_files(tmp_path, capsys):
+def test_missing_empty_and_headerless_files(tmp_path, run):
     out = tmp_path / "curves.csv"
-    code, err = run(["fit", tmp_path / "nope.csv", "-o", out], capsys)
+    code, err = run(["fit", tmp_path / "nope.csv", "-o", out])
     assert code == 2 and "no such file" in err
     empty = tmp_path / "empty.csv"
     empty.write_text("")
-    code, err = run(["fit", empty, "-o", out], capsys)
+    code, err = run(["fit", empty, "-o", out])
     assert code == 2 and "empty" in err
     header = tmp_path / "header.csv"
     header.write_text("sample,drug_a,conc_a,viability\n")
-    code, err = run(["fit", header, "-o", out], capsys)
+    code, err = run(["fit", header, "-o", out])
     assert code == 2 and "no rows" in err and not out.exists()
 
 
-def test_degenerate_curves_do_not_fail_the_command(tmp_path, capsys):
+def test_degenerate_curves_do_not_fail_the_command(tmp_path, run):
     df = pd.DataFrame(
         {
             "sample": "S",
@@ -174,7 +166,7 @@ def test_degenerate_curves_do_not_fail_the_command(tmp_path, capsys):
     )
     src = tmp_path / "v.csv"
     df.to_csv(src, index=False)
-    code, err = run(["fit", src, "-o", tmp_path / "c.csv"], capsys)
+    code, err = run(["fit", src, "-o", tmp_path / "c.csv"])
     assert code == 0, err
     t = pd.read_csv(tmp_path / "c.csv").set_index("drug_a")
     assert not t["fit_ok"].any() and t["message"].str.len().gt(0).all()

@@ -6,8 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tallrx.cli import main
-
 CURVES = """sample,drug_a,il7,auc
 A,prednisolone,0,100
 A,prednisolone,25,160
@@ -25,15 +23,9 @@ def curves(tmp_path):
     return p
 
 
-def run(args, capsys):
-    code = main([str(a) for a in args])
-    err = capsys.readouterr().err
-    return code, err
-
-
-def test_writes_strata(curves, tmp_path, capsys):
+def test_writes_strata(curves, tmp_path, run):
     out = tmp_path / "out" / "strata.csv"
-    code, err = run(["stratify", curves, "--condition", "il7", "-o", out], capsys)
+    code, err = run(["stratify", curves, "--condition", "il7", "-o", out])
     assert code == 0, err
     t = pd.read_csv(out).set_index("sample")
     assert t.loc["A", "il7_responsive"] and not t.loc["A", "il7_dependent_resistant"]
@@ -45,17 +37,15 @@ def test_writes_strata(curves, tmp_path, capsys):
     assert "3 paired curve(s): 2 IL7-responsive (67 %), 1 IL7-dependent resistant" in err
 
 
-def test_thresholds_and_output_folder(curves, tmp_path, capsys):
-    code, err = run(
-        ["stratify", curves, "-o", tmp_path, "--fold", "1.3", "--min-auc", "150"], capsys
-    )
+def test_thresholds_and_output_folder(curves, tmp_path, run):
+    code, err = run(["stratify", curves, "-o", tmp_path, "--fold", "1.3", "--min-auc", "150"])
     assert code == 0, err
     t = pd.read_csv(tmp_path / "strata.csv").set_index("sample")
     assert t["il7_responsive"].all()
     assert t.loc["A", "il7_dependent_resistant"] and not t.loc["B", "il7_dependent_resistant"]
 
 
-def test_bootstrap_with_viability(tmp_path, capsys):
+def test_bootstrap_with_viability(tmp_path, run):
     doses = np.logspace(-1.5, 1.5, 5)
     rows = []
     for s, (v0, v1) in {"A": (40.0, 100.0), "B": (40.0, 42.0)}.items():
@@ -88,7 +78,6 @@ def test_bootstrap_with_viability(tmp_path, capsys):
     out = tmp_path / "s.csv"
     code, err = run(
         ["stratify", cpath, "-o", out, "--viability", vpath, "--n-boot", "500", "--seed", "2"],
-        capsys,
     )
     assert code == 0, err
     t = pd.read_csv(out).set_index("sample")
@@ -133,13 +122,11 @@ def test_bootstrap_with_viability(tmp_path, capsys):
         (CURVES, ["--viability", "curves.csv"], "curves.csv: needs column(s) conc_a, viability"),
     ],
 )
-def test_user_errors_one_line_exit_2_no_output(
-    tmp_path, capsys, monkeypatch, content, args, expected
-):
+def test_user_errors_one_line_exit_2_no_output(tmp_path, run, monkeypatch, content, args, expected):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "curves.csv").write_text(content)
     out = tmp_path / "strata.csv"
-    code, err = run(["stratify", "curves.csv", "-o", out, *args], capsys)
+    code, err = run(["stratify", "curves.csv", "-o", out, *args])
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -148,8 +135,8 @@ def test_user_errors_one_line_exit_2_no_output(
     assert not out.exists()
 
 
-def test_binary_file_is_a_readable_error(tmp_path, capsys):
+def test_binary_file_is_a_readable_error(tmp_path, run):
     p = tmp_path / "curves.csv"
     p.write_bytes(bytes(range(256)) * 4)
-    code, err = run(["stratify", p, "-o", tmp_path / "s.csv"], capsys)
+    code, err = run(["stratify", p, "-o", tmp_path / "s.csv"])
     assert code == 2 and str(p) in err and len(err.strip().splitlines()) == 1
