@@ -2,17 +2,33 @@
 
 Each start iterates with its own damping and trust region; at most ``capacity`` starts are in
 the pool at once, finished ones leave and pending ones take their place, so the cost follows the
-hard curves rather than the slowest curve times all of them.
+hard curves rather than the slowest curve times all of them. The per-start state is one stacked
+(17, n) array (rows below) plus the (5, n_points, n) work array of :func:`profile`, so that
+accepting a step, leaving the pool or joining it is a handful of numpy calls whatever the pool
+size: small batches cost a fixed number of calls per iteration.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from tallrx.analysis._ll4_profile import TINY, Curves, profile, reduced_system
+from tallrx.analysis._ll4_profile import SYY, TINY, Curves, profile, reduced_system
 
-_FTOL = 1e-10  # stop when an accepted step lowers the SSE by less than this fraction
+_FTOL = 1e-10  # stop when a step lowers (or a rejected one was predicted to lower) the SSE by
+# less than this fraction
 _XTOL = 1e-10  # ... or moves (log ic50, log hill) by less than this (relative)
+
+# rows of the state array: (log ic50, log hill), the profiled plateaus, SSE and (Saa, Sas, Sss)
+# as returned by profile(), damping, its growth factor, trust radius, iterations, boxes, the
+# boxes shrunk by the snapping margin (a step strictly inside needs no truncation), scale
+U, V, B, T, SSE, SAA, SAS, SSS, LAM, NU, RAD, IT, ULO, VLO, UHI, VHI, ULO_IN, VLO_IN = range(18)
+UHI_IN, VHI_IN, REF = range(18, 21)
+_HALF = np.array([[0.5], [1.0]])
+_IN = np.array(
+    [[1.0], [1.0], [-1.0], [-1.0]]
+)  # lower bounds move up, upper ones down  # trust-region norm: max(|d log ic50| / 2, |d log hill|)
+_CHECK = np.zeros(11, dtype=bool)  # iterations after which duplicate starts are merged
+_CHECK[[2, 5, 9]] = True
 
 
 def _duplicates(cid, u, v, sse, live):
@@ -28,92 +44,58 @@ def _duplicates(cid, u, v, sse, live):
     return drop
 
 
-def _damped_step(muu, muv, mvv, gu, gv, lam, fu, fv):
-    """Solve (M + lam diag M) d = g on the free coordinates (frozen ones get d = 0)."""
-    gu, gv = np.where(fu, gu, 0.0), np.where(fv, gv, 0.0)
-    muv = np.where(fu & fv, muv, 0.0)
-    muu, mvv = np.where(fu, muu, 1.0), np.where(fv, mvv, 1.0)
-    floor = 1e-12 * (muu + mvv) + TINY
-    auu = muu + lam * np.maximum(muu, floor)
-    avv = mvv + lam * np.maximum(mvv, floor)
-    det = auu * avv - muv * muv
+def _damped_step(M, g, lam, free):
+    """Solve (M + lam diag M) d = g on the free coordinates (frozen ones get d = 0).
+
+    ``M`` (3, n) = (uu, uv, vv); ``g`` and ``free`` (2, n) (None: all free); returns d (2, n).
+    """
+    if free is None:
+        muv, diag = M[1], M[::2]
+    else:
+        g = np.where(free, g, 0.0)
+        muv = np.where(free[0] & free[1], M[1], 0.0)
+        diag = np.where(free, M[::2], 1.0)
+    floor = 1e-12 * (diag[0] + diag[1]) + TINY
+    damped = diag + lam * np.maximum(diag, floor)
+    det = damped[0] * damped[1] - muv * muv
     det = np.where(det > 0, det, TINY)
-    return (avv * gu - muv * gv) / det, (auu * gv - muv * gu) / det
+    return (damped[::-1] * g - muv * g[::-1]) / det
 
 
-_ITEM_1D = (
-    "work",
-    "cid",
-    "it",
-    "u",
-    "v",
-    "b",
-    "t",
-    "sse",
-    "saa",
-    "sas",
-    "sss",
-    "lam",
-    "nu",
-    "radius",
-    "ulo",
-    "uhi",
-    "vlo",
-    "vhi",
-    "ref",
-    "live",
-)
-_ITEM_2D = ("s", "a", "r")
-
-
-def _new_items(data: Curves, work, cid, u, v, ubox, vbox) -> tuple[dict, Curves]:
-    """Working-set state for starts ``work`` (curves ``cid``) entering the pool."""
+def _enter(data: Curves, work, cid, u, v, ubox, vbox):
+    """Pool state (x, z, curves, cid, work, live) for starts ``work`` (curves ``cid``)."""
     d = data.take(cid)
-    b, t, s, a, r, sse, (saa, sas, sss) = profile(d, u, np.exp(v))
-    m = work.size
-    st = {
-        "work": work,
-        "cid": cid,
-        "it": np.zeros(m, dtype=int),
-        "u": u,
-        "v": v,
-        "b": b,
-        "t": t,
-        "sse": sse,
-        "saa": saa,
-        "sas": sas,
-        "sss": sss,
-        "lam": np.full(m, 1e-3),
-        "nu": np.full(m, 2.0),
-        "radius": np.ones(m),
-        "ulo": ubox[0],
-        "uhi": ubox[1],
-        "vlo": vbox[0],
-        "vhi": vbox[1],
-        "ref": d.syy + TINY,
-        "live": np.ones(m, dtype=bool),
-        "s": s,
-        "a": a,
-        "r": r,
-    }
-    return st, d
+    z, pv = profile(d, u, np.exp(v))
+    x = np.empty((21, work.size))
+    x[U], x[V] = u, v
+    x[B : SSS + 1] = pv
+    x[LAM], x[NU], x[RAD], x[IT] = 1e-3, 2.0, 1.0, 0.0
+    x[ULO], x[VLO], x[UHI], x[VHI] = ubox[0], vbox[0], ubox[1], vbox[1]
+    x[ULO_IN : VHI_IN + 1] = x[ULO : VHI + 1] + 1e-12 * (1.0 + np.abs(x[ULO : VHI + 1])) * _IN
+    x[REF] = d.per[SYY] + TINY
+    return x, z, d, cid, work, np.ones(work.size, dtype=bool)
 
 
-def _join(st: dict | None, d: Curves | None, st2: dict, d2: Curves) -> tuple[dict, Curves]:
-    if st is None:
-        return st2, d2
-    out = {k: np.concatenate([st[k], st2[k]]) for k in _ITEM_1D}
-    out.update({k: np.concatenate([st[k], st2[k]], axis=1) for k in _ITEM_2D})
-    cat = [np.concatenate([x1, x2], axis=1) for x1, x2 in zip(d[:5], d2[:5], strict=True)]
-    cat += [np.concatenate([x1, x2]) for x1, x2 in zip(d[5:12], d2[5:12], strict=True)]
-    return out, Curves(*cat, d.simple)
+def _keep(pool, keep):
+    x, z, d, cid, work, live = pool
+    return x[:, keep], z[:, :, keep], d.take(keep), cid[keep], work[keep], live[keep]
 
 
-def _compact(st: dict, d: Curves) -> tuple[dict, Curves]:
-    keep = st["live"]
-    out = {k: st[k][keep] for k in _ITEM_1D}
-    out.update({k: st[k][:, keep] for k in _ITEM_2D})
-    return out, d.take(keep)
+def _join(pool, new):
+    if pool is None:
+        return new
+    (x, z, d, cid, work, live), (x2, z2, d2, cid2, work2, live2) = pool, new
+    cat = Curves(
+        np.concatenate([d.pts, d2.pts], axis=2), np.concatenate([d.per, d2.per], 1), d.kind
+    )
+    return (
+        np.concatenate([x, x2], axis=1),
+        np.concatenate([z, z2], axis=2),
+        cat,
+        np.concatenate([cid, cid2]),
+        np.concatenate([work, work2]),
+        np.concatenate([live, live2]),
+    )
 
 
 def run_pool(data: Curves, cid, u0, v0, ubox, vbox, max_iter: int, capacity: int) -> dict:
@@ -129,28 +111,22 @@ def run_pool(data: Curves, cid, u0, v0, ubox, vbox, max_iter: int, capacity: int
     2, 5 and 9 steps), is abandoned. Returns per-start u, h, b, t, sse, converged, iters.
     """
     n_items = cid.size
-    out = {
-        "u": u0.copy(),
-        "h": np.exp(v0),
-        "b": np.full(n_items, np.nan),
-        "t": np.full(n_items, np.nan),
-        "sse": np.full(n_items, np.inf),
-        "converged": np.zeros(n_items, dtype=bool),
-        "iters": np.zeros(n_items, dtype=int),
-    }
+    res = np.full((5, n_items), np.nan)  # u, v, b, t, sse as the state rows U..SSE
+    iters = np.zeros(n_items, dtype=int)
+    conv = np.zeros(n_items, dtype=bool)
     best = np.full(int(cid.max(initial=-1)) + 1, np.inf)
-    st, d = None, None
+    pool = None
     pos = 0
     while True:
-        n_live = 0 if st is None else int(st["live"].sum())
+        n_live = 0 if pool is None else int(np.count_nonzero(pool[5]))
         if pos < n_items and n_live <= capacity // 2:
-            if st is not None and n_live < st["u"].size:
-                st, d = _compact(st, d)
+            if pool is not None and n_live < pool[5].size:
+                pool = _keep(pool, pool[5])
             end = min(n_items, pos + capacity - n_live)
             while end < n_items and end > pos + 1 and cid[end] == cid[end - 1]:
                 end -= 1  # keep the starts of a curve together
             sl = slice(pos, end)
-            new = _new_items(
+            new = _enter(
                 data,
                 np.arange(pos, end),
                 cid[sl],
@@ -159,101 +135,96 @@ def run_pool(data: Curves, cid, u0, v0, ubox, vbox, max_iter: int, capacity: int
                 (ubox[0][sl], ubox[1][sl]),
                 (vbox[0][sl], vbox[1][sl]),
             )
-            np.minimum.at(best, new[0]["cid"], new[0]["sse"])
-            st, d = _join(st, d, *new)
+            np.minimum.at(best, new[3], new[0][SSE])
+            pool = _join(pool, new)
             pos = end
         elif n_live == 0:
             break
-        elif n_live < 0.8 * st["u"].size:
-            st, d = _compact(st, d)
-        finished, converged = _lm_step(st, d, best, max_iter)
+        elif n_live < 0.8 * pool[5].size:
+            pool = _keep(pool, pool[5])
+        x, z, d, pcid, work, live = pool
+        finished, converged = _lm_step(x, z, d, pcid, live, best, max_iter)
         if finished.any():
-            idx = st["work"][finished]
-            out["u"][idx], out["h"][idx] = st["u"][finished], np.exp(st["v"][finished])
-            out["b"][idx], out["t"][idx] = st["b"][finished], st["t"][finished]
-            out["sse"][idx], out["iters"][idx] = st["sse"][finished], st["it"][finished]
-            out["converged"][idx] = converged[finished]
-            st["live"] &= ~finished
-    return out
+            idx = work[finished]
+            res[:, idx] = x[U : SSE + 1, finished]
+            iters[idx] = x[IT, finished]
+            conv[idx] = converged[finished]
+            live &= ~finished
+    return {
+        "u": res[0],
+        "h": np.exp(res[1]),
+        "b": res[2],
+        "t": res[3],
+        "sse": res[4],
+        "converged": conv,
+        "iters": iters,
+    }
 
 
-def _lm_step(st: dict, d: Curves, best: np.ndarray, max_iter: int):
+def _lm_step(x, z, d: Curves, cid, live, best: np.ndarray, max_iter: int):
     """One damped Newton / Gauss-Newton step for every live start of the pool (in place)."""
-    u, v, live = st["u"], st["v"], st["live"]
-    ulo, uhi, vlo, vhi = st["ulo"], st["uhi"], st["vlo"], st["vhi"]
-    lam, sse = st["lam"], st["sse"]
-    h = np.exp(v)
-    lin = (st["saa"], st["sas"], st["sss"])
-    muu, muv, mvv, gu, gv = reduced_system(
-        d, (u, h, st["b"], st["t"], st["s"], st["a"], st["r"], lin), st["ref"]
-    )
+    th = x[U : V + 1]
+    lo, hi = x[ULO : VLO + 1], x[UHI : VHI + 1]
+    M, g = reduced_system(d, x[U], np.exp(x[V]), x[B : T + 1], z, x[SAA : SSS + 1], x[REF])
     # active set: a parameter on a bound whose gradient, or whose Newton step, points
     # outward is frozen and the step is recomputed for the other one
-    fu = ~(((u <= ulo) & (gu < 0)) | ((u >= uhi) & (gu > 0)))
-    fv = ~(((v <= vlo) & (gv < 0)) | ((v >= vhi) & (gv > 0)))
-    du, dv = _damped_step(muu, muv, mvv, gu, gv, lam, fu, fv)
-    out_u = ((u <= ulo) & (du < 0)) | ((u >= uhi) & (du > 0))
-    out_v = ((v <= vlo) & (dv < 0)) | ((v >= vhi) & (dv > 0))
-    if (out_u | out_v).any():
-        fu, fv = fu & ~out_u, fv & ~out_v
-        du, dv = _damped_step(muu, muv, mvv, gu, gv, lam, fu, fv)
-    gu, gv = np.where(fu, gu, 0.0), np.where(fv, gv, 0.0)
+    on_lo, on_hi = th <= lo, th >= hi
+    free, frozen = None, False
+    if (on_lo | on_hi).any():
+        free = ~((on_lo & (g < 0)) | (on_hi & (g > 0)))
+        step = _damped_step(M, g, x[LAM], free)
+        out = (on_lo & (step < 0)) | (on_hi & (step > 0))
+        if out.any():
+            free &= ~out
+            step = _damped_step(M, g, x[LAM], free)
+        g = np.where(free, g, 0.0)
+        frozen = ~free.any(axis=0)
+    else:
+        step = _damped_step(M, g, x[LAM], None)
     # trust region, then truncate the step at the first bound it meets (keeps its direction)
-    size = np.maximum(np.abs(du) / 2.0, np.abs(dv))
-    alpha = np.minimum(1.0, st["radius"] / (size + TINY))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        alpha = np.minimum(
-            alpha, np.where(du < 0, (ulo - u) / du, np.where(du > 0, (uhi - u) / du, np.inf))
-        )
-        alpha = np.minimum(
-            alpha, np.where(dv < 0, (vlo - v) / dv, np.where(dv > 0, (vhi - v) / dv, np.inf))
-        )
-    alpha = np.maximum(alpha, 0.0)
-    new_u = _snap(np.clip(u + alpha * du, ulo, uhi), ulo, uhi)
-    new_v = _snap(np.clip(v + alpha * dv, vlo, vhi), vlo, vhi)
-    du, dv = new_u - u, new_v - v
-    size = np.maximum(np.abs(du) / 2.0, np.abs(dv))
-    pred = 2.0 * (du * gu + dv * gv) - (du * du * muu + 2.0 * du * dv * muv + dv * dv * mvv)
-    nb, nt, ns, na, nr, nsse, nlin = profile(d, new_u, np.exp(new_v))
-    gain = sse - nsse
-    acc = np.isfinite(nsse) & (gain > 0) & live
-    rho = np.where(pred > 0, gain / np.where(pred > 0, pred, 1.0), 0.0)
-    st["lam"] = np.minimum(
-        np.where(acc, lam * np.maximum(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), lam * st["nu"]),
-        1e17,
+    alpha = np.minimum(1.0, x[RAD] / ((np.abs(step) * _HALF).max(axis=0) + TINY))
+    new = th + alpha * step
+    if not ((new > x[ULO_IN : VLO_IN + 1]) & (new < x[UHI_IN : VHI_IN + 1])).all():
+        room = np.where(step < 0, th - lo, np.where(step > 0, hi - th, np.inf)) / np.abs(step)
+        alpha = np.maximum(np.minimum(alpha, room.min(axis=0)), 0.0)
+        new = _snap(np.minimum(np.maximum(th + alpha * step, lo), hi), lo, hi)
+    step = new - th
+    size = (np.abs(step) * _HALF).max(axis=0)
+    s0, s1 = step
+    pred = 2.0 * np.einsum("km,km->m", step, g) - (
+        s0 * (s0 * M[0] + 2.0 * s1 * M[1]) + s1 * s1 * M[2]
     )
-    st["nu"] = np.where(acc, 2.0, np.minimum(st["nu"] * 2.0, 1e6))
-    grow = np.where(rho > 0.75, np.minimum(1.0, np.maximum(st["radius"], 2.0 * size)), st["radius"])
-    st["radius"] = np.where(acc, grow, 0.3 * size)
-    small_step = (np.abs(du) <= _XTOL * (1.0 + np.abs(u))) & (
-        np.abs(dv) <= _XTOL * (1.0 + np.abs(v))
+    z_new, pv = profile(d, new[0], np.exp(new[1]))
+    sse = x[SSE]
+    gain = sse - pv[2]
+    acc = (gain > 0) & live
+    rho = np.where(pred > 0, gain / pred, 0.0)
+    lam, nu, rad = x[LAM], x[NU], x[RAD]
+    x[LAM] = np.minimum(
+        np.where(acc, lam * np.maximum(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3), lam * nu), 1e17
     )
-    stuck_gain = acc & (gain <= _FTOL * sse)
-    for key, new in (
-        ("u", new_u),
-        ("v", new_v),
-        ("b", nb),
-        ("t", nt),
-        ("sse", nsse),
-        ("s", ns),
-        ("a", na),
-        ("r", nr),
-        ("saa", nlin[0]),
-        ("sas", nlin[1]),
-        ("sss", nlin[2]),
-    ):
-        st[key] = np.where(acc, new, st[key])
-    st["it"] = st["it"] + live
-    it, sse, cid = st["it"], st["sse"], st["cid"]
+    x[NU] = np.where(acc, 2.0, np.minimum(nu * 2.0, 1e6))
+    x[RAD] = np.where(
+        acc, np.where(rho > 0.75, np.minimum(1.0, np.maximum(rad, 2.0 * size)), rad), 0.3 * size
+    )
+    small_step = (np.abs(step) <= _XTOL * (1.0 + np.abs(th))).all(axis=0)
+    # converged: a negligible step, gain, or predicted gain (a rejected step whose model gain
+    # is below the tolerance: the optimum is reached to rounding)
+    done = small_step | ((gain <= _FTOL * sse) & acc) | ((pred <= _FTOL * sse) & ~acc)
+    np.copyto(th, new, where=acc)
+    np.copyto(x[B : SSS + 1], pv, where=acc)
+    np.copyto(z[:3], z_new[:3], where=acc[None, None])
+    x[IT] += live
+    it = x[IT]
     np.minimum.at(best, cid[live], sse[live])
-    converged = live & (
-        small_step | stuck_gain | (sse <= 1e-28 * st["ref"]) | (~fu & ~fv) | (st["lam"] > 1e16)
-    )
+    converged = live & (done | (sse <= 1e-28 * x[REF]) | frozen | (x[LAM] > 1e16))
     finished = converged | (live & (it >= max_iter))
-    finished |= live & (it >= 8) & (sse > best[cid] * (1.0 + 1e-6)) & (gain < 1e-5 * sse)
-    check = live & ~finished & ((it == 2) | (it == 5) | (it == 9))
+    late = live & (it >= 8)
+    if late.any():  # a start still above its curve's best while creeping is abandoned
+        finished |= late & (sse > best[cid] * (1.0 + 1e-6)) & (gain < 1e-5 * sse)
+    check = live & ~finished & _CHECK.take(it.astype(np.intp), mode="clip")
     if check.any():  # starts that have run into the same basin: keep the best one
-        finished |= _duplicates(cid, st["u"], st["v"], sse, check)
+        finished |= _duplicates(cid, x[U], x[V], sse, check)
     return finished, converged
 
 

@@ -1,8 +1,10 @@
 """Variable projection for LL.4: the plateaus in closed form, sums for Newton steps and errors.
 
-All arrays of a :class:`Curves` are point-major, (n_points, n_curves), so that sums over the
-points of every curve are fast vector adds. Sigmoid s = 1 / (1 + exp(hill (ln x - ln ic50))),
-a = 1 - s (a = 0 at x = 0), model f = bottom a + top s.
+Data are stacked so that one numpy call serves several quantities (small batches are bound by
+the number of calls, large ones by memory traffic): per-point fields are one (5, n_points,
+n_curves) array, point-major so that sums over the points of every curve are vector adds; the
+sigmoid s = 1 / (1 + exp(hill (ln x - ln ic50))), a = 1 - s (a = 0 at x = 0) and the residual live
+in one (5, n_points, n_curves) work array; model f = bottom a + top s.
 """
 
 from __future__ import annotations
@@ -12,159 +14,206 @@ from typing import NamedTuple
 import numpy as np
 
 TINY = 1e-300
+LX, Y, W, NZ, WY = range(5)  # rows of Curves.pts
+SYY, WSUM, YSUM, BLO, TLO, BHI, THI = range(7)  # rows of Curves.per
+A, S, R = range(3)  # rows of the work array (rows 3 and 4 are scratch for the Jacobian sums)
+_PM = np.array([1.0, -1.0])[None, :, None]  # bottom / top sign of the residual curvature terms
 
 
 class Curves(NamedTuple):
-    """Normalized, collapsed curves, point-major: 2-D fields are (n_points, n_curves) so that sums
-    over points are fast vector adds; 1-D fields are per curve."""
+    """Normalized, collapsed curves.
 
-    lx: np.ndarray  # ln concentration (0 where x == 0 or padding)
-    y: np.ndarray  # normalized mean response per concentration
-    w: np.ndarray  # summed weights (0 = padding)
-    nz: np.ndarray  # 1.0 where x > 0 and the point exists, else 0.0
-    wy: np.ndarray  # w * y
-    syy: np.ndarray  # sum w y^2 per curve
-    wsum: np.ndarray  # sum w per curve
-    ysum: np.ndarray  # sum w y per curve
-    blo: np.ndarray
-    bhi: np.ndarray
-    tlo: np.ndarray
-    thi: np.ndarray
-    simple: bool  # every plateau is either free and unbounded or fixed
+    ``pts`` (5, n_points, n_curves): ln x (0 where x == 0 or padding), mean response y, summed
+    weight w (0 = padding), nz (1.0 where x > 0 and the point exists), w y. ``per`` (7, n_curves):
+    sum w y^2, sum w, sum w y, bottom low, top low, bottom high, top high. ``kind`` says how the
+    plateaus are solved: "free" (both free and unbounded), "top" / "bottom" / "both" (that one
+    fixed for every curve, any other free and unbounded), "mixed" (each plateau free and
+    unbounded or fixed) or "box" (bounded plateaus: exact box-constrained solve).
+    """
+
+    pts: np.ndarray
+    per: np.ndarray
+    kind: str
 
     def take(self, idx) -> Curves:
-        return Curves(*(v[:, idx] for v in self[:5]), *(v[idx] for v in self[5:12]), self.simple)
+        return Curves(self.pts[:, :, idx], self.per[:, idx], self.kind)
 
 
-def _dot(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """Column-wise inner products of two (n_points, n_curves) arrays."""
-    return np.einsum("ij,ij->j", p, q)
+def plateau_kind(blo, bhi, tlo, thi) -> str:
+    """The :class:`Curves` ``kind`` for per-curve plateau boxes (fixed = zero-width box)."""
+    fb, ft = blo == bhi, tlo == thi
+    ub, ut = np.isinf(blo) & np.isinf(bhi), np.isinf(tlo) & np.isinf(thi)
+    if not np.all((fb | ub) & (ft | ut)):
+        return "box"
+    for kind, b_ok, t_ok in (
+        ("free", ub, ut),
+        ("top", ub, ft),
+        ("bottom", fb, ut),
+        ("both", fb, ft),
+    ):
+        if np.all(b_ok) and np.all(t_ok):
+            return kind
+    return "mixed"
 
 
-def _sigmoid(lx, nz, u, h):
-    """s = 1 / (1 + exp(h (ln x - u))) and a = 1 - s (a = 0 at x = 0), both accurate."""
-    z = (lx - u) * h
-    np.minimum(z, 700.0, out=z)
-    e = np.exp(z, out=z)
-    e *= nz
-    s = 1.0 / (1.0 + e)
-    e *= s
-    return s, e
+def plateaus(sums, per, kind: str, degenerate: bool = True):
+    """Least-squares (bottom, top) given the sigmoid sums (Saa, Sas, Sss, Say, Ssy, Syy).
 
-
-def linear_simple(sums, d: Curves):
-    """(bottom, top) in closed form when each plateau is free and unbounded, or fixed."""
+    ``per`` holds the plateau boxes (rows BLO, TLO, BHI, THI), broadcastable to the sums.
+    ``degenerate=False`` leaves NaN where the sigmoid is degenerate (a or s ~ 0 at every point).
+    """
     saa, sas, sss, say, ssy, _ = sums
-    fb, ft = d.blo == d.bhi, d.tlo == d.thi
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+    blo, tlo = per[BLO], per[TLO]
+    if kind == "box":
+        return linear_box(sums, (blo, per[BHI], tlo, per[THI]))
+    if kind == "free":
         det = saa * sss - sas * sas
         det = np.where(det > 1e-13 * saa * sss, det, np.nan)
-        b = np.where(
-            fb, d.blo, np.where(ft, (say - d.tlo * sas) / saa, (sss * say - sas * ssy) / det)
-        )
-        t = np.where(
-            ft, d.tlo, np.where(fb, (ssy - d.blo * sas) / sss, (saa * ssy - sas * say) / det)
-        )
-    bad = ~(np.isfinite(b) & np.isfinite(t))
-    if bad.any():  # a degenerate sigmoid (a or s ~ 0 at every point): use the general solver
-        sub = tuple(v[bad] for v in sums)
-        b[bad], t[bad] = linear_box(sub, (d.blo[bad], d.bhi[bad], d.tlo[bad], d.thi[bad]))
+        b = (sss * say - sas * ssy) / det
+        t = (saa * ssy - sas * say) / det
+    elif kind == "top":  # a fixed plateau comes back as given (broadcastable)
+        b, t = (say - tlo * sas) / saa, tlo
+    elif kind == "bottom":
+        b, t = blo, (ssy - blo * sas) / sss
+    elif kind == "both":
+        b, t = blo, tlo
+    else:  # mixed: each plateau either free and unbounded or fixed
+        fb, ft = blo == per[BHI], tlo == per[THI]
+        det = saa * sss - sas * sas
+        det = np.where(det > 1e-13 * saa * sss, det, np.nan)
+        b = np.where(fb, blo, np.where(ft, (say - tlo * sas) / saa, (sss * say - sas * ssy) / det))
+        t = np.where(ft, tlo, np.where(fb, (ssy - blo * sas) / sss, (saa * ssy - sas * say) / det))
+    bad = ~np.isfinite(b + t)
+    if (
+        degenerate and bad.any()
+    ):  # a degenerate sigmoid (a or s ~ 0 at every point): one plateau carries the fit
+        b, t = (np.array(np.broadcast_to(v, bad.shape)) for v in (b, t))
+        sub = tuple(np.broadcast_to(v, bad.shape)[bad] for v in sums)
+        box = tuple(np.broadcast_to(per[k], bad.shape)[bad] for k in (BLO, BHI, TLO, THI))
+        # with plateaus fixed or unbounded, the interior and box-edge candidates of linear_box
+        # are exactly the non-finite solutions above: only its degenerate ones remain
+        b[bad], t[bad] = linear_box(sub, box, edges=False)
     return b, t
 
 
-def linear_box(sums, box):
+def _clip(v, lo, hi):
+    """np.clip without its overhead (NaN stays NaN)."""
+    return np.minimum(np.maximum(v, lo), hi)
+
+
+def linear_box(sums, box, edges: bool = True):
     """Exact box-constrained weighted least squares for (bottom, top) given the sigmoid.
 
     ``sums`` = (Saa, Sas, Sss, Say, Ssy, Syy) with a = 1 - s; the optimum of a convex quadratic on a
     box is the interior solution or lies on an edge, where it is the clipped 1-D solution; all
-    candidates are scored and the best feasible one is kept.
+    candidates are scored and the best feasible one is kept (``edges=False``: only the
+    degenerate ones, where one plateau carries the fit).
     """
     saa, sas, sss, say, ssy, syy = sums
     blo, bhi, tlo, thi = box
     mean = 0.0  # the data are centred
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+    cands = []
+    if edges:
         det = saa * sss - sas * sas
         good = det > 1e-13 * saa * sss
-        b0 = np.where(good, (sss * say - sas * ssy) / det, np.nan)
-        t0 = np.where(good, (saa * ssy - sas * say) / det, np.nan)
-        cands = [(b0, t0)]
+        cands.append(
+            (
+                np.where(good, (sss * say - sas * ssy) / det, np.nan),
+                np.where(good, (saa * ssy - sas * say) / det, np.nan),
+            )
+        )
         for bb in (blo, bhi):
-            cands.append((bb, np.clip((ssy - bb * sas) / sss, tlo, thi)))
+            cands.append((bb, _clip((ssy - bb * sas) / sss, tlo, thi)))
         for tt in (tlo, thi):
-            cands.append((np.clip((say - tt * sas) / saa, blo, bhi), tt))
-        # degenerate sigmoid (a or s ~ 0 everywhere): one plateau carries the fit
-        tt = np.clip(np.where(sss > 0, ssy / sss, mean), tlo, thi)
-        cands.append((np.clip(tt, blo, bhi), tt))
-        bb = np.clip(np.where(saa > 0, say / saa, mean), blo, bhi)
-        cands.append((bb, np.clip(bb, tlo, thi)))
-        cands.append((np.clip(mean, blo, bhi), np.clip(mean, tlo, thi)))
-        best_b = np.full_like(saa, np.nan)
-        best_t = np.full_like(saa, np.nan)
-        best_q = np.full_like(saa, np.inf)
-        for b, t in cands:
-            q = syy - 2.0 * (b * say + t * ssy) + b * b * saa + 2.0 * b * t * sas + t * t * sss
-            ok = np.isfinite(q) & (q < best_q) & (b >= blo) & (b <= bhi) & (t >= tlo) & (t <= thi)
-            best_q = np.where(ok, q, best_q)
-            best_b = np.where(ok, b, best_b)
-            best_t = np.where(ok, t, best_t)
+            cands.append((_clip((say - tt * sas) / saa, blo, bhi), tt))
+    # degenerate sigmoid (a or s ~ 0 everywhere): one plateau carries the fit
+    tt = _clip(np.where(sss > 0, ssy / sss, mean), tlo, thi)
+    cands.append((_clip(tt, blo, bhi), tt))
+    bb = _clip(np.where(saa > 0, say / saa, mean), blo, bhi)
+    cands.append((bb, _clip(bb, tlo, thi)))
+    cands.append((_clip(mean, blo, bhi), _clip(mean, tlo, thi)))
+    shape = np.broadcast_shapes(*(np.shape(v) for v in (*sums, *box)))
+    best_b = np.full(shape, np.nan)
+    best_t = np.full(shape, np.nan)
+    best_q = np.full(shape, np.inf)
+    for b, t in cands:
+        q = syy - 2.0 * (b * say + t * ssy) + b * b * saa + 2.0 * b * t * sas + t * t * sss
+        ok = np.isfinite(q) & (q < best_q) & (b >= blo) & (b <= bhi) & (t >= tlo) & (t <= thi)
+        best_q = np.where(ok, q, best_q)
+        best_b = np.where(ok, b, best_b)
+        best_t = np.where(ok, t, best_t)
     return best_b, best_t
 
 
-def profile(data, u, h):
-    """Profile out (bottom, top) at (log ic50, hill): returns b, t, s, a, r, sse, (Saa, Sas, Sss)."""
-    lx, y, w, nz, wy, syy = data[:6]
-    s, a = _sigmoid(lx, nz, u, h)
-    wa = w * a
-    ws = w * s
-    saa = _dot(wa, a)
-    sas = _dot(wa, s)
-    sss = _dot(ws, s)
-    say = _dot(wy, a)
-    ssy = _dot(wy, s)
-    sums = (saa, sas, sss, say, ssy, syy)
-    if data.simple:
-        b, t = linear_simple(sums, data)
-    else:
-        b, t = linear_box(sums, data[8:12])
-    r = y - b * a - t * s
-    sse = _dot(w * r, r)
-    return b, t, s, a, r, sse, (saa, sas, sss)
+def profile(data: Curves, u, h):
+    """Profile out (bottom, top) at (log ic50, hill) for every curve of ``data``.
+
+    Returns the work array z (5, n_points, n) with rows A, S, R = a, s, residual, and pv (6, n)
+    = bottom, top, SSE, Saa, Sas, Sss.
+    """
+    pts = data.pts
+    z = np.empty((5, *pts.shape[1:]))
+    e, s = z[A], z[S]
+    np.subtract(pts[LX], u, out=e)
+    e *= h
+    np.minimum(e, 700.0, out=e)
+    np.exp(e, out=e)
+    e *= pts[NZ]
+    np.add(e, 1.0, out=s)
+    np.reciprocal(s, out=s)
+    e *= s  # a = e / (1 + e), accurate where s ~ 1
+    g = np.einsum("kpm,lpm->klm", z[:2], z[:2] * pts[W])
+    say, ssy = np.einsum("kpm,pm->km", z[:2], pts[WY])
+    pv = np.empty((6, pts.shape[2]))
+    pv[3], pv[4], pv[5] = g[0, 0], g[0, 1], g[1, 1]
+    b, t = plateaus((pv[3], pv[4], pv[5], say, ssy, data.per[SYY]), data.per, data.kind)
+    r = z[R]
+    np.multiply(e, b, out=r)
+    r += t * s
+    np.subtract(pts[Y], r, out=r)
+    pv[0], pv[1] = b, t
+    pv[2] = np.einsum("pm,pm->m", r * pts[W], r)
+    return z, pv
 
 
-def _grid_sse(data, ell, h):
-    """Profiled SSE at (u, h) from 3 weighted sums, for ranking start points (``ell`` = ln x - u).
+def grid_sse(data: Curves, grid_u: np.ndarray, hills: np.ndarray) -> np.ndarray:
+    """Profiled SSE (c, H, U) of c curves at every (hill, log ic50) of ``hills`` (c, H) x
+    ``grid_u`` (c, U), for ranking start points.
 
     Uses a + s = 1 (a = 0, s = 1 at x = 0): Sas = S1 - S2, Saa = W - 2 S1 + S2, Say = Sy - Ssy.
     """
-    lx, y, w, nz, wy, syy = data[:6]
-    z = ell * h
+    pts = data.pts[:, :, :, None, None]
+    z = (pts[LX] - grid_u[None, :, None, :]) * hills[None, :, :, None]
     np.minimum(z, 700.0, out=z)
-    e = np.exp(z, out=z)
-    e *= nz
-    e += 1.0
-    s = np.reciprocal(e, out=e)
-    ws = w * s
-    s1, s2 = ws.sum(axis=0), _dot(ws, s)
-    ssy = _dot(wy, s)
-    wt, sy = data.wsum, data.ysum
+    np.exp(z, out=z)
+    z *= pts[NZ]
+    z += 1.0
+    s = np.reciprocal(z, out=z)
+    ws = pts[W] * s
+    s1, s2 = ws.sum(axis=0), np.einsum("p...,p...->...", ws, s)
+    ssy = np.einsum("pchu,pc->chu", s, data.pts[WY])
+    per = data.per[:, :, None, None]
+    wt, sy, syy = per[WSUM], per[YSUM], per[SYY]
     sums = (wt - 2.0 * s1 + s2, s1 - s2, s2, sy - ssy, ssy, syy)
-    b, t = linear_simple(sums, data) if data.simple else linear_box(sums, data[8:12])
+    # a degenerate sigmoid (flat over the tested doses) is no start: it scores NaN and ranks last
+    b, t = plateaus(sums, per, data.kind, degenerate=False)
     saa, sas, sss, say, _, _ = sums
     return syy - 2.0 * (b * say + t * ssy) + b * b * saa + 2.0 * b * t * sas + t * t * sss
 
 
-def grid_starts(data, grid_u, hills):
+def grid_starts(data: Curves, grid_u, hills, budget: int):
     """One start per grid hill: the log ic50 of ``grid_u`` (n, U) with the lowest profiled SSE.
 
-    Returns (curve index, u0, hill0) stacked curve-major (the starts of a curve are adjacent).
+    Candidates are scored ``budget`` (curve x candidate) at a time. Returns (curve index, u0,
+    hill0) stacked curve-major (the starts of a curve are adjacent).
     """
     n, n_u = grid_u.shape
     n_h = hills.shape[1]
     q = np.empty((n, n_h, n_u))
-    for k in range(n_u):
-        ell = data.lx - grid_u[:, k]
-        for j in range(n_h):
-            q[:, j, k] = _grid_sse(data, ell, hills[:, j])
+    step = max(1, budget // (n_u * n_h))
+    for lo in range(0, n, step):
+        sl = slice(lo, lo + step)
+        q[sl] = grid_sse(data.take(sl), grid_u[sl], hills[sl])
     q = np.where(np.isfinite(q), q, np.inf)
     best_k = np.argmin(q, axis=2)  # (n, H)
     cid = np.repeat(np.arange(n), n_h)
@@ -172,79 +221,88 @@ def grid_starts(data, grid_u, hills):
     return cid, grid_u[cid, best_k[cid, slot]], hills[cid, slot]
 
 
-def _jacobian_sums(data, u, h, b, t, s, a, r, curvature: bool = False):
-    """Weighted cross-products of the (log ic50, hill) Jacobian columns, and the gradient.
+def jacobian_sums(data: Curves, u, z) -> np.ndarray:
+    """S (3, 5, n): sums over points of w q L^k (k = 0, 1, 2; q = s a, L = ln x - u) times
+    (a, s, r, q, r (a - s)) -- every cross-product the Jacobian, the gradient and the residual
+    curvature of (log ic50, hill) need. Fills the scratch rows 3 and 4 of ``z``."""
+    pts = data.pts
+    q = np.multiply(z[A], z[S], out=z[3])
+    np.subtract(z[A], z[S], out=z[4])
+    z[4] *= z[R]
+    left = np.empty((3, *q.shape))
+    np.multiply(pts[W], q, out=left[0])
+    ell = pts[LX] - u
+    np.multiply(left[0], ell, out=left[1])
+    np.multiply(left[1], ell, out=left[2])
+    return np.einsum("kpm,lpm->klm", left, z)
 
-    With J_u = d h q and J_h = -d q L (d = top - bottom, q = s a, L = ln x - u), returns
-    (Hbu, Htu, Hbh, Hth, Huu, Huh, Hhh), (g_u, g_h) with g = J'W r, and with ``curvature`` also the
-    residual curvature sum(w r d2f/dtheta_i dtheta_j) for (bu, tu, bh, th, uu, uh, hh); the
-    bottom/top block of J'WJ is (Saa, Sas, Sss) and has no curvature (f is linear in them).
+
+def _blocks(S, d, h):
+    """Cross-products of the plateau columns (a, s) with the base columns c_u = d q, c_v = d q L,
+    K (2, 2, 2, n) [variant, (c_u, c_v), (bottom, top)], and the base block H (2, 3, n) [variant,
+    (uu, uv, vv)]; variant 0 is J'WJ, variant 1 the observed Hessian 1/2 d2SSE (the residual
+    curvature sum(w r d2f) subtracted; f is linear in the plateaus, so their block has none).
+
+    d = top - bottom. In (bottom, top, log ic50, hill) J_u = h c_u and J_h = -c_v; in log hill
+    J_v = -h c_v. Both systems are these blocks scaled by those factors.
     """
-    lx, _, w, *_ = data
-    q = s * a
-    ell = lx - u
-    wq = w * q
-    wql = wq * ell
-    d = t - b
-    cross = (
-        d * h * _dot(wq, a),
-        d * h * _dot(wq, s),
-        -d * _dot(wql, a),
-        -d * _dot(wql, s),
-        (d * h) ** 2 * _dot(wq, q),
-        -d * d * h * _dot(wql, q),
-        d * d * _dot(wql * ell, q),
-    )
-    c_q, c_ql = _dot(wq, r), _dot(wql, r)
-    grad = (d * h * c_q, -d * c_ql)
-    if not curvature:
-        return cross, grad
-    wqr = wq * r
-    wqr *= a - s
-    c_qa, c_qla = wqr.sum(axis=0), _dot(wqr, ell)
-    c_qlla = _dot(wqr * ell, ell)
-    curv = (-h * c_q, h * c_q, c_ql, -c_ql, d * h * h * c_qa, d * (c_q - h * c_qla), d * c_qlla)
-    return cross, grad, curv
+    K = np.empty((2, 2, 2, S.shape[-1]))
+    np.multiply(d, S[:2, :2], out=K[0])
+    np.add(K[0], S[:2, 2:3] * _PM, out=K[1])
+    H = np.empty((2, 3, S.shape[-1]))
+    np.multiply(d * d, S[:, 3], out=H[0])  # d^2 (Sqq, Slq, Sllq)
+    np.multiply(d, S[:, 4], out=H[1])  # d sum w q L^k r (a - s)
+    np.subtract(H[0], H[1], out=H[1])
+    H[1, 1] += d * S[0, 2] / h
+    return K, H
 
 
-def _schur(lin, cross, fb, ft):
-    """(Muu, Muh, Mhh) = H_NN - H_NL H_LL^-1 H_LN over the free linear parameters."""
-    saa, sas, sss = lin
-    hbu, htu, hbh, hth, huu, huh, hhh = cross
-    hbb, htt, hbt = np.where(fb, saa, 1.0), np.where(ft, sss, 1.0), np.where(fb & ft, sas, 0.0)
-    hbu, hbh = np.where(fb, hbu, 0.0), np.where(fb, hbh, 0.0)
-    htu, hth = np.where(ft, htu, 0.0), np.where(ft, hth, 0.0)
-    det = hbb * htt - hbt * hbt
-    det = np.where(det > 1e-14 * hbb * htt, det, np.inf)
-    ibb, itt, ibt = htt / det, hbb / det, -hbt / det
-    muu = huu - (hbu * (ibb * hbu + ibt * htu) + htu * (ibt * hbu + itt * htu))
-    mhh = hhh - (hbh * (ibb * hbh + ibt * hth) + hth * (ibt * hbh + itt * hth))
-    muh = huh - (hbu * (ibb * hbh + ibt * hth) + htu * (ibt * hbh + itt * hth))
-    return muu, muh, mhh
-
-
-def reduced_system(data, state, ref):
-    """Reduced 2 x 2 system on (log ic50, log hill): M (3 entries) and g = -1/2 dSSE/dtheta.
+def reduced_system(data: Curves, u, h, bt, z, lin, ref):
+    """Reduced 2 x 2 system on (log ic50, log hill): M (3, n) = (uu, uv, vv) and g (2, n) =
+    -1/2 dSSE/d(log ic50, log hill).
 
     M is the Schur complement (onto the nonlinear parameters) of the observed Hessian 1/2 d2SSE
     (Newton: quadratic convergence) where that is positive definite, else of the Gauss-Newton
     J'WJ (Kaufman's variable-projection step). A plateau on its bound (or fixed) is held constant.
+    ``bt`` (2, n) = (bottom, top); ``lin`` (3, n) = (Saa, Sas, Sss). Computed in the base
+    columns (c_u, c_v) and scaled to (log ic50, log hill) at the end (positive definiteness and
+    the choice between the two matrices do not depend on that scaling).
     """
-    u, h, b, t, s, a, r, lin = state
-    saa, sas, sss = lin
-    cross, (gu, gh), curv = _jacobian_sums(data, u, h, b, t, s, a, r, curvature=True)
-    fb = (b > data.blo) & (b < data.bhi) & (saa > 1e-14 * ref)
-    ft = (t > data.tlo) & (t < data.thi) & (sss > 1e-14 * ref)
-    g_uu, g_uh, g_hh = _schur(lin, cross, fb, ft)
-    n_uu, n_uh, n_hh = _schur(lin, tuple(c - k for c, k in zip(cross, curv, strict=True)), fb, ft)
-    # chain rule to v = log hill: d2/dv2 = h^2 d2/dh2 + h d/dh (gradient term only for Newton)
-    g_uv, g_vv = g_uh * h, g_hh * h * h
-    n_uv, n_vv = n_uh * h, n_hh * h * h - h * gh
-    newton = (n_uu > 0) & (n_vv > 0) & (n_uu * n_vv - n_uv * n_uv > 1e-12 * n_uu * n_vv)
-    muu = np.where(newton, n_uu, np.maximum(g_uu, 0.0))
-    muv = np.where(newton, n_uv, g_uv)
-    mvv = np.where(newton, n_vv, np.maximum(g_vv, 0.0))
-    return muu, muv, mvv, gu, gh * h
+    S = jacobian_sums(data, u, z)
+    d = bt[1] - bt[0]
+    K, H = _blocks(S, d, h)
+    g = d * S[:2, 2]  # base gradient (d Sqr, d Slr)
+    H[1, 2] += g[1] / h  # the gradient term of d2/d(log hill)2
+    per = data.per
+    if data.kind == "box":  # a plateau on its bound is held there
+        free = (bt > per[BLO : TLO + 1]) & (bt < per[BHI : THI + 1])
+    else:  # plateaus are fixed or unbounded
+        free = per[BLO : TLO + 1] != per[BHI : THI + 1]
+    free &= lin[::2] > 1e-14 * ref
+    hbb, htt = np.where(free, lin[::2], 1.0)
+    hbt = np.where(free[0] & free[1], lin[1], 0.0)
+    det = hbb * htt - hbt * hbt
+    det = np.where(det > 1e-14 * hbb * htt, det, np.inf)
+    inv = np.empty((2, 2, u.shape[0]))
+    inv[0, 0], inv[1, 1] = htt, hbb
+    np.negative(hbt, out=inv[0, 1])
+    inv[1, 0] = inv[0, 1]
+    inv /= det
+    K *= free
+    Q = np.einsum("vilm,ljm,vkjm->vikm", K, inv, K)
+    M = np.empty_like(H)
+    np.subtract(H[:, 0], Q[:, 0, 0], out=M[:, 0])
+    np.subtract(H[:, 1], Q[:, 0, 1], out=M[:, 1])
+    np.subtract(H[:, 2], Q[:, 1, 1], out=M[:, 2])
+    n_uu, n_uv, n_vv = M[1]
+    newton = (n_uu > 0) & (n_uu * n_vv - n_uv * n_uv > 1e-12 * n_uu * n_vv)
+    np.maximum(M[0, ::2], 0.0, out=M[0, ::2])
+    M = np.where(newton, M[1], M[0])
+    M *= h * h  # J_u = h c_u, J_v = -h c_v
+    np.negative(M[1], out=M[1])
+    g *= h
+    np.negative(g[1], out=g[1])
+    return M, g
 
 
 def _leading_minors_positive(mat: np.ndarray) -> np.ndarray:
@@ -255,35 +313,36 @@ def _leading_minors_positive(mat: np.ndarray) -> np.ndarray:
     return ok
 
 
-def covariance_se(data, u, h, b, t, sse, dof, free_b, free_t):
+def covariance_se(data: Curves, u, h, b, t, sse, dof, free_b, free_t):
     """Asymptotic standard errors of (bottom, top, log ic50, hill) at the optimum.
 
     cov = s^2 H^-1 with s^2 = SSE / dof and H = 1/2 the observed Hessian of the SSE,
     J'WJ - sum(w r d2f), as drc reports (via optim's Hessian); where that matrix is not positive
     definite (e.g. an optimum on a bound) the Gauss-Newton J'WJ is used instead.
     """
-    _, _, s, a, r, _, (saa, sas, sss) = profile(data, u, h)
-    (hbu, htu, hbh, hth, huu, huh, hhh), _, curv = _jacobian_sums(
-        data, u, h, b, t, s, a, r, curvature=True
-    )
-    rbu, rtu, rbh, rth, ruu, ruh, rhh = curv
+    z, pv = profile(data, u, h)
+    K, H = _blocks(jacobian_sums(data, u, z), t - b, h)
+    K[:, 0] *= h  # to (log ic50, hill): J_u = h c_u, J_h = -c_v
+    K[:, 1] *= -1.0
+    H *= np.stack([h * h, -h, np.ones_like(h)])
     n = u.shape[0]
-    gn = ((saa, sas, hbu, hbh), (sas, sss, htu, hth), (hbu, htu, huu, huh), (hbh, hth, huh, hhh))
-    sec = ((0.0, 0.0, rbu, rbh), (0.0, 0.0, rtu, rth), (rbu, rtu, ruu, ruh), (rbh, rth, ruh, rhh))
+    hmat = np.empty((2, n, 4, 4))
+    hmat[:, :, 0, 0], hmat[:, :, 0, 1], hmat[:, :, 1, 1] = pv[3], pv[4], pv[5]
+    hmat[:, :, 1, 0] = pv[4]
+    hmat[:, :, 2:, :2] = K.transpose(0, 3, 1, 2)
+    hmat[:, :, :2, 2:] = K.transpose(0, 3, 2, 1)
+    hmat[:, :, 2, 2], hmat[:, :, 2, 3], hmat[:, :, 3, 3] = H.transpose(1, 0, 2)
+    hmat[:, :, 3, 2] = hmat[:, :, 2, 3]
     free = np.stack([free_b, free_t, np.ones(n, bool), np.ones(n, bool)], axis=1)
     pair = free[:, :, None] & free[:, None, :]
     eye = np.broadcast_to(np.eye(4), (n, 4, 4))
     chosen, scale_of, ok_any = None, None, np.zeros(n, dtype=bool)
-    for observed in (True, False):
-        hmat = np.empty((n, 4, 4))
-        for i in range(4):
-            for j in range(4):
-                hmat[:, i, j] = gn[i][j] - (sec[i][j] if observed else 0.0)
-        hmat = np.where(pair, hmat, eye)
-        diag = np.einsum("nii->ni", hmat)
-        ok = np.all(np.isfinite(hmat), axis=(1, 2)) & np.all(diag > 0, axis=1)
+    for mat in (hmat[1], hmat[0]):  # observed Hessian first, then Gauss-Newton
+        mat = np.where(pair, mat, eye)
+        diag = np.einsum("nii->ni", mat)
+        ok = np.all(np.isfinite(mat), axis=(1, 2)) & np.all(diag > 0, axis=1)
         scale = 1.0 / np.sqrt(np.where(ok[:, None], diag, 1.0))
-        corr = np.where(ok[:, None, None], hmat * scale[:, :, None] * scale[:, None, :], eye)
+        corr = np.where(ok[:, None, None], mat * scale[:, :, None] * scale[:, None, :], eye)
         ok &= _leading_minors_positive(corr)
         use = ok & ~ok_any
         if chosen is None:
@@ -294,7 +353,6 @@ def covariance_se(data, u, h, b, t, sse, dof, free_b, free_t):
         ok_any |= ok
     inv_diag = np.einsum("nii->ni", np.linalg.inv(chosen)) * scale_of**2
     sigma2 = np.where(dof > 0, sse / np.maximum(dof, 1), np.nan)
-    with np.errstate(invalid="ignore"):
-        se = np.sqrt(np.maximum(inv_diag, 0.0) * sigma2[:, None])
+    se = np.sqrt(np.maximum(inv_diag, 0.0) * sigma2[:, None])
     se = np.where(ok_any[:, None] & free, se, np.nan)
     return se.T

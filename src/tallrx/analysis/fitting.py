@@ -34,13 +34,14 @@ parameters are NaN, ``converged`` False.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from tallrx.analysis._ll4_lm import run_pool
-from tallrx.analysis._ll4_profile import Curves, covariance_se, grid_starts
+from tallrx.analysis._ll4_profile import Curves, covariance_se, grid_starts, plateau_kind
 from tallrx.analysis.curves import LN10, ll4
 from tallrx.errors import AnalysisError, did_you_mean
 
@@ -121,7 +122,7 @@ def _bound_pair(bounds: Mapping | None, key: str, default, n: int) -> tuple[np.n
     else:
         lo, hi = (_per_curve(v, n, key) for v in default)
     lo, hi = np.where(np.isnan(lo), -np.inf, lo), np.where(np.isnan(hi), np.inf, hi)
-    if np.any(lo > hi):
+    if (lo > hi).any():
         raise AnalysisError(
             f"bounds['{key}']: low must not exceed high (got {lo[lo > hi][0]} > {hi[lo > hi][0]})"
         )
@@ -137,6 +138,16 @@ def _check_bounds(bounds: Mapping | None) -> None:
             f"bounds: unknown parameter '{unknown[0]}'; use {', '.join(_PARAMS)}."
             f"{did_you_mean(unknown[0], _PARAMS)}"
         )
+
+
+@functools.lru_cache(maxsize=16)
+def _hill_starts_cached(n_starts: int) -> tuple[float, ...]:
+    return (1.0,) if n_starts <= 1 else tuple(np.geomspace(0.5, 20.0, n_starts).tolist())
+
+
+def _hill_starts(n_starts: int) -> np.ndarray:
+    """The default hill starts: 1.0 alone, or ``n_starts`` values 0.5 ... 20 (geometric)."""
+    return np.array(_hill_starts_cached(n_starts))
 
 
 # ----------------------------------------------------------------------------- replicate collapse
@@ -156,17 +167,19 @@ def collapse_replicates(x: np.ndarray, y: np.ndarray, w: np.ndarray):
     valid = w > 0
     key = np.where(valid, x, np.inf)
     order = np.argsort(key, axis=1, kind="stable")
-    xs = np.take_along_axis(key, order, axis=1)
-    vs = np.take_along_axis(valid, order, axis=1)
-    ws = np.where(vs, np.take_along_axis(w, order, axis=1), 0.0)
-    ys = np.where(vs, np.take_along_axis(y, order, axis=1), 0.0)
+    rows = np.arange(n_curves)[:, None]
+    xs = key[rows, order]
+    vs = valid[rows, order]
+    ws = np.where(vs, w[rows, order], 0.0)
+    ys = np.where(vs, y[rows, order], 0.0)
     xs = np.where(vs, xs, 0.0)
     new = vs.copy()
     new[:, 1:] &= xs[:, 1:] != xs[:, :-1]
     gid = np.cumsum(new, axis=1) - 1
     n_distinct = new.sum(axis=1)
     kmax = max(int(n_distinct.max(initial=0)), 1)
-    flat = (np.arange(n_curves)[:, None] * kmax + np.clip(gid, 0, kmax - 1)).ravel()
+    gid = np.minimum(np.maximum(gid, 0), kmax - 1)
+    flat = (rows * kmax + gid).ravel()
     size = n_curves * kmax
     wsum = np.bincount(flat, weights=ws.ravel(), minlength=size).reshape(n_curves, kmax)
     wy = np.bincount(flat, weights=(ws * ys).ravel(), minlength=size).reshape(n_curves, kmax)
@@ -174,7 +187,7 @@ def collapse_replicates(x: np.ndarray, y: np.ndarray, w: np.ndarray):
         n_curves, kmax
     )
     ybar = np.divide(wy, wsum, out=np.zeros_like(wy), where=wsum > 0)
-    dev = ys - np.take_along_axis(ybar, np.clip(gid, 0, kmax - 1), axis=1)
+    dev = ys - ybar[rows, gid]
     within = np.einsum("ij,ij->i", ws * dev, dev)
     return xu, ybar, wsum, within, valid.sum(axis=1), n_distinct
 
@@ -190,6 +203,7 @@ def fit_ll4(
     fix_bottom=None,
     bounds: Mapping | None = None,
     n_starts: int = 4,
+    standard_errors: bool = True,
 ) -> LL4Fit:
     """Fit drc's LL.4 to every row of ``y`` at once (weighted least squares).
 
@@ -199,7 +213,8 @@ def fit_ll4(
     free). ``bounds``: {"bottom"|"top"|"ic50"|"hill": (low, high)} with scalars or per-curve
     arrays (ic50 in uM); defaults: plateaus free, hill in ``DEFAULT_HILL_BOUNDS`` and ic50 within
     ``DEFAULT_IC50_SPAN``-fold of the tested range. ``n_starts`` hill values (0.5 ... 20) each seed
-    one Levenberg-Marquardt run; the best SSE wins. Never raises on degenerate data.
+    one Levenberg-Marquardt run; the best SSE wins. ``standard_errors=False`` skips them (the
+    ``se_*`` fields are NaN; the fit is unchanged). Never raises on degenerate data.
 
     >>> x = np.array([0.0, 0.01, 0.1, 1.0, 10.0, 100.0])
     >>> fit = fit_ll4(x, ll4(x, 10.0, 90.0, 1.0, 1.5)[None, :])
@@ -240,22 +255,24 @@ def fit_ll4(
         ulo, uhi = np.log(np.maximum(clo, 0.0)), np.log(chi)
     blo, bhi = np.where(np.isnan(fix_b), blo, fix_b), np.where(np.isnan(fix_b), bhi, fix_b)
     tlo, thi = np.where(np.isnan(fix_t), tlo, fix_t), np.where(np.isnan(fix_t), thi, fix_t)
-    starts = np.array([1.0]) if n_starts <= 1 else np.geomspace(0.5, 20.0, int(n_starts))
+    starts = _hill_starts(int(n_starts))
 
     parts = []
     for lo in range(0, n, _BLOCK):
         sl = slice(lo, min(lo + _BLOCK, n))
-        parts.append(
-            _fit_block(
-                x[sl],
-                y[sl],
-                w[sl],
-                (blo[sl], bhi[sl], tlo[sl], thi[sl]),
-                (ulo[sl], uhi[sl]),
-                (hlo[sl], hhi[sl]),
-                starts,
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # NaN/inf handled
+            parts.append(
+                _fit_block(
+                    x[sl],
+                    y[sl],
+                    w[sl],
+                    (blo[sl], bhi[sl], tlo[sl], thi[sl]),
+                    (ulo[sl], uhi[sl]),
+                    (hlo[sl], hhi[sl]),
+                    starts,
+                    standard_errors,
+                )
             )
-        )
     if not parts:
         empty = np.empty(0)
         return LL4Fit(*(empty,) * 5, np.empty(0, int), np.empty(0, bool), *(empty,) * 4)
@@ -265,7 +282,7 @@ def fit_ll4(
     return LL4Fit(**cat)
 
 
-def _fit_block(x, y, w, box, ubox, hbox, starts) -> dict:
+def _fit_block(x, y, w, box, ubox, hbox, starts, standard_errors: bool = True) -> dict:
     """Fit one block of curves (see the module docstring for the algorithm)."""
     n = y.shape[0]
     xu, ybar, wsum, within, n_pts, n_dist = collapse_replicates(x, y, w)
@@ -293,19 +310,20 @@ def _fit_block(x, y, w, box, ubox, hbox, starts) -> dict:
     idx = np.flatnonzero(ok)
     m_, sc = mean[idx], spread[idx]
     # point-major layout (n_points, n_curves): sums over points become fast vector adds
-    wk = np.ascontiguousarray(wsum[idx].T)
-    yn = np.where(wk > 0, (ybar[idx].T - m_) / sc, 0.0)
+    pts = np.empty((5, xu.shape[1], idx.size))
+    lx, yn, wk, nz, wy = pts
+    wk[:] = wsum[idx].T
+    np.divide(ybar[idx].T - m_, sc, out=yn)
+    yn[wk <= 0] = 0.0
     xk = xu[idx].T
-    nz = ((xk > 0) & (wk > 0)).astype(float)
-    with np.errstate(divide="ignore"):
-        lx = np.where(xk > 0, np.log(np.where(xk > 0, xk, 1.0)), 0.0)
-    nbox = tuple((v[idx] - m_) / sc for v in box)
-    simple = bool(
-        all(np.all((lo == hi) | (np.isinf(lo) & np.isinf(hi))) for lo, hi in (nbox[:2], nbox[2:]))
+    nz[:] = (xk > 0) & (wk > 0)
+    np.log(np.where(xk > 0, xk, 1.0), out=lx)
+    np.multiply(wk, yn, out=wy)
+    nbox = tuple((v[idx] - m_) / sc for v in box)  # (blo, bhi, tlo, thi)
+    per = np.stack(
+        [np.einsum("ij,ij->j", wy, yn), wk.sum(axis=0), wy.sum(axis=0), *nbox[::2], *nbox[1::2]]
     )
-    wy = wk * yn
-    syy = np.einsum("ij,ij->j", wy, yn)
-    data = Curves(lx, yn, wk, nz, wy, syy, wk.sum(axis=0), wy.sum(axis=0), *nbox, simple)
+    data = Curves(pts, per, plateau_kind(*nbox))
     u_lo, u_hi, h_lo, h_hi = ulo[idx], uhi[idx], hlo[idx], hhi[idx]
     # ---- multi-start: for each hill start, the best log ic50 on a grid over the tested range
     has = nz.any(axis=0)
@@ -316,12 +334,7 @@ def _fit_block(x, y, w, box, ubox, hbox, starts) -> dict:
     grid = np.column_stack([lmin - LN10, mids.T, lmax + LN10])
     grid = np.clip(grid, u_lo[:, None], u_hi[:, None])
     hills = np.clip(np.broadcast_to(starts, (idx.size, len(starts))), h_lo[:, None], h_hi[:, None])
-    starts_ = []
-    for lo in range(0, idx.size, _POOL):  # the grid in cache-sized slices
-        sl = slice(lo, min(lo + _POOL, idx.size))
-        c_, u_, h_ = grid_starts(data.take(sl), grid[sl], hills[sl])
-        starts_.append((c_ + lo, u_, h_))
-    stack, u0, h0 = (np.concatenate(z) for z in zip(*starts_, strict=True))
+    stack, u0, h0 = grid_starts(data, grid, hills, _POOL)
     fit = run_pool(
         data,
         stack,
@@ -342,9 +355,12 @@ def _fit_block(x, y, w, box, ubox, hbox, starts) -> dict:
     sse_n = fit["sse"][pick]
     within_n = within[idx] / sc**2
     dof = (n_pts[idx] - n_free[idx]).astype(float)
-    se_b, se_t, se_u, se_h = covariance_se(
-        data, u, h, b, t, sse_n + within_n, dof, free_b[idx], free_t[idx]
-    )
+    if standard_errors:
+        se_b, se_t, se_u, se_h = covariance_se(
+            data, u, h, b, t, sse_n + within_n, dof, free_b[idx], free_t[idx]
+        )
+    else:
+        se_b = se_t = se_u = se_h = np.full(idx.size, np.nan)
     # a fitted amplitude of ~0 leaves ic50 and hill undefined: the curve is degenerate (flat)
     good = (
         np.isfinite(b) & np.isfinite(t) & np.isfinite(u) & np.isfinite(h) & (np.abs(t - b) > 1e-9)
