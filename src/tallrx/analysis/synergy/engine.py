@@ -100,7 +100,13 @@ def fit_curves(x: np.ndarray, y: np.ndarray, **kw) -> tuple[Curves, np.ndarray]:
         k: (np.broadcast_to(v, lead).reshape(-1) if isinstance(v, np.ndarray) else v)
         for k, v in kw.items()
     }
-    fit = fit_ll4(np.where(mask, xs, np.nan), np.where(mask, ys, np.nan), mask=mask, **extra)
+    fit = fit_ll4(
+        np.where(mask, xs, np.nan),
+        np.where(mask, ys, np.nan),
+        mask=mask,
+        standard_errors=False,  # no score uses them
+        **extra,
+    )
     c = Curves(
         *(
             np.asarray(getattr(fit, k), float).reshape(lead)
