@@ -264,16 +264,7 @@ def bait_normalize(
     _warn_missing_bait(samples, bait_ibaq)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(np.isfinite(x), x, 0.0) / bait_ibaq
-    long = pd.DataFrame(
-        {
-            "sample": np.tile(samples["sample"].to_numpy(), len(proteins)),
-            "protein": np.repeat(proteins, len(samples)),
-            "bait_protein": np.tile(np.asarray(proteins)[rows], len(proteins)),
-            "bait_ibaq": np.tile(bait_ibaq, len(proteins)),
-            "ratio": ratio.ravel(),
-        }
-    )
-    return ip.merge(long, on=["sample", "protein"], how="left")
+    return _ratio_table(ip, samples, np.asarray(proteins), x, ratio, rows)
 
 
 def _warn_missing_bait(samples: pd.DataFrame, bait_ibaq: np.ndarray) -> None:
@@ -538,7 +529,7 @@ def score_binding(
                 frame[k] = v
             tables.append(frame)
     table = pd.concat(tables, ignore_index=True)
-    ratios = _ratio_table(ip, samples, proteins, x, ratio, imputed, rows)
+    ratios = _ratio_table(ip, samples, proteins, x, ratio, rows, imputed)
     meta = {
         "method": method,
         "compare": compare,
@@ -685,9 +676,11 @@ def _ratio_table(
     proteins: np.ndarray,
     x: np.ndarray,
     ratio: np.ndarray,
-    imputed: np.ndarray,
     rows: np.ndarray,
+    imputed: np.ndarray | None = None,
 ) -> pd.DataFrame:
+    """``ip`` plus bait_protein, bait_ibaq, ratio (and ``imputed`` when given) per sample x
+    protein, from the protein x sample matrices ``x`` (iBAQ) and ``ratio``."""
     cols = np.arange(x.shape[1])
     long = pd.DataFrame(
         {
@@ -696,7 +689,8 @@ def _ratio_table(
             "bait_protein": np.tile(proteins[rows], len(proteins)),
             "bait_ibaq": np.tile(x[rows, cols], len(proteins)),
             "ratio": ratio.ravel(),
-            "imputed": imputed.ravel(),
         }
     )
+    if imputed is not None:
+        long["imputed"] = imputed.ravel()
     return ip.merge(long, on=["sample", "protein"], how="left")
