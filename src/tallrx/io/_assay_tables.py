@@ -128,17 +128,23 @@ def well_from_index(index: int, columns: int) -> str:
     return well_name(r + 1, c + 1)
 
 
+def _reject_first(
+    values: pd.Series, bad: pd.Series, where: str, column: str, expected: str
+) -> None:
+    """InputError naming the first cell of ``values`` flagged in ``bad`` (its file row: the
+    header is row 1), what it holds and what was ``expected``; nothing when none is flagged."""
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(
+            f"{where} row {i + 2}: column '{column}' holds {values.iloc[i]!r}; expected {expected}"
+        )
+
+
 def to_bool(values: pd.Series, *, where: str, column: str) -> pd.Series:
     """'yes'/'true'/'+'/1 -> True, 'no'/'false'/'-'/0/empty -> False; anything else is an error."""
     text = values.fillna("").astype(str).str.strip().str.lower()
     out = text.isin(_TRUE)
-    bad = ~(out | text.isin(_FALSE))
-    if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
-        raise InputError(
-            f"{where} row {i + 2}: column '{column}' holds {values.iloc[i]!r}; "
-            "expected yes/no (true/false, 1/0)"
-        )
+    _reject_first(values, ~(out | text.isin(_FALSE)), where, column, "yes/no (true/false, 1/0)")
     return out
 
 
@@ -149,12 +155,7 @@ def to_number(
     text = values.astype(str).str.strip().str.replace(",", "", regex=False)
     text = text.where(~text.str.lower().isin([m.lower() for m in missing]) & values.notna())
     num = pd.to_numeric(text, errors="coerce")
-    bad = num.isna() & text.notna()
-    if bad.any():
-        i = int(bad.to_numpy().nonzero()[0][0])
-        raise InputError(
-            f"{where} row {i + 2}: column '{column}' holds {values.iloc[i]!r}; expected a number"
-        )
+    _reject_first(values, num.isna() & text.notna(), where, column, "a number")
     return num.astype(float)
 
 
