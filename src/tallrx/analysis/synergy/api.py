@@ -245,7 +245,7 @@ def _score_chunk(blks: list[Block], ids: list[int], o: _Options, combos, surface
         (series, series_table(blks, keys, sc)),
     )
     for sink, df in tables:
-        sink.append(df.assign(_block=np.repeat(ids, len(df) // len(ids))))
+        sink.append((np.repeat(ids, len(df) // len(ids)), df))
 
 
 def _calibrate(des, V, sc: BatchScores, o: _Options):
@@ -289,12 +289,14 @@ def _subset(sc: BatchScores, sub: slice) -> BatchScores:
     )
 
 
-def _in_input_order(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate per-chunk tables so blocks keep the order they have in the input."""
-    frames = [df for df in parts if len(df)]
-    if not frames:
+def _in_input_order(parts: list[tuple[np.ndarray, pd.DataFrame]]) -> pd.DataFrame:
+    """Concatenate per-chunk tables (each with its rows' block numbers) so blocks keep the order
+    they have in the input."""
+    parts = [(ids, df) for ids, df in parts if len(df)]
+    if not parts:
         return pd.DataFrame()
-    if len(frames) == 1:
-        return frames[0].drop(columns="_block")
-    out = pd.concat(frames, ignore_index=True).sort_values("_block", kind="stable")
-    return out.drop(columns="_block").reset_index(drop=True)
+    if len(parts) == 1:
+        return parts[0][1]
+    order = np.argsort(np.concatenate([ids for ids, _ in parts]), kind="stable")
+    out = pd.concat([df for _, df in parts], ignore_index=True)
+    return out.take(order).reset_index(drop=True)

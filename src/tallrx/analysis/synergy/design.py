@@ -212,31 +212,39 @@ def _condition_columns(df: pd.DataFrame) -> list[str]:
     return [c for c in df.columns if c not in NON_CONDITION]
 
 
-def _check_columns(df: pd.DataFrame, where: str) -> None:
+def _check_columns(df: pd.DataFrame, where: str) -> dict[str, np.ndarray]:
+    """Check the required columns; returns conc_a, conc_b, viability as float arrays (NaN where
+    empty)."""
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise SchemaError(
             f"{where}: a synergy input needs column(s) {', '.join(missing)} "
             f"(has: {', '.join(map(str, df.columns))}).{did_you_mean(missing[0], df.columns)}"
         )
+    out = {}
     for col in ("conc_a", "conc_b", "viability"):
-        num = pd.to_numeric(df[col], errors="coerce")
-        bad = (num.isna() & df[col].notna()).to_numpy().copy()
-        if bad.any():
-            text = np.char.lower(_text(df[col]).astype(str))
-            bad &= (text != "") & (text != "nan")
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            raise SchemaError(
-                f"{where}: column '{col}' must be numeric; row {row + 1} holds "
-                f"{df[col].iloc[row]!r}"
-            )
+        if pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]):
+            num = df[col].to_numpy(dtype=float, na_value=np.nan)  # nothing to parse
+        else:
+            num = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+            bad = np.isnan(num) & df[col].notna().to_numpy()
+            if bad.any():
+                text = np.char.lower(_text(df[col]).astype(str))
+                bad &= (text != "") & (text != "nan")
+            if bad.any():
+                row = int(np.flatnonzero(bad)[0])
+                raise SchemaError(
+                    f"{where}: column '{col}' must be numeric; row {row + 1} holds "
+                    f"{df[col].iloc[row]!r}"
+                )
         if col != "viability" and (num < 0).any():
-            row = int(np.flatnonzero((num < 0).to_numpy())[0])
+            row = int(np.flatnonzero(num < 0)[0])
             raise SchemaError(
                 f"{where}: row {row + 1}: negative concentration {col}="
-                f"{num.iloc[row]:g}; concentrations are uM >= 0"
+                f"{num[row]:g}; concentrations are uM >= 0"
             )
+        out[col] = num
+    return out
 
 
 def split_blocks(
@@ -247,16 +255,17 @@ def split_blocks(
     ``a``/``b`` select (and orient) one drug pair; by default every pair that occurs in a
     combination well is scored, oriented as in its first combination row.
     """
-    _check_columns(df, where)
+    num = _check_columns(df, where)
     conds = _condition_columns(df)
     keys_cols = ["sample", *conds]
     da, db = _text(df["drug_a"]), _text(df["drug_b"])
     blank_a, blank_b = _blank(da), _blank(db)
-    ca = pd.to_numeric(df["conc_a"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    cb = pd.to_numeric(df["conc_b"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    via = pd.to_numeric(df["viability"], errors="coerce").to_numpy(dtype=float)
+    ca, cb = (np.nan_to_num(num[c], nan=0.0) for c in ("conc_a", "conc_b"))
+    via = num["viability"]
     excl = np.zeros(len(df), bool)
-    if "exclude" in df.columns:
+    if "exclude" in df.columns and df["exclude"].dtype == np.bool_:
+        excl = df["exclude"].to_numpy(dtype=bool)
+    elif "exclude" in df.columns:
         excl = np.isin(
             np.char.lower(_text(df["exclude"]).astype(str)), ["true", "1", "1.0", "yes", "y"]
         )

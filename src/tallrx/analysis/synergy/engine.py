@@ -85,6 +85,29 @@ def _pad(index_lists: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return out, out >= 0
 
 
+def _group_index(label: np.ndarray, n_groups: int) -> np.ndarray:
+    """Padded (n_groups, width) indices of the wells of each group (-1 = padding), in well order;
+    ``label`` (n_w,) is each well's group, -1 for none (``_pad`` of the groups, without a loop).
+
+    >>> _group_index(np.array([1, -1, 0, 1]), 3).tolist()
+    [[2, -1], [0, 3], [-1, -1]]
+    """
+    wells = np.flatnonzero(label >= 0)
+    order = np.argsort(label[wells], kind="stable")
+    wells = wells[order]
+    g = label[wells]
+    counts = np.bincount(g, minlength=n_groups)
+    out = np.full((n_groups, max(int(counts.max(initial=0)), 1)), -1)
+    out[g, np.arange(g.size) - (np.cumsum(counts) - counts)[g]] = wells
+    return out
+
+
+def _level_of(d: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Index of the level (np.isclose) each dose in ``d`` equals, -1 for none."""
+    match = np.isclose(d[None, :], levels[:, None])
+    return np.where(match.any(axis=0), match.argmax(axis=0), -1)
+
+
 def _gather(V: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """V (B, n_w) gathered at padded indices idx (L, W) -> (B, L, W) with NaN padding."""
     return np.where(idx[None] >= 0, V[:, np.where(idx >= 0, idx, 0)], np.nan)
@@ -220,9 +243,11 @@ def _zip(des: BlockDesign, V: np.ndarray, out: BatchScores) -> None:
         out.flags["zip_design"] = np.ones(B, bool)
         return
     la, lb = des.levels_a, des.levels_b
-    rows = [np.flatnonzero(np.isclose(des.d2, v)) for v in lb]  # curves over d_a at fixed d_b
-    cols = [np.flatnonzero(np.isclose(des.d1, v)) for v in la]  # curves over d_b at fixed d_a
-    idx, _ = _pad(rows + cols)
+    rows = _group_index(_level_of(des.d2, lb), len(lb))  # curves over d_a at fixed d_b
+    cols = _group_index(_level_of(des.d1, la), len(la))  # curves over d_b at fixed d_a
+    idx = np.full((len(lb) + len(la), max(rows.shape[1], cols.shape[1])), -1)
+    idx[: len(lb), : rows.shape[1]] = rows
+    idx[len(lb) :, : cols.shape[1]] = cols
     x = np.where(
         idx >= 0,
         np.concatenate(
@@ -301,8 +326,7 @@ def _ci(des: BlockDesign, V: np.ndarray, out: BatchScores, ci_dx: str) -> None:
     # rays: mixture median-effect fits (total dose) and CI at ED levels
     k = len(des.ratios)
     if k:
-        wells = [np.flatnonzero(combo[des.cell] & (des.ray[des.cell] == r)) for r in range(k)]
-        idx, _ = _pad(wells)
+        idx = _group_index(np.where(combo[des.cell], des.ray[des.cell], -1), k)
         dose = np.where(idx >= 0, (des.d1 + des.d2)[np.maximum(idx, 0)], np.nan)
         mix = median_effect_fit(dose[None], 1.0 - _gather(V, idx) / 100.0)  # (B, k)
         out.me["rays"] = mix
