@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tallrx._atomic import atomic_dir
+from tallrx._atomic import atomic_dir, write_csv
 from tallrx._result import json_safe
 from tallrx.errors import InputError
 from tallrx.report.html import Section, render_report
@@ -93,6 +93,12 @@ def read_table_csv(path: Path, what: str) -> pd.DataFrame:
     if len(df) == 0:
         raise InputError(f"{path}: has a header but no rows; expected one row per {what} entry")
     return df
+
+
+def write_table(out: Path, table: pd.DataFrame, name: str) -> Path:
+    """Write ``table`` atomically to ``out``: a CSV path, or a folder that gets ``name`` inside.
+    Returns the file written."""
+    return write_csv(out / name if out.is_dir() else out, table)
 
 
 def write_outputs(

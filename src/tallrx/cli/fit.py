@@ -6,9 +6,8 @@ from pathlib import Path
 
 import typer
 
-from tallrx._atomic import write_csv
 from tallrx.analysis.doseresponse import fit_dose_response
-from tallrx.cli._app import app, parse_csv_list, read_table_csv, say
+from tallrx.cli._app import app, parse_csv_list, read_table_csv, say, write_table
 from tallrx.errors import UnitError
 from tallrx.units import normalize_unit
 
@@ -57,8 +56,7 @@ def fit_command(
         anchor_top=anchor_top,
         where=str(viability),
     )
-    target = out / "curves.csv" if out.is_dir() else out
-    write_csv(target, result.table)
+    target = write_table(out, result.table, "curves.csv")
     m = result.meta
     say(
         f"{m['n_curves']} curve(s): {m['n_fit_ok']} fitted, {m['n_flat']} flat, "

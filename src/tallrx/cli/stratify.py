@@ -6,9 +6,8 @@ from pathlib import Path
 
 import typer
 
-from tallrx._atomic import write_csv
 from tallrx.analysis.stratify import IL7_DEPENDENT_MIN_AUC, IL7_RESPONSIVE_FOLD, stratify_il7
-from tallrx.cli._app import app, parse_csv_list, read_table_csv, say
+from tallrx.cli._app import app, parse_csv_list, read_table_csv, say, write_table
 from tallrx.errors import TallrxError
 
 
@@ -66,8 +65,7 @@ def stratify_command(
         )
     except TallrxError as exc:
         raise type(exc)(_name_file(str(exc), curves=curves, viability=viability)) from None
-    target = out / "strata.csv" if out.is_dir() else out
-    write_csv(target, result.table)
+    target = write_table(out, result.table, "strata.csv")
     m = result.meta
     n = m["n_pairs"]
     share = f" ({100 * m['n_il7_responsive'] / n:.0f} %)" if n else ""
