@@ -135,7 +135,6 @@ def run_pool(data: Curves, cid, u0, v0, ubox, vbox, max_iter: int, capacity: int
                 (ubox[0][sl], ubox[1][sl]),
                 (vbox[0][sl], vbox[1][sl]),
             )
-            np.minimum.at(best, new[3], new[0][SSE])
             pool = _join(pool, new)
             pos = end
         elif n_live == 0:
@@ -145,6 +144,7 @@ def run_pool(data: Curves, cid, u0, v0, ubox, vbox, max_iter: int, capacity: int
         x, z, d, pcid, work, live = pool
         finished, converged = _lm_step(x, z, d, pcid, live, best, max_iter)
         if finished.any():
+            np.minimum.at(best, pcid[finished], x[SSE, finished])
             idx = work[finished]
             res[:, idx] = x[U : SSE + 1, finished]
             iters[idx] = x[IT, finished]
@@ -216,12 +216,13 @@ def _lm_step(x, z, d: Curves, cid, live, best: np.ndarray, max_iter: int):
     np.copyto(z[:3], z_new[:3], where=acc[None, None])
     x[IT] += live
     it = x[IT]
-    np.minimum.at(best, cid[live], sse[live])
     converged = live & (done | (sse <= 1e-28 * x[REF]) | frozen | (x[LAM] > 1e16))
     finished = converged | (live & (it >= max_iter))
     late = live & (it >= 8)
     if late.any():  # a start still above its curve's best while creeping is abandoned
-        finished |= late & (sse > best[cid] * (1.0 + 1e-6)) & (gain < 1e-5 * sse)
+        now = best.copy()  # best of the finished starts, and of the live ones as they are now
+        np.minimum.at(now, cid[live], sse[live])
+        finished |= late & (sse > now[cid] * (1.0 + 1e-6)) & (gain < 1e-5 * sse)
     check = live & ~finished & _CHECK.take(it.astype(np.intp), mode="clip")
     if check.any():  # starts that have run into the same basin: keep the best one
         finished |= _duplicates(cid, x[U], x[V], sse, check)

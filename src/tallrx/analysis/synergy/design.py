@@ -145,9 +145,10 @@ def classify(d1, d2, *, label: str = "block") -> BlockDesign:
     """
     d1 = np.asarray(d1, dtype=float)
     d2 = np.asarray(d2, dtype=float)
-    pairs, cell = np.unique(np.stack([d1, d2], axis=1), axis=0, return_inverse=True)
+    # distinct dose pairs in (d1, d2) order: complex numbers sort by real, then imaginary part
+    pairs, cell = np.unique(d1 + 1j * d2, return_inverse=True)
     cell = cell.reshape(-1)
-    cd1, cd2 = pairs[:, 0], pairs[:, 1]
+    cd1, cd2 = pairs.real.copy(), pairs.imag.copy()
     combo = (cd1 > 0) & (cd2 > 0)
     if not combo.any():
         raise AnalysisError(
@@ -203,9 +204,12 @@ def _text(s: pd.Series) -> np.ndarray:
     return clean[codes]  # code -1 (NaN) picks the trailing ""
 
 
-def _blank(text: np.ndarray) -> np.ndarray:
-    lowered = np.char.lower(text.astype(str))
-    return np.isin(lowered, BLANK_NAMES)
+def _text_blank(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``_text`` of a drug column and whether each entry names no drug (``BLANK_NAMES``)."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    clean = [str(u).strip() for u in uniques] + [""]
+    blank = np.array([c.lower() in BLANK_NAMES for c in clean])
+    return np.array(clean, dtype=object)[codes], blank[codes]
 
 
 def _condition_columns(df: pd.DataFrame) -> list[str]:
@@ -223,8 +227,9 @@ def _check_columns(df: pd.DataFrame, where: str) -> dict[str, np.ndarray]:
         )
     out = {}
     for col in ("conc_a", "conc_b", "viability"):
-        if pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col]):
-            num = df[col].to_numpy(dtype=float, na_value=np.nan)  # nothing to parse
+        column = df[col]
+        if column.dtype.kind in "iuf":  # numpy numbers: nothing to parse
+            num = column.to_numpy(dtype=float, na_value=np.nan)
         else:
             num = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
             bad = np.isnan(num) & df[col].notna().to_numpy()
@@ -258,8 +263,7 @@ def split_blocks(
     num = _check_columns(df, where)
     conds = _condition_columns(df)
     keys_cols = ["sample", *conds]
-    da, db = _text(df["drug_a"]), _text(df["drug_b"])
-    blank_a, blank_b = _blank(da), _blank(db)
+    (da, blank_a), (db, blank_b) = _text_blank(df["drug_a"]), _text_blank(df["drug_b"])
     ca, cb = (np.nan_to_num(num[c], nan=0.0) for c in ("conc_a", "conc_b"))
     via = num["viability"]
     excl = np.zeros(len(df), bool)
@@ -329,7 +333,11 @@ def split_blocks(
             df["plate"].astype("string").fillna("") + "/" + df["well"].astype("string").fillna("")
         ).to_numpy(dtype=object)
     elif "replicate" in df.columns:
-        replicate = pd.factorize(df["replicate"].astype("string").fillna(""))[0].astype(float)
+        rep_col = df["replicate"]
+        if rep_col.dtype.kind in "iufb":  # numbers: the same groups as their text, NaN one group
+            replicate = pd.factorize(rep_col.to_numpy(), use_na_sentinel=True)[0].astype(float)
+        else:
+            replicate = pd.factorize(rep_col.astype("string").fillna(""))[0].astype(float)
     key_values = [df[c].to_numpy(dtype=object) for c in keys_cols]
     designs: dict[bytes, BlockDesign] = {}  # blocks with the same layout share one design
     blocks: list[Block] = []
