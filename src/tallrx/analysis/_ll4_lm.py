@@ -107,14 +107,17 @@ def run_pool(data: Curves, cid, u0, v0, ubox, vbox, max_iter: int, capacity: int
     batch iterating. Steps stay inside a per-start trust region (|d log ic50| <= 2,
     |d log hill| <= 1; shrunk after a rejected step, grown after a good one) besides the Marquardt
     damping. A start still above its curve's best SSE while creeping (relative gain < 1e-5 per
-    step after 8 steps), or within 0.05 log units of a better start of its curve (checked after
-    2, 5 and 9 steps), is abandoned. Returns per-start u, h, b, t, sse, converged, iters.
+    step after 8 steps), within 0.05 log units of a better start of its curve (checked after
+    2, 5 and 9 steps), or within 0.05 log units of a converged start of its curve with no lower
+    SSE (every step: it is heading for that optimum), is abandoned. Returns per-start u, h, b, t,
+    sse, converged, iters.
     """
     n_items = cid.size
     res = np.full((5, n_items), np.nan)  # u, v, b, t, sse as the state rows U..SSE
     iters = np.zeros(n_items, dtype=int)
     conv = np.zeros(n_items, dtype=bool)
     best = np.full(int(cid.max(initial=-1)) + 1, np.inf)
+    opt = None  # (log ic50, log hill, SSE) of each curve's best converged start so far
     pool = None
     pos = 0
     while True:
@@ -142,9 +145,17 @@ def run_pool(data: Curves, cid, u0, v0, ubox, vbox, max_iter: int, capacity: int
         elif n_live < 0.8 * pool[5].size:
             pool = _keep(pool, pool[5])
         x, z, d, pcid, work, live = pool
-        finished, converged = _lm_step(x, z, d, pcid, live, best, max_iter)
+        finished, converged = _lm_step(x, z, d, pcid, live, best, max_iter, opt)
         if finished.any():
             np.minimum.at(best, pcid[finished], x[SSE, finished])
+            done = np.flatnonzero(finished & converged)
+            if done.size:
+                if opt is None:
+                    opt = np.full((3, best.size), np.nan)
+                    opt[2] = np.inf
+                done = done[np.argsort(-x[SSE, done], kind="stable")]  # the lowest SSE last
+                done = done[x[SSE, done] < opt[2, pcid[done]]]
+                opt[:, pcid[done]] = x[(U, V, SSE), :][:, done]
             idx = work[finished]
             res[:, idx] = x[U : SSE + 1, finished]
             iters[idx] = x[IT, finished]
@@ -161,7 +172,7 @@ def run_pool(data: Curves, cid, u0, v0, ubox, vbox, max_iter: int, capacity: int
     }
 
 
-def _lm_step(x, z, d: Curves, cid, live, best: np.ndarray, max_iter: int):
+def _lm_step(x, z, d: Curves, cid, live, best: np.ndarray, max_iter: int, opt=None):
     """One damped Newton / Gauss-Newton step for every live start of the pool (in place)."""
     th = x[U : V + 1]
     lo, hi = x[ULO : VLO + 1], x[UHI : VHI + 1]
@@ -226,6 +237,10 @@ def _lm_step(x, z, d: Curves, cid, live, best: np.ndarray, max_iter: int):
     check = live & ~finished & _CHECK.take(it.astype(np.intp), mode="clip")
     if check.any():  # starts that have run into the same basin: keep the best one
         finished |= _duplicates(cid, x[U], x[V], sse, check)
+    if opt is not None:  # starts heading for an optimum their curve has already converged to
+        o = opt[:, cid]
+        near = (np.abs(x[U] - o[0]) < 0.05) & (np.abs(x[V] - o[1]) < 0.05) & (sse >= o[2])
+        finished |= live & near
     return finished, converged
 
 
