@@ -3,6 +3,7 @@
     python benchmarks/bench_fit.py                 # 100,000 curves, SciPy on 1,000 of them
     python benchmarks/bench_fit.py --million       # + 1,000,000 curves streamed: peak RSS stays flat
     python benchmarks/bench_fit.py --table         # + the tidy-table API (fit_dose_response)
+    python benchmarks/bench_fit.py --small         # only the per-call time of small batches
 
 Synthetic screen: 9 doses over 4 logs x 3 replicates per curve; ic50 from 1e-3 to 1e3 uM (so
 partial and flat curves occur), hill log-normal around 1, top ~ 100 %, bottom 0-60 %, Gaussian
@@ -64,7 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--million", action="store_true", help="also stream 1,000,000 curves")
     ap.add_argument("--table", action="store_true", help="also time fit_dose_response")
+    ap.add_argument("--small", action="store_true", help="only the small-batch per-call times")
     args = ap.parse_args(argv)
+    if args.small:
+        bench_small(args.seed)
+        return 0
     rng = np.random.default_rng(args.seed)
     x, y = synthetic(args.curves, rng)
     print(
@@ -108,11 +113,39 @@ def main(argv: list[str] | None = None) -> int:
             f"{wall4 / strong.size / ours:.0f}x)"
         )
 
+    bench_small(args.seed)
     if args.table:
         bench_table(x, y)
     if args.million:
         bench_million(args.seed)
     return 0
+
+
+def bench_small(seed: int, rounds: int = 200) -> None:
+    """Per-call time of small batches (what one synergy matrix needs: its two single agents with
+    4 starts, then 14 row/column curves with a fixed top and 2 starts), with SciPy per curve on
+    the same curves (1 start) beside it; best of ``rounds`` interleaved calls."""
+    rng = np.random.default_rng(seed + 2)
+    x, y = synthetic(16, rng)
+    cases = {
+        "2 curves, 4 starts": ((x, y[:2]), {}),
+        "14 curves, top fixed, 2 starts": ((x, y[2:]), {"fix_top": 100.0, "n_starts": 2}),
+    }
+    for name, (xy, kw) in cases.items():
+        ours = theirs = np.inf
+        for r in range(rounds):
+            t0 = time.perf_counter()
+            fit_ll4(*xy, standard_errors=False, **kw)
+            ours = min(ours, time.perf_counter() - t0)
+            if r < 5:
+                t0 = time.perf_counter()
+                for row in xy[1]:
+                    scipy_fit_one(xy[0], row)
+                theirs = min(theirs, time.perf_counter() - t0)
+        print(
+            f"small batch, {name}: {ours * 1e3:.2f} ms per call (SciPy, one start per curve, "
+            f"4 free parameters: {theirs * 1e3:.1f} ms; ratio {theirs / ours:.0f}x)"
+        )
 
 
 def bench_table(x: np.ndarray, y: np.ndarray) -> None:

@@ -239,17 +239,15 @@ def fit_ll4(
     blo, bhi = _bound_pair(bounds, "bottom", (-np.inf, np.inf), n)
     tlo, thi = _bound_pair(bounds, "top", (-np.inf, np.inf), n)
     hlo, hhi = _bound_pair(bounds, "hill", DEFAULT_HILL_BOUNDS, n)
-    if np.any(hlo <= 0):
+    if (hlo <= 0).any():
         raise AnalysisError(
             "bounds['hill']: the low end must be > 0 (LL.4 convention: hill > 0; "
             "a rising curve is described by top < bottom)"
         )
-    with np.errstate(invalid="ignore"):
-        pos = np.where(valid & (x > 0), x, np.nan)
-        xmin, xmax = (
-            np.nanmin(np.where(np.isnan(pos).all(1)[:, None], 1.0, pos), axis=1),
-            np.nanmax(np.where(np.isnan(pos).all(1)[:, None], 1.0, pos), axis=1),
-        )
+    used = valid & (x > 0)  # tested doses; a curve without any gets the range [1, 1]
+    none = ~used.any(axis=1)
+    xmin = np.where(none, 1.0, np.where(used, x, np.inf).min(axis=1, initial=np.inf))
+    xmax = np.where(none, 1.0, np.where(used, x, -np.inf).max(axis=1, initial=-np.inf))
     clo, chi = _bound_pair(bounds, "ic50", (xmin / DEFAULT_IC50_SPAN, xmax * DEFAULT_IC50_SPAN), n)
     with np.errstate(divide="ignore"):
         ulo, uhi = np.log(np.maximum(clo, 0.0)), np.log(chi)
