@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -21,6 +22,7 @@ from tallrx.errors import InputError
 __all__ = ["Result", "load_result", "checksum", "json_safe"]
 
 
+@functools.lru_cache(maxsize=1)  # the installed version does not change within a process
 def _version() -> str:
     try:
         from importlib.metadata import version
