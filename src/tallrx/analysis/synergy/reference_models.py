@@ -104,7 +104,7 @@ class _Isobole:
         bottom, 0 where d = 0."""
         inside = (y > self.bottom) & (y < self.top)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            t = np.exp(self.logd + self.inv_h * (np.log(y - self.bottom) - np.log(self.top - y)))
+            t = np.exp(self.logd + self.inv_h * np.log((y - self.bottom) / (self.top - y)))
         t = np.where(inside, t, np.where(y >= self.top, np.inf, 0.0))
         return np.where(self.active, t, 0.0)
 
