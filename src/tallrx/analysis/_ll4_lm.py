@@ -78,7 +78,8 @@ def _enter(data: Curves, work, cid, u, v, ubox, vbox):
 
 def _keep(pool, keep):
     x, z, d, cid, work, live = pool
-    return x[:, keep], z[:, :, keep], d.take(keep), cid[keep], work[keep], live[keep]
+    idx = np.flatnonzero(keep)
+    return x.take(idx, axis=1), z.take(idx, axis=2), d.take(idx), cid[idx], work[idx], live[idx]
 
 
 def _join(pool, new):
@@ -108,7 +109,8 @@ def run_pool(data: Curves, cid, u0, v0, ubox, vbox, max_iter: int, capacity: int
     |d log hill| <= 1; shrunk after a rejected step, grown after a good one) besides the Marquardt
     damping. A start still above its curve's best SSE while creeping (relative gain < 1e-5 per
     step after 8 steps), within 0.05 log units of a better start of its curve (checked after
-    2, 5 and 9 steps), or within 0.05 log units of a converged start of its curve with no lower
+    2, 5 and 9 steps), or -- when all starts fit in the pool at once (small batches, whose cost is
+    the number of steps) -- within 0.05 log units of a converged start of its curve with no lower
     SSE (every step: it is heading for that optimum), is abandoned. Returns per-start u, h, b, t,
     sse, converged, iters.
     """
@@ -148,8 +150,8 @@ def run_pool(data: Curves, cid, u0, v0, ubox, vbox, max_iter: int, capacity: int
         finished, converged = _lm_step(x, z, d, pcid, live, best, max_iter, opt)
         if finished.any():
             np.minimum.at(best, pcid[finished], x[SSE, finished])
-            done = np.flatnonzero(finished & converged)
-            if done.size:
+            done = np.flatnonzero(finished & converged) if n_items <= capacity else ()
+            if len(done):
                 if opt is None:
                     opt = np.full((3, best.size), np.nan)
                     opt[2] = np.inf
@@ -222,9 +224,10 @@ def _lm_step(x, z, d: Curves, cid, live, best: np.ndarray, max_iter: int, opt=No
     # converged: a negligible step, gain, or predicted gain (a rejected step whose model gain
     # is below the tolerance: the optimum is reached to rounding)
     done = small_step | ((gain <= _FTOL * sse) & acc) | ((pred <= _FTOL * sse) & ~acc)
-    np.copyto(th, new, where=acc)
-    np.copyto(x[B : SSS + 1], pv, where=acc)
-    np.copyto(z[:3], z_new[:3], where=acc[None, None])
+    # accept (np.where: a masked np.copyto is several times slower on big pools)
+    th[:] = np.where(acc, new, th)
+    x[B : SSS + 1] = np.where(acc, pv, x[B : SSS + 1])
+    z[:3] = np.where(acc, z_new[:3], z[:3])
     x[IT] += live
     it = x[IT]
     converged = live & (done | (sse <= 1e-28 * x[REF]) | frozen | (x[LAM] > 1e16))
