@@ -109,8 +109,7 @@ def run_pool(data: Curves, cid, u0, v0, ubox, vbox, max_iter: int, capacity: int
     |d log hill| <= 1; shrunk after a rejected step, grown after a good one) besides the Marquardt
     damping. A start still above its curve's best SSE while creeping (relative gain < 1e-5 per
     step after 8 steps), within 0.05 log units of a better start of its curve (checked after
-    2, 5 and 9 steps), or -- when all starts fit in the pool at once (small batches, whose cost is
-    the number of steps) -- within 0.05 log units of a converged start of its curve with no lower
+    2, 5 and 9 steps), or within 0.05 log units of a converged start of its curve with no lower
     SSE (every step: it is heading for that optimum), is abandoned. Returns per-start u, h, b, t,
     sse, converged, iters.
     """
@@ -150,8 +149,8 @@ def run_pool(data: Curves, cid, u0, v0, ubox, vbox, max_iter: int, capacity: int
         finished, converged = _lm_step(x, z, d, pcid, live, best, max_iter, opt)
         if finished.any():
             np.minimum.at(best, pcid[finished], x[SSE, finished])
-            done = np.flatnonzero(finished & converged) if n_items <= capacity else ()
-            if len(done):
+            done = np.flatnonzero(finished & converged)
+            if done.size:
                 if opt is None:
                     opt = np.full((3, best.size), np.nan)
                     opt[2] = np.inf
