@@ -213,6 +213,19 @@ def test_bad_arguments_are_user_errors():
         fit_ll4(x, x, fix_top=np.array([1.0, 2.0]))
 
 
+def test_skipping_standard_errors_leaves_the_fit_unchanged():
+    rng = np.random.default_rng(4)
+    x, y = random_curves(rng, 30)
+    full = fit_ll4(x, y, fix_top=np.where(np.arange(30) % 3 == 0, 100.0, np.nan))
+    lean = fit_ll4(
+        x, y, fix_top=np.where(np.arange(30) % 3 == 0, 100.0, np.nan), standard_errors=False
+    )
+    for f in ("bottom", "top", "ic50", "hill", "sse", "converged", "n"):
+        np.testing.assert_array_equal(getattr(lean, f), getattr(full, f), err_msg=f)
+    for f in ("se_bottom", "se_top", "se_ic50", "se_hill"):
+        assert np.all(np.isnan(getattr(lean, f))), f
+
+
 def test_predict_shape_and_values():
     fit = fit_ll4(DOSES, ll4(DOSES, 5.0, 95.0, 1.0, 1.0)[None].repeat(2, axis=0))
     pred = fit.predict(DOSES)

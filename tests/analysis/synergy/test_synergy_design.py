@@ -8,6 +8,7 @@ import pytest
 
 from tallrx.analysis.curves import ll4
 from tallrx.analysis.synergy import classify, score_synergy, split_blocks
+from tallrx.analysis.synergy.engine import _group_index, _pad
 from tallrx.errors import AnalysisError, SchemaError, TallrxError
 
 
@@ -192,3 +193,12 @@ def test_screen_style_table_with_plate_wells_blanks_and_vehicle_rows():
     dup = pd.concat([t, t.iloc[[3]]], ignore_index=True)
     with pytest.raises(AnalysisError, match="duplicate well"):
         score_synergy(dup, n_null=0)
+
+
+def test_group_index_matches_one_index_list_per_group():
+    """The loop-free padded well index equals padding np.flatnonzero of each group."""
+    rng = np.random.default_rng(8)
+    for n_groups in (1, 3, 7):
+        label = rng.integers(-1, n_groups, 50)
+        want, _ = _pad([np.flatnonzero(label == g) for g in range(n_groups)])
+        np.testing.assert_array_equal(_group_index(label, n_groups), want)
