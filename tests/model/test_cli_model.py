@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from tallrx.cli import main
+from tallrx.model import NETWORK
 
 SMALL_TOML = """
 seed = 3
@@ -130,7 +131,8 @@ def test_model_export_writes_valid_sbml(tmp_path):
     )
     doc = libsbml.readSBMLFromFile(str(path))
     assert doc.getNumErrors(libsbml.LIBSBML_SEV_ERROR) == 0
-    assert doc.getModel().getNumSpecies() == 41
+    assert doc.getModel().getNumSpecies() == len(NETWORK.species)
+    assert doc.getModel().getNumReactions() == len(NETWORK.reactions)
     assert "model tallrx_il7r_erk_bim" in (tmp_path / "model.ant").read_text()
 
 

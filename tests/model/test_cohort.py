@@ -43,10 +43,11 @@ def test_combination_groups_of_six(cohort):
 
 
 def test_no_ruxolitinib_response_without_il7_most_respond_to_mek_inhibitors(cohort):
-    """Paper Fig. 5A (response = AUC below 75 % of the 4-log maximum of 400)."""
+    """Paper Fig. 5A (response = AUC below 75 % of the 4-log maximum of 400): none responds to
+    ruxolitinib, the majority to each MEK inhibitor."""
     assert (cohort["auc_ruxolitinib"] >= 300).all()
-    assert (cohort["auc_selumetinib"] < 300).mean() >= 0.7
-    assert (cohort["auc_trametinib"] < 300).mean() >= 0.7
+    for drug in ("selumetinib", "trametinib", "binimetinib"):
+        assert (cohort[f"auc_{drug}"] < 300).mean() >= 0.6, drug
 
 
 def test_mutation_flags_and_parameters_are_consistent(cohort):
@@ -100,6 +101,12 @@ def test_selection_reports_an_impossible_pool():
             "il7_independent_resistant": False,
             "ruxolitinib_responder": False,
             "mek_responder": True,
+            "jak_driven": False,
+            "auc_fold": 1.0,
+            "il7_enhanced_viability": 1.1,
+            "rux_gain_il7": 1.0,
+            "sel_gain": 0.5,
+            "perk_fold_il7": 3.0,
         },
         index=pool.index,
     )

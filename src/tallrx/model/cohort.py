@@ -1,46 +1,51 @@
 """Virtual PDX cohort: patients = parameter sets around the shared kinetics, selected to match
-the paper's cohort statistics (Fig. 1D, Fig. 5).
+the paper's cohort statistics and observations (Fig. 1D-E, Fig. 5).
 
-A candidate pool is drawn (seeded): per patient lognormal IL7R level, "unknown non-IL7" ERK drive
-(paper Fig. 6), GR level and BIM / BCL2 / BCLXL / MCL1 / BMF synthesis, discrete IL7R / JAK1 /
-NRAS mutation flags (constitutive JAK drive or GAP-insensitive RAS); diagnosis-relapse pairs share
-their parameters up to a relapse shift. Each candidate is screened in silico (4-day viability,
-the paper's prednisolone window +/- 25 ng/ml IL7, ruxolitinib and MEK inhibitors without IL7)
-and the cohort is selected from the pool so that:
+A candidate pool is drawn (seeded): per patient lognormal IL7R level, GR level, dependence on
+survival signals (basal death hazard) and BIM / BCL2 / BCLXL / MCL1 / BMF synthesis; discrete
+IL7R / JAK1 / NRAS mutation flags (constitutive JAK drive or GAP-insensitive RAS); and a discrete
+"unknown non-IL7" ERK activation (paper Fig. 6) present in most leukemias, which adds a strong
+IL7-independent SOS/RAS drive and comes with more BIM (ERK-addicted cells tolerate BIM that ERK
+keeps phosphorylated and short-lived; MEK inhibitors unmask it, so most PDX respond to them,
+Fig. 5A). Diagnosis-relapse pairs share their parameters up to a relapse shift. Each candidate is
+screened in silico (noise-free 4-day viability, the paper's prednisolone window +/- 25 ng/ml IL7,
+ruxolitinib and the MEK inhibitors, prednisolone with selumetinib or with ruxolitinib + IL7, pERK
+30 min after IL7) and :mod:`tallrx.model.cohort_select` picks the cohort (its docstring lists the
+rules: 26 % IL7-responsive, no ruxolitinib responder, most MEK-inhibitor responders, ...).
 
-* 26 % (12 of 46) are IL7-responsive: prednisolone AUC(+IL7) / AUC(-IL7) > 1.5 (+IL7 wells
-  relative to the -IL7 vehicle, DESIGN.md), paper Fig. 1D;
-* at least 6 are IL7-dependent steroid resistant (responsive and AUC(+IL7) >= 175) and at least
-  6 IL7-independent steroid resistant (AUC(-IL7) >= 175, not responsive), paper Fig. 5B-C;
-* none responds to ruxolitinib alone without IL7, paper Fig. 5A;
-* most (>= 70 %) respond to selumetinib and trametinib, paper Fig. 5A;
-* 9 diagnosis-relapse pairs (paper Results).
-
-A drug "response" is AUC < 75 % of the window maximum (an assumption: the paper shows the AUC
-distributions, not a cut-off). The selected default cohort (46, seed 2021) ships as
-``tallrx/data/model/pdx_cohort_46.csv``; :func:`load_cohort` reads it without simulating.
+The selected default cohort (46, seed 2021) ships as ``tallrx/data/model/pdx_cohort_46.csv``;
+:func:`load_cohort` reads it without simulating.
 """
 
 from __future__ import annotations
 
 import importlib.resources
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError, did_you_mean
 from tallrx.model.assays import run_conditions, treatments_single, viability_plates
+from tallrx.model.cohort_select import Targets, classify, select_cohort
 from tallrx.model.network import NETWORK
 from tallrx.model.simulate import PARAM_PREFIX
 
-# ------------------------------------------------------------------ paper thresholds
+__all__ = [
+    "Targets",
+    "classify",
+    "select_cohort",
+    "sample_candidates",
+    "screen_statistics",
+    "generate_cohort",
+    "load_cohort",
+    "cohort_conditions",
+    "cohort_screen",
+    "parameter_columns",
+]
+
 IL7_NG_ML = 25.0  # paper Methods
-IL7_RESPONSIVE_FOLD = 1.5  # paper Fig. 1D
-IL7_DEPENDENT_MIN_AUC = 175.0  # paper Fig. 5B
-RESISTANT_MIN_AUC = 175.0  # same threshold for IL7-independent resistance (assumption)
-RESPONSE_MAX_FRACTION = 0.75  # AUC below 75 % of the maximum counts as a response (assumption)
+IL7_PERK_HOURS = 0.5  # paper Fig. 1E: pERK 30 min after IL7
 DEFAULT_N, DEFAULT_SEED = 46, 2021
 
 #: 4-log windows (uM); prednisolone from paper Fig. 1D, the others assumed (not in the paper)
@@ -57,11 +62,11 @@ N_DOSES = 9
 PDX_CONTEXT = {"k_prolif": 0.002}
 #: per-patient lognormal parameters: (median, log-sd)
 DISTRIBUTIONS: dict[str, tuple[float, float]] = {
-    "il7r_level": (0.3, 1.5),
-    "k_death0": (0.006, 0.5),  # dependence on survival signals (what IL7 rescues)
-    "erk_drive": (0.2, 0.7),
+    "il7r_level": (1.0, 1.0),
+    "k_death0": (0.006, 0.6),  # dependence on survival signals (what IL7 rescues)
+    "erk_drive": (0.005, 0.5),  # residual non-IL7 ERK drive without the activation below
     "gr_level": (1.0, 0.4),
-    "s_BIM": (2.8, 0.3),
+    "s_BIM": (1.3, 0.15),
     "s_BCL2": (1.0, 0.4),
     "s_BCLXL": (1.0, 0.4),
     "s_MCL1": (1.0, 0.4),
@@ -69,35 +74,16 @@ DISTRIBUTIONS: dict[str, tuple[float, float]] = {
 }
 #: mutation flag -> (prevalence, parameter, (median, log-sd) of its strength)
 MUTATIONS: dict[str, tuple[float, str, tuple[float, float]]] = {
-    "il7r_mut": (0.10, "mut_jak_drive", (0.3, 0.4)),
-    "jak1_mut": (0.05, "mut_jak_drive", (0.4, 0.4)),
-    "nras_mut": (0.08, "mut_ras_level", (0.3, 0.4)),
+    "il7r_mut": (0.10, "mut_jak_drive", (0.1, 0.4)),
+    "jak1_mut": (0.05, "mut_jak_drive", (0.15, 0.4)),
+    "nras_mut": (0.08, "mut_ras_level", (0.08, 0.4)),
 }
+#: "unknown non-IL7" ERK activation (paper Fig. 6): prevalence, added erk_drive (median, log-sd)
+#: and the BIM synthesis factor of ERK-addicted leukemias (calibrated to Fig. 5A and 5C)
+NONIL7_ERK: tuple[float, tuple[float, float], float] = (0.72, (0.15, 0.3), 2.0)
+FLAGS = (*MUTATIONS, "nonil7_erk")
 RELAPSE_SHIFT = {"erk_drive": 1.4, "gr_level": 0.85}  # relapses are more resistant
 PARAMS = (*PDX_CONTEXT, *DISTRIBUTIONS, "mut_jak_drive", "mut_ras_level")
-
-
-@dataclass(frozen=True)
-class Targets:
-    """Cohort statistics the selection must reproduce (scaled for n != 46)."""
-
-    n: int
-    n_pairs: int
-    il7_responsive: int
-    min_il7_dependent_resistant: int
-    min_il7_independent_resistant: int
-    min_mek_responder_fraction: float = 0.7
-
-    @classmethod
-    def for_size(cls, n: int) -> Targets:
-        f = n / 46
-        return cls(
-            n=n,
-            n_pairs=int(round(9 * f)),
-            il7_responsive=int(round(12 * f)),
-            min_il7_dependent_resistant=int(round(6 * f)),
-            min_il7_independent_resistant=int(round(6 * f)),
-        )
 
 
 # ------------------------------------------------------------------ candidate pool
@@ -111,6 +97,11 @@ def _draw(rng: np.random.Generator, n: int) -> pd.DataFrame:
         hit = rng.random(n) < prev
         df[flag] = hit
         df[param] = df[param] + np.where(hit, m * np.exp(s * rng.standard_normal(n)), 0.0)
+    prev, (m, s), bim = NONIL7_ERK
+    hit = rng.random(n) < prev
+    df["nonil7_erk"] = hit
+    df["erk_drive"] = df["erk_drive"] + np.where(hit, m * np.exp(s * rng.standard_normal(n)), 0.0)
+    df["s_BIM"] = df["s_BIM"] * np.where(hit, bim, 1.0)
     for k, v in PDX_CONTEXT.items():
         df[k] = v
     return df
@@ -148,6 +139,27 @@ def auc(viability: np.ndarray, doses: np.ndarray) -> np.ndarray:
     return np.trapezoid(viability, np.log10(doses), axis=-1)
 
 
+def _designs() -> list[tuple[str, float, dict]]:
+    """(label, IL7 ng/ml, drugs) of the selection screen, per patient."""
+    d: list[tuple[str, float, dict]] = [("vehicle", 0.0, {}), ("vehicle", IL7_NG_ML, {})]
+    for c in _doses("prednisolone"):
+        d += [
+            ("prednisolone", 0.0, {"prednisolone": c}),
+            ("prednisolone_il7", IL7_NG_ML, {"prednisolone": c}),
+            ("prednisolone_selumetinib", 0.0, {"prednisolone": c, "selumetinib": 0.1}),
+            ("prednisolone_ruxolitinib_il7", IL7_NG_ML, {"prednisolone": c, "ruxolitinib": 1.0}),
+        ]
+    d += [
+        ("vehicle_selumetinib", 0.0, {"selumetinib": 0.1}),
+        ("vehicle_ruxolitinib_il7", IL7_NG_ML, {"ruxolitinib": 1.0}),
+    ]
+    for drug in ("ruxolitinib", "selumetinib", "trametinib", "binimetinib"):
+        d += [(drug, 0.0, {drug: c}) for c in _doses(drug)]
+    for drug in ("ruxolitinib", "selumetinib"):
+        d += [(f"{drug}_il7", IL7_NG_ML, {drug: c}) for c in _doses(drug)]
+    return d
+
+
 def screen_statistics(
     patients: pd.DataFrame,
     *,
@@ -157,26 +169,16 @@ def screen_statistics(
 ) -> pd.DataFrame:
     """Noise-free selection screen of each patient row (parameter columns as in :data:`PARAMS`).
 
-    Columns: auc_prednisolone, auc_prednisolone_il7 (+IL7 relative to the -IL7 vehicle),
-    auc_fold, il7_enhanced_viability, auc_<drug> (-IL7) for ruxolitinib and the MEK inhibitors,
-    auc_prednisolone_selumetinib (with 0.1 uM selumetinib, own vehicle),
-    auc_prednisolone_ruxolitinib_il7 (with 1 uM ruxolitinib, +IL7, own +IL7 vehicle), and the
-    resulting flags.
+    Columns (AUCs over the 4-log windows, % x log10 uM): auc_prednisolone, auc_prednisolone_il7
+    (+IL7 relative to the -IL7 vehicle), auc_fold, il7_enhanced_viability (vehicle +IL7 / -IL7),
+    auc_<drug> (-IL7, own vehicle) for ruxolitinib and the MEK inhibitors, delta_auc_<drug>
+    (AUC +IL7 / AUC -IL7, each on its own vehicle; Fig. 5B) for ruxolitinib and selumetinib,
+    auc_prednisolone_selumetinib (with 0.1 uM selumetinib, own vehicle) and sel_gain (its ratio to
+    auc_prednisolone), auc_prednisolone_ruxolitinib_il7 (with 1 uM ruxolitinib + IL7, own +IL7
+    vehicle) and rux_gain_il7 (its ratio to prednisolone + IL7 on the +IL7 vehicle), perk_fold_il7
+    (pERK 30 min after IL7 / without), and the flags of :func:`classify`.
     """
-    designs: list[tuple[str, float, dict]] = [("vehicle", 0.0, {}), ("vehicle", IL7_NG_ML, {})]
-    for c in _doses("prednisolone"):
-        designs += [
-            ("prednisolone", 0.0, {"prednisolone": c}),
-            ("prednisolone_il7", IL7_NG_ML, {"prednisolone": c}),
-            ("prednisolone_selumetinib", 0.0, {"prednisolone": c, "selumetinib": 0.1}),
-            ("prednisolone_ruxolitinib_il7", IL7_NG_ML, {"prednisolone": c, "ruxolitinib": 1.0}),
-        ]
-    designs += [
-        ("vehicle_selumetinib", 0.0, {"selumetinib": 0.1}),
-        ("vehicle_ruxolitinib_il7", IL7_NG_ML, {"ruxolitinib": 1.0}),
-    ]
-    for drug in ("ruxolitinib", "selumetinib", "trametinib", "binimetinib"):
-        designs += [(drug, 0.0, {drug: c}) for c in _doses(drug)]
+    designs = _designs()
     rows = []
     for i in range(len(patients)):
         pars = {PARAM_PREFIX + k: float(patients.iloc[i][k]) for k in PARAMS}
@@ -185,124 +187,50 @@ def screen_statistics(
     cond = pd.DataFrame(rows).fillna(0.0)
     values, _ = run_conditions(
         cond,
-        [96.0],
-        ["viable_cells"],
+        [IL7_PERK_HOURS, 96.0],
+        ["viable_cells", "pERK"],
         engine=engine,
         jobs=jobs,
         mapper=mapper,
         where="cohort screen",
     )
     v = values[-1, 0].reshape(len(patients), len(designs))
+    perk = values[0, 1].reshape(len(patients), len(designs))
     labels = np.array([d[0] for d in designs])
 
     def block(name):
         return v[:, labels == name]
 
     veh0, veh7 = block("vehicle")[:, 0], block("vehicle")[:, 1]
-    pct = lambda x, ref: 100 * x / ref[:, None]  # noqa: E731
+
+    def auc_of(name, drug, ref):
+        return auc(100 * block(name) / ref[:, None], _doses(drug))
+
     out = pd.DataFrame(index=patients.index)
-    pd_ = _doses("prednisolone")
-    out["auc_prednisolone"] = auc(pct(block("prednisolone"), veh0), pd_)
-    out["auc_prednisolone_il7"] = auc(pct(block("prednisolone_il7"), veh0), pd_)
+    out["auc_prednisolone"] = auc_of("prednisolone", "prednisolone", veh0)
+    out["auc_prednisolone_il7"] = auc_of("prednisolone_il7", "prednisolone", veh0)
     out["auc_fold"] = out["auc_prednisolone_il7"] / out["auc_prednisolone"]
     out["il7_enhanced_viability"] = veh7 / veh0
     for drug in ("ruxolitinib", "selumetinib", "trametinib", "binimetinib"):
-        out[f"auc_{drug}"] = auc(pct(block(drug), veh0), _doses(drug))
-    out["auc_prednisolone_selumetinib"] = auc(
-        pct(block("prednisolone_selumetinib"), block("vehicle_selumetinib")[:, 0]), pd_
+        out[f"auc_{drug}"] = auc_of(drug, drug, veh0)
+    for drug in ("ruxolitinib", "selumetinib"):
+        out[f"delta_auc_{drug}"] = auc_of(f"{drug}_il7", drug, veh7) / out[f"auc_{drug}"]
+    out["auc_prednisolone_selumetinib"] = auc_of(
+        "prednisolone_selumetinib", "prednisolone", block("vehicle_selumetinib")[:, 0]
     )
-    out["auc_prednisolone_ruxolitinib_il7"] = auc(
-        pct(block("prednisolone_ruxolitinib_il7"), block("vehicle_ruxolitinib_il7")[:, 0]), pd_
+    out["sel_gain"] = out["auc_prednisolone_selumetinib"] / out["auc_prednisolone"]
+    out["auc_prednisolone_ruxolitinib_il7"] = auc_of(
+        "prednisolone_ruxolitinib_il7", "prednisolone", block("vehicle_ruxolitinib_il7")[:, 0]
     )
+    out["rux_gain_il7"] = out["auc_prednisolone_ruxolitinib_il7"] / auc_of(
+        "prednisolone_il7", "prednisolone", veh7
+    )
+    pv = perk[:, labels == "vehicle"]
+    out["perk_fold_il7"] = pv[:, 1] / pv[:, 0]
     return classify(out)
 
 
-def classify(stats: pd.DataFrame) -> pd.DataFrame:
-    """Add the paper's flags to screen statistics (thresholds above)."""
-    s = stats.copy()
-    top = RESPONSE_MAX_FRACTION * 100 * 4  # 4-log windows
-    s["il7_responsive"] = s["auc_fold"] > IL7_RESPONSIVE_FOLD
-    s["il7_dependent_resistant"] = s["il7_responsive"] & (
-        s["auc_prednisolone_il7"] >= IL7_DEPENDENT_MIN_AUC
-    )
-    s["il7_independent_resistant"] = ~s["il7_responsive"] & (
-        s["auc_prednisolone"] >= RESISTANT_MIN_AUC
-    )
-    s["ruxolitinib_responder"] = s["auc_ruxolitinib"] < top
-    s["mek_responder"] = (s["auc_selumetinib"] < top) & (s["auc_trametinib"] < top)
-    return s
-
-
-# ------------------------------------------------------------------ selection
-def _ok(sel: pd.DataFrame, t: Targets) -> bool:
-    return (
-        len(sel) == t.n
-        and int(sel["il7_responsive"].sum()) == t.il7_responsive
-        and int(sel["il7_dependent_resistant"].sum()) >= t.min_il7_dependent_resistant
-        and int(sel["il7_independent_resistant"].sum()) >= t.min_il7_independent_resistant
-        and not sel["ruxolitinib_responder"].any()
-        and sel["mek_responder"].mean() >= t.min_mek_responder_fraction
-    )
-
-
-def select_cohort(
-    pool: pd.DataFrame, targets: Targets, seed: int, tries: int = 200
-) -> pd.DataFrame:
-    """Pick ``targets.n`` patients (``targets.n_pairs`` complete pairs) from a screened pool."""
-    rng = np.random.default_rng(seed)
-    ok = pool[~pool["ruxolitinib_responder"]]
-    pair_ids = [p for p, g in ok[ok["pair"] != ""].groupby("pair") if len(g) == 2]
-    singles = ok[ok["pair"] == ""]
-    if len(pair_ids) < targets.n_pairs:
-        raise InputError(
-            f"the candidate pool has only {len(pair_ids)} usable diagnosis-relapse "
-            f"pairs, {targets.n_pairs} are needed; enlarge the pool"
-        )
-    for _ in range(tries):
-        chosen = rng.choice(pair_ids, size=targets.n_pairs, replace=False)
-        sel = ok[ok["pair"].isin(chosen)]
-        need = targets.n - len(sel)
-        resp_left = targets.il7_responsive - int(sel["il7_responsive"].sum())
-        if resp_left < 0 or resp_left > need:
-            continue
-        dep_left = max(
-            0, targets.min_il7_dependent_resistant - int(sel["il7_dependent_resistant"].sum())
-        )
-        ind_left = max(
-            0, targets.min_il7_independent_resistant - int(sel["il7_independent_resistant"].sum())
-        )
-        parts = []
-        dep = singles[singles["il7_dependent_resistant"]]
-        ind = singles[singles["il7_independent_resistant"] & singles["mek_responder"]]
-        if len(dep) < dep_left or len(ind) < ind_left or dep_left > resp_left:
-            continue
-        parts.append(dep.sample(dep_left, random_state=rng))
-        parts.append(ind.sample(ind_left, random_state=rng))
-        taken = pd.concat(parts)
-        rest = singles.drop(taken.index)
-        r_more = resp_left - dep_left
-        n_more = need - len(taken) - r_more
-        resp = rest[rest["il7_responsive"]]
-        non = rest[~rest["il7_responsive"]]
-        if len(resp) < r_more or len(non) < n_more:
-            continue
-        non_w = np.where(non["mek_responder"], 4.0, 1.0)  # most PDX respond to MEK inhibitors
-        pick = pd.concat(
-            [
-                taken,
-                resp.sample(r_more, random_state=rng),
-                non.sample(n_more, weights=non_w, random_state=rng),
-            ]
-        )
-        cohort = pd.concat([sel, pick])
-        if _ok(cohort, targets):
-            return cohort
-    raise InputError(
-        f"no cohort matching the paper's statistics was found in {tries} draws "
-        f"from a pool of {len(pool)}; enlarge the pool or change the seed"
-    )
-
-
+# ------------------------------------------------------------------ naming
 def _name(cohort: pd.DataFrame) -> pd.DataFrame:
     """VPDX01.. names (pairs first, as VPDXnn-D / VPDXnn-R); combination groups marked."""
     c = cohort.assign(_single=cohort["pair"].eq(""), _rel=cohort["timepoint"].eq("relapse"))
@@ -317,15 +245,15 @@ def _name(cohort: pd.DataFrame) -> pd.DataFrame:
             names.append(f"VPDX{pair_no[r['pair']]:02d}-{'R' if r['_rel'] else 'D'}")
     c.insert(0, "sample", names)
     c["pair"] = [n.split("-")[0] if "-" in n else "" for n in names]
-    # the paper's combination experiments (Fig. 5B-C): the six samples whose resistance IL7
-    # drives most, and six resistant samples that IL7 barely affects (of the least IL7-affected
-    # twelve, the most resistant; MEK-inhibitor responsive)
+    # the paper's combination experiments (Fig. 5B-C), chosen as a lab chooses them from its
+    # screen (tallrx.reproduce does the same on the analyzed strata): the six IL7-dependent
+    # steroid-resistant samples most resistant with IL7, the six IL7-independent ones most
+    # resistant without it
     group = np.full(len(c), "", dtype=object)
-    dep = c[c["il7_dependent_resistant"]].sort_values("auc_fold", ascending=False)
-    ind = c[c["il7_independent_resistant"] & c["mek_responder"]]
-    ind = ind.sort_values("il7_enhanced_viability").head(12)
+    dep = c[c["il7_dependent_resistant"]].sort_values("auc_prednisolone_il7", ascending=False)
+    ind = c[c["il7_independent_resistant"]].sort_values("auc_prednisolone", ascending=False)
     group[dep.index[:6]] = "IL7-dependent"
-    group[ind.sort_values("auc_prednisolone", ascending=False).index[:6]] = "IL7-independent"
+    group[ind.index[:6]] = "IL7-independent"
     c["combination_group"] = group
     return c.drop(columns=["candidate", "_single", "_rel"])
 
@@ -343,11 +271,11 @@ def generate_cohort(
     if n < 6:
         raise InputError(f"a virtual cohort needs at least 6 samples, got n={n}")
     t = Targets.for_size(n)
-    pool = sample_candidates(pool_factor * n, max(3 * t.n_pairs, 4), seed)
+    pool = sample_candidates(pool_factor * n, max(pool_factor * t.n_pairs, 4), seed)
     stats = screen_statistics(pool, engine=engine, jobs=jobs, mapper=mapper)
     chosen = select_cohort(pd.concat([pool, stats], axis=1), t, seed)
     out = _name(chosen)
-    first = ["sample", "pair", "timepoint", *MUTATIONS, "combination_group", *PARAMS]
+    first = ["sample", "pair", "timepoint", *FLAGS, "combination_group", *PARAMS]
     out = out[first + [c for c in out.columns if c not in first]]
     out.attrs["seed"], out.attrs["pool"] = seed, len(pool)
     return out

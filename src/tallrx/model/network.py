@@ -28,6 +28,7 @@ DOI_LEY2004 = "doi:10.1074/jbc.M311578200"  # ERK phosphorylates BIM-EL at (S/T)
 DOI_SCHWANHAUSSER2011 = "doi:10.1038/nature10098"  # mammalian mRNA/protein half-lives
 DOI_QUINTAS2010 = "doi:10.1182/blood-2009-04-214957"  # ruxolitinib cellular potency
 DOI_LI2016 = "doi:10.1371/journal.pmed.1002200"  # IL7R/JAK1/NRAS mutant SUPT-1 lines
+DOI_HENRIQUES2010 = "doi:10.1182/blood-2009-10-246876"  # IL7 internalizes and degrades IL7Ralpha
 
 BIM_FORMS = ("BIM_EL", "BIM_EL_p", "BIM_L", "BIM_L_p", "BIM_S")
 PHOSPHO = {"BIM_EL": "BIM_EL_p", "BIM_L": "BIM_L_p"}
@@ -46,6 +47,12 @@ def _p(name, value, unit, low, high, source, annotation, kind="kinetic"):
 
 # ---------------------------------------------------------------------------------- species
 SIGNALING = (
+    Species(
+        "IL7R_dn",
+        "fraction",
+        "IL7-induced internalization/degradation of IL7Ralpha (share of the ligand-binding "
+        "receptor lost)",
+    ),
     Species(
         "JAKa", "fraction", "active IL7R-associated JAK1 (ligand-bound, mutant IL7R or mutant JAK1)"
     ),
@@ -98,6 +105,9 @@ CAL3 = "calibrated to Fig. 3"
 CAL4 = "calibrated to Fig. 4"
 CAL5 = "calibrated to Fig. 5"
 CALD = "calibrated to Fig. 1D-E"
+CAL5A = "calibrated to Fig. 5A"
+CAL5C = "calibrated to Fig. 5C"
+CAL1E5 = "calibrated to Fig. 1E / 5B-C"
 
 INPUTS = (
     _p(
@@ -229,56 +239,56 @@ TRANSGENES = (
     ),
     _p(
         "s_RFCPH",
-        2.2,
+        0.13,
         "relative",
-        0.5,
-        5,
-        CAL1,
+        0.02,
+        1,
+        CAL1 + " / Fig. 2D-E (MEK-inhibitor-graded ERK output)",
         "ligand-independent JAK drive of IL7R PILT240-244RFCPH",
     ),
     _p(
         "s_LMCPT",
-        1.4,
+        0.08,
         "relative",
-        0.3,
-        5,
-        CAL1,
+        0.02,
+        1,
+        CAL1 + " / Fig. 2D-E (MEK-inhibitor-graded ERK output)",
         "ligand-independent JAK drive of IL7R LT243-244LMCPT",
     ),
     _p(
         "s_QSPSC",
-        1.8,
+        0.1,
         "relative",
-        0.3,
-        5,
-        CAL1,
+        0.02,
+        1,
+        CAL1 + " / Fig. 2D-E (MEK-inhibitor-graded ERK output)",
         "ligand-independent JAK drive of IL7R PIL240-242QSPSC",
     ),
     _p(
         "s_JAK1_WT",
-        0.005,
+        0.002,
         "relative",
         0,
-        0.2,
+        0.05,
         CAL1,
         "extra basal JAK drive of overexpressed wild-type JAK1",
     ),
     _p(
         "s_R724H",
-        2.0,
+        0.12,
         "relative",
-        0.5,
-        5,
-        "calibrated to Fig. 2C / " + DOI_LI2016,
+        0.02,
+        1,
+        "calibrated to Fig. 2C-E / " + DOI_LI2016,
         "constitutive activity of JAK1 R724H",
     ),
     _p(
         "s_T901A",
-        1.6,
+        0.1,
         "relative",
-        0.3,
-        5,
-        "calibrated to Fig. 2C / " + DOI_LI2016,
+        0.02,
+        1,
+        "calibrated to Fig. 2C-E / " + DOI_LI2016,
         "constitutive activity of JAK1 T901A",
     ),
     _p(
@@ -292,11 +302,11 @@ TRANSGENES = (
     ),
     _p(
         "tg_nras_g12d",
-        1.0,
+        0.15,
         "relative",
-        0.3,
-        5,
-        CAL1,
+        0.03,
+        1,
+        CAL1 + " / Fig. 2D-E",
         "NRAS G12D transgene, relative to endogenous RAS",
     ),
 )
@@ -390,9 +400,43 @@ CONTEXT = (
 
 KINETICS = (
     # receptor / JAK / STAT5 / AKT
+    _p(
+        "k_int",
+        1.5,
+        "1/h",
+        0.1,
+        5,
+        "calibrated to Fig. 1E / 5C (transient IL7 signal); " + DOI_HENRIQUES2010,
+        "IL7-induced internalization and degradation of IL7Ralpha",
+    ),
+    _p(
+        "k_rec",
+        0.15,
+        "1/h",
+        0.02,
+        2,
+        "calibrated to Fig. 1E / 5C; " + DOI_HENRIQUES2010,
+        "IL7Ralpha resynthesis / return to the surface",
+    ),
     _p("k_jak", 6.0, "1/h", 2, 30, CALD + " (pERK within 30 min of IL7)", "JAK (in)activation"),
-    _p("d_jak0", 0.01, "relative", 0.0, 0.2, CAL1, "basal JAK drive"),
-    _p("w_il7", 0.25, "relative", 0.05, 5, CALD, "JAK drive per unit IL7R at saturating IL7"),
+    _p(
+        "d_jak0",
+        0.003,
+        "relative",
+        0.0,
+        0.2,
+        CAL1 + " / " + CAL5A + " (ruxolitinib alone inert without IL7)",
+        "basal JAK drive",
+    ),
+    _p(
+        "w_il7",
+        2.0,
+        "relative",
+        0.05,
+        5,
+        CAL1E5 + " (IL7 raises pERK within 30 min in IL7-independent PDX too)",
+        "JAK drive per unit IL7R at saturating IL7",
+    ),
     _p("K_il7", 0.5, "ng/ml", 0.05, 5, CALD, "IL7 for half-maximal receptor occupancy"),
     _p("k_stat", 20.0, "1/h", 5, 100, CAL1, "STAT5 phosphorylation by active JAK"),
     _p("k_stat_dp", 4.0, "1/h", 1, 20, CAL1, "STAT5 dephosphorylation"),
@@ -403,7 +447,15 @@ KINETICS = (
     _p("k_akt_dp", 5.0, "1/h", 1, 20, CAL1, "AKT inactivation (PTEN/PP2A)"),
     # RAS-RAF-MEK-ERK (Huang-Ferrell-type cascade, doi:10.1073/pnas.93.19.10078)
     _p("k_sos", 20.0, "1/h", 5, 100, CAL1, "SOS-catalysed GTP loading of RAS per unit drive"),
-    _p("b_sos", 0.01, "relative", 0.0, 0.2, CAL1, "basal SOS drive"),
+    _p(
+        "b_sos",
+        0.02,
+        "relative",
+        0.0,
+        0.2,
+        CAL1,
+        "basal SOS drive",
+    ),
     _p("w_jak_sos", 1.5, "relative", 0.2, 5, CAL1, "SOS drive per active JAK (IL7R -> RAS)"),
     _p("K_fb", 0.2, "fraction", 0.05, 1, CAL2, "feedback (pERK units) halving SOS drive"),
     _p("k_gap", 20.0, "1/h", 5, 100, CAL1, "GAP-stimulated GTP hydrolysis of wild-type RAS"),
@@ -455,12 +507,21 @@ KINETICS = (
     ),
     _p(
         "K_erk_bim",
-        0.25,
+        0.12,
         "fraction",
         0.05,
         1,
-        CAL2,
-        "pERK for half-maximal BIM phosphorylation (Hill 2: multisite)",
+        CAL2 + " / " + CAL5C + " (non-IL7 ERK saturates BIM phosphorylation)",
+        "pERK for half-maximal BIM phosphorylation",
+    ),
+    _p(
+        "n_erk_bim",
+        3.0,
+        "1",
+        1,
+        4,
+        "paper Discussion (three ERK sites on BIM-EL exon 3) / " + CAL2,
+        "Hill coefficient of ERK toward BIM (multisite)",
     ),
     _p(
         "k_dp_bim",
@@ -474,26 +535,50 @@ KINETICS = (
     # transcription (GR, STAT5, AKT) and translation
     _p(
         "a_gr_bim",
-        7.0,
+        4.5,
         "relative",
         3,
         9,
-        "paper Fig. 3A-B (4-10 fold BIM mRNA)",
+        "paper Fig. 3A-B (4-10 fold BIM mRNA); " + CAL5A,
         "max BIM mRNA induction by GR (fold - 1)",
     ),
     _p("a_gr_mcl1", 1.0, "relative", 0.2, 4, "paper Fig. 3C", "max MCL1 induction by GR"),
     _p(
         "r_gr_bcl2",
-        1.0,
+        0.5,
         "relative",
         0.2,
         4,
-        "paper Introduction (BCL2 down with steroids)",
+        "paper Introduction (BCL2 down with steroids); " + CAL5A,
         "BCL2 repression by GR",
     ),
-    _p("a_stat_bcl2", 1.5, "relative", 0.2, 5, CALD, "BCL2 induction by STAT5"),
-    _p("a_akt_bcl2", 0.5, "relative", 0.0, 3, CALD, "BCL2 induction by AKT"),
-    _p("a_stat_mcl1", 0.5, "relative", 0.0, 3, CALD, "MCL1 induction by STAT5"),
+    _p(
+        "a_stat_bcl2",
+        0.3,
+        "relative",
+        0.0,
+        5,
+        CAL5C + " (JAK inhibition adds little beyond ERK in IL7-independent PDX)",
+        "BCL2 induction by STAT5",
+    ),
+    _p(
+        "a_akt_bcl2",
+        0.1,
+        "relative",
+        0.0,
+        3,
+        CAL5C,
+        "BCL2 induction by AKT",
+    ),
+    _p(
+        "a_stat_mcl1",
+        0.2,
+        "relative",
+        0.0,
+        3,
+        CAL5C,
+        "MCL1 induction by STAT5",
+    ),
     _p("k_m_bim", 0.35, "1/h", 0.1, 1.5, DOI_SCHWANHAUSSER2011, "BIM mRNA turnover"),
     _p("k_m_mcl1", 0.7, "1/h", 0.2, 2, DOI_SCHWANHAUSSER2011, "MCL1 mRNA turnover (short-lived)"),
     _p("k_m_bcl2", 0.1, "1/h", 0.03, 0.5, DOI_SCHWANHAUSSER2011, "BCL2 mRNA turnover"),
@@ -514,7 +599,15 @@ KINETICS = (
     _p("k_syn_bmf", 2.0, "nM/h", 0.2, 10, CAL4, "BMF synthesis", "level"),
     # turnover (proteasome share pf_*: bortezomib slows that part)
     _p("kdeg_bim", 0.12, "1/h", 0.03, 0.5, DOI_LEY2003, "unphosphorylated BIM turnover"),
-    _p("kdeg_pbim", 0.2, "1/h", 0.1, 1, DOI_LEY2003, "phospho-BIM turnover (faster)"),
+    _p(
+        "kdeg_pbim",
+        0.3,
+        "1/h",
+        0.1,
+        1,
+        DOI_LEY2003 + "; " + CAL5A + " (MEK inhibitors stabilize BIM)",
+        "phospho-BIM turnover (faster)",
+    ),
     _p("pf_bim", 0.5, "1", 0.1, 1, CAL4, "proteasomal share of BIM turnover"),
     _p("pf_pbim", 0.95, "1", 0.5, 1, DOI_LEY2003, "proteasomal share of phospho-BIM turnover"),
     _p("kdeg_bcl2", 0.04, "1/h", 0.01, 0.15, DOI_SCHWANHAUSSER2011, "BCL2 turnover (long-lived)"),
@@ -587,7 +680,7 @@ KINETICS = (
     # drugs: cellular potencies (uM) and off-target toxicity
     _p(
         "IC50_rux",
-        0.05,
+        0.01,
         "uM",
         0.01,
         1,
@@ -597,9 +690,25 @@ KINETICS = (
     ),
     _p("IC50_sel", 0.015, "uM", 0.003, 0.1, CAL2, "selumetinib, MEK in cells"),
     _p("IC50_tram", 0.001, "uM", 0.0002, 0.01, CAL2, "trametinib, MEK in cells"),
-    _p("IC50_bini", 0.03, "uM", 0.005, 0.2, CAL5, "binimetinib, MEK in cells"),
+    _p(
+        "IC50_bini",
+        0.015,
+        "uM",
+        0.005,
+        0.2,
+        CAL5A,
+        "binimetinib, MEK in cells",
+    ),
     _p("IC50_ci1040", 0.3, "uM", 0.05, 2, CAL2, "CI1040 (PD184352), MEK in cells"),
-    _p("h_mek", 1.0, "1", 0.5, 2, CAL2, "Hill slope of MEK inhibition"),
+    _p(
+        "h_mek",
+        0.7,
+        "1",
+        0.5,
+        2,
+        CAL2 + " (graded BIM dephosphorylation over the MEK-inhibitor series, Fig. 2D-E)",
+        "Hill slope of MEK inhibition",
+    ),
     _p("Kd_pred", 1.0, "uM", 0.01, 3, CAL1, "prednisolone, GR half-occupancy in cells"),
     _p("Kd_dex", 0.03, "uM", 0.001, 0.3, CAL1, "dexamethasone, GR half-occupancy in cells"),
     _p("IC50_btz", 0.01, "uM", 0.002, 0.05, CAL4, "bortezomib, proteasome in cells"),
@@ -632,7 +741,8 @@ RULES = (
     Rule(
         "jak_drive",
         "d_jak0 + induction*g_JAK1_WT*s_JAK1_WT"
-        " + w_il7*il7_occ*(il7r_level + induction*(g_IL7R_WT + g_IL7R_V253GPSL)*tg_il7r_level)"
+        " + w_il7*il7_occ*(1 - IL7R_dn)"
+        "*(il7r_level + induction*(g_IL7R_WT + g_IL7R_V253GPSL)*tg_il7r_level)"
         " + induction*(g_IL7R_RFCPH*s_RFCPH + g_IL7R_LMCPT*s_LMCPT + g_IL7R_QSPSC*s_QSPSC"
         " + g_JAK1_R724H*s_R724H + g_JAK1_T901A*s_T901A) + mut_jak_drive",
         "relative",
@@ -681,7 +791,10 @@ RULES = (
     Rule("RAS_active", "RASgtp + RASm_gtp", "relative", "all GTP-bound RAS"),
     Rule("mek_out", "f_mek*MEKpp", "fraction", "MEK catalytic output"),
     Rule(
-        "erk_bim", "ERKpp**2/(K_erk_bim**2 + ERKpp**2)", "1", "ERK activity toward BIM (multisite)"
+        "erk_bim",
+        "ERKpp**n_erk_bim/(K_erk_bim**n_erk_bim + ERKpp**n_erk_bim)",
+        "1",
+        "ERK activity toward BIM (multisite)",
     ),
     Rule(
         "A_free",
@@ -709,6 +822,13 @@ RULES = (
 def _signaling() -> list[Reaction]:
     R = Reaction
     return [
+        R(
+            "il7r_int",
+            "-> IL7R_dn",
+            "k_int*il7_occ*(1 - IL7R_dn)",
+            "IL7 binding internalizes IL7Ralpha (lysosomal degradation)",
+        ),
+        R("il7r_rec", "IL7R_dn ->", "k_rec*IL7R_dn", "IL7Ralpha resynthesis"),
         R("jak_on", "-> JAKa", "k_jak*jak_drive*(1 - JAKa)", "JAK activation"),
         R("jak_off", "JAKa ->", "k_jak*JAKa", "JAK inactivation (SOCS/phosphatases)"),
         R("stat5_p", "-> STAT5p", "k_stat*J*(1 - STAT5p)", "STAT5 phosphorylation by JAK"),
