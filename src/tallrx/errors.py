@@ -31,6 +31,13 @@ class AnalysisError(TallrxError):
     """The requested analysis cannot be run on this data (e.g. no vehicle wells in a group)."""
 
 
+class InternalError(RuntimeError):
+    """A broken invariant of tallrx itself (built-in model or table inconsistent): a bug, exit 1.
+
+    Never raise it for anything a user's input can cause; that is a :class:`TallrxError`.
+    """
+
+
 class TallrxWarning(UserWarning):
     """Base class of tallrx warnings."""
 

@@ -1,9 +1,22 @@
-"""tallrx command line: one verb per main job. Exit codes: 0 ok, 2 user error, 1 bug."""
+"""tallrx command line: one verb per main job.
+
+Exit codes: 0 ok; 2 user error (a :class:`~tallrx.errors.TallrxError` or a usage error: one line
+``tallrx: error: ...`` on stderr); 1 bug (one line naming a crash file that holds the traceback;
+``--debug`` anywhere on the command line prints the traceback instead); 130 interrupted (Ctrl-C).
+Warnings are collected while a command runs and printed once each after it (at most
+:data:`MAX_WARNINGS` lines), so they never bury an error line. Every file named on the command line
+is registered as an input that no output may replace.
+"""
 
 from __future__ import annotations
 
+import datetime as _dt
+import os
 import sys
+import tempfile
+import traceback
 import warnings
+from pathlib import Path
 
 from tallrx.cli import (  # noqa: F401  (importing registers the commands)
     assays,
@@ -19,39 +32,125 @@ from tallrx.errors import TallrxError
 
 __all__ = ["app", "main"]
 
+#: warning lines printed after a command; the rest are counted
+MAX_WARNINGS = 8
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """Print a warning as one plain line (no source path or code excerpt)."""
-    err_console.print(f"tallrx: warning: {message}", markup=False)
+
+def _is_click(exc: BaseException, name: str) -> bool:
+    """True when ``exc`` is click's (or typer's vendored click's) exception class ``name``.
+
+    Matched by class name so the handler needs no click import (typer may vendor its own copy)."""
+    return any(cls.__name__ == name for cls in type(exc).__mro__)
+
+
+def _crash_file(argv: list[str]) -> Path | None:
+    """Write the current exception's traceback to a crash file; its path, or None if unwritable."""
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    text = (
+        f"tallrx crash report {stamp}\ncommand: tallrx {' '.join(argv)}\n"
+        f"python: {sys.version.split()[0]}\ncwd: {os.getcwd()}\n\n{traceback.format_exc()}"
+    )
+    try:
+        from importlib.metadata import version
+
+        text = f"tallrx version: {version('tallrx')}\n" + text
+    except Exception:  # noqa: BLE001 - the crash report must never crash
+        pass
+    for folder in (Path(tempfile.gettempdir()), Path.cwd()):
+        try:
+            fd, name = tempfile.mkstemp(prefix=f"tallrx-crash-{stamp}-", suffix=".txt", dir=folder)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            return Path(name)
+        except OSError:
+            continue
+    return None
+
+
+def _print_warnings(caught: list, *, failed: bool) -> None:
+    """Print collected warnings once each (first MAX_WARNINGS), after the command's own output."""
+    seen: dict[str, int] = {}
+    for w in caught:
+        text = str(w.message)
+        seen[text] = seen.get(text, 0) + 1
+    if not seen:
+        return
+    if failed:
+        err_console.print(
+            f"tallrx: ({len(seen)} warning(s) before the error; --debug shows them)", markup=False
+        )
+        return
+    for text, count in list(seen.items())[:MAX_WARNINGS]:
+        more = f" ({count}x)" if count > 1 else ""
+        err_console.print(f"tallrx: warning: {text}{more}", markup=False)
+    if len(seen) > MAX_WARNINGS:
+        err_console.print(
+            f"tallrx: ... and {len(seen) - MAX_WARNINGS} more kinds of warning; "
+            "--debug shows them all",
+            markup=False,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; a TallrxError becomes one line on stderr and exit code 2."""
-    try:
-        with warnings.catch_warnings():
-            warnings.showwarning = _show_warning
-            app(args=argv, prog_name="tallrx", standalone_mode=False)
-    except TallrxError as exc:
-        err_console.print(f"tallrx: error: {exc}", markup=False)
-        return _exit(2)
-    except SystemExit as exc:  # typer/click exits (help, usage errors)
-        code = exc.code if isinstance(exc.code, int) else 0
-        return _exit(code)
-    except Exception as exc:  # click usage errors surface as ClickException subclasses
-        import click
+    """Run the CLI and return (or, as the ``tallrx`` script, exit with) its exit code."""
+    from tallrx._atomic import protect, unprotect_all
 
-        try:  # typer >= 0.29 raises the exceptions of its vendored click copy
-            from typer._click import exceptions as vendored
-        except ImportError:
-            vendored = click.exceptions
-        if isinstance(exc, (click.exceptions.ClickException, vendored.ClickException)):
-            exc.show()
-            return _exit(2)
-        if isinstance(exc, (click.exceptions.Abort, vendored.Abort)):
-            err_console.print("tallrx: aborted")
-            return _exit(1)
-        raise
-    return _exit(0)
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("TALLRX_DEBUG", "") not in ("", "0")
+    args = [a for a in args if a != "--debug"]
+    protect(a for a in args if not a.startswith("-"))
+    code, failed = 0, False
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("default")
+        try:
+            app(args=args, prog_name="tallrx", standalone_mode=False)
+        except TallrxError as exc:
+            failed, code = True, 2
+            err_console.print(f"tallrx: error: {exc}", markup=False)
+        except SystemExit as exc:  # typer/click exits (help, --version)
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        except KeyboardInterrupt:
+            failed, code = True, 130
+            err_console.print("tallrx: interrupted; no output was written", markup=False)
+        except Exception as exc:  # noqa: BLE001 - usage errors, then bugs
+            failed = True
+            if _is_click(exc, "ClickException"):
+                code = 2
+                err_console.print(f"tallrx: error: {_usage_text(exc)}", markup=False)
+            elif _is_click(exc, "Abort"):
+                code = 130
+                err_console.print("tallrx: aborted; no output was written", markup=False)
+            else:
+                code = 1
+                _report_bug(exc, args, debug)
+        finally:
+            unprotect_all()
+    _print_warnings(caught, failed=failed and not debug)
+    if debug and failed:
+        for w in caught:
+            err_console.print(f"tallrx: warning: {w.message}", markup=False)
+    return _exit(code)
+
+
+def _usage_text(exc: BaseException) -> str:
+    """One line for a click usage error: the message plus the command's help hint."""
+    msg = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    msg = " ".join(str(msg).split())
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see 'tallrx {' '.join(ctx.command_path.split()[1:])} --help')" if ctx else ""
+    return f"{msg}{where}".replace("tallrx  --help", "tallrx --help")
+
+
+def _report_bug(exc: BaseException, args: list[str], debug: bool) -> None:
+    """A bug: the traceback (with --debug) or one line naming the crash file."""
+    if debug:
+        err_console.print(traceback.format_exc(), markup=False)
+        err_console.print(f"tallrx: internal error: {type(exc).__name__}: {exc}", markup=False)
+        return
+    crash = _crash_file(args)
+    summary = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+    where = f"please report it with the file {crash}" if crash else "rerun with --debug to see it"
+    err_console.print(f"tallrx: internal error: {summary}; {where}", markup=False)
 
 
 def _exit(code: int) -> int:

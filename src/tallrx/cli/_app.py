@@ -56,6 +56,14 @@ def progress(description: str, total: int | None = None) -> Iterator:
         yield lambda n=1: bar.advance(task, n)
 
 
+def say_summary(n_scored: int, n_flagged: int, where: object = "") -> None:
+    """The one closing line of a batch command: ``464 scored, 2 flagged: see message column``
+    (``-> where`` appended when given). Flagged units are rows whose ``message`` says why."""
+    tail = ": see message column" if n_flagged else ""
+    dest = f" -> {where}" if str(where) else ""
+    say(f"{n_scored} scored, {n_flagged} flagged{tail}{dest}")
+
+
 def parse_csv_list(value: str | None) -> list[str] | None:
     """'a,b , c' -> ['a', 'b', 'c']; None stays None."""
     if value is None:
