@@ -46,6 +46,21 @@ def _refuse_input(target: Path) -> None:
             )
 
 
+def check_target(path: str | os.PathLike) -> None:
+    """Refuse an output path early (before any work): an input file, or a path below an existing
+    file. Nothing is created; writability is checked when writing."""
+    target = Path(path)
+    _refuse_input(target)
+    for parent in target.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(
+                    f"{target}: cannot write here: {parent} is an existing file, not a folder; "
+                    "choose another output path"
+                )
+            break
+
+
 def _make_parent(folder: Path, target: Path) -> None:
     """Create ``folder`` (and parents) or raise an InputError saying why the output cannot go there."""
     try:

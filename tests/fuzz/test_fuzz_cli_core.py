@@ -120,3 +120,18 @@ def test_fit_survives_mutated_viability_tables(tmp_path_factory, data):
 
 def test_main_module_is_importable_without_running():
     assert callable(cli.main)
+
+
+@pytest.mark.parametrize(
+    "opts",
+    [["--spread", "0"], ["--spread", "1.5"], ["--seed", "-1"], ["--sensitivity", "-2"],
+     ["--jobs", "0"], ["--spread", "nan"]],
+)
+def test_reproduce_rejects_bad_options_before_any_work(opts, tmp_path):
+    res = check_contract(["reproduce", "-o", tmp_path / "r", *opts], tmp_path)
+    assert res.code == 2
+
+
+def test_output_below_an_input_file_is_refused_before_any_work(tmp_path, viability):
+    res = check_contract(["reproduce", "-o", viability / "r"], tmp_path)
+    assert res.code == 2 and "is an existing file" in res.err

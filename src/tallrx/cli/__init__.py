@@ -93,7 +93,7 @@ def _print_warnings(caught: list, *, failed: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return (or, as the ``tallrx`` script, exit with) its exit code."""
-    from tallrx._atomic import protect, unprotect_all
+    from tallrx._atomic import check_target, protect, unprotect_all
 
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("TALLRX_DEBUG", "") not in ("", "0")
@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("default")
         try:
+            for out in _out_values(args):
+                check_target(out)
             app(args=args, prog_name="tallrx", standalone_mode=False)
         except TallrxError as exc:
             failed, code = True, 2
@@ -130,6 +132,17 @@ def main(argv: list[str] | None = None) -> int:
         for w in caught:
             err_console.print(f"tallrx: warning: {w.message}", markup=False)
     return _exit(code)
+
+
+def _out_values(args: list[str]) -> list[str]:
+    """The values given to ``-o`` / ``--out`` (checked before any work is done)."""
+    found = []
+    for i, a in enumerate(args):
+        if a in ("-o", "--out") and i + 1 < len(args):
+            found.append(args[i + 1])
+        elif a.startswith("--out="):
+            found.append(a.split("=", 1)[1])
+    return found
 
 
 def _usage_text(exc: BaseException) -> str:

@@ -50,6 +50,13 @@ def reproduce_command(
             f"--sensitivity {sensitivity}: expected a number of parameter sets >= 0"
             " (0 = no sensitivity analysis, e.g. --sensitivity 20)"
         )
+    if not 0 < spread <= 1:
+        raise InputError(
+            f"--spread {spread}: expected a fraction in (0, 1] of each parameter's stated range "
+            "(e.g. --spread 0.2)"
+        )
+    if seed < 0:
+        raise InputError(f"--seed {seed}: expected a non-negative integer (e.g. --seed 0)")
     if jobs < 1:
         raise InputError(f"--jobs {jobs}: expected at least 1 worker process (e.g. --jobs 2)")
     with progress("reproducing van der Zwet et al. 2021 in silico", n_steps(sensitivity)) as step:
