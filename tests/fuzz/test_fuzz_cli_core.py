@@ -135,3 +135,43 @@ def test_reproduce_rejects_bad_options_before_any_work(opts, tmp_path):
 def test_output_below_an_input_file_is_refused_before_any_work(tmp_path, viability):
     res = check_contract(["reproduce", "-o", viability / "r"], tmp_path)
     assert res.code == 2 and "is an existing file" in res.err
+
+
+def _commands() -> list[list[str]]:
+    """Every command path of the CLI (``['fit']``, ``['model', 'show']``, ...), from typer's tree."""
+    import typer.main
+
+    group = typer.main.get_command(cli.app)
+    paths = []
+
+    def walk(cmd, prefix):
+        sub = getattr(cmd, "commands", None)
+        if sub:
+            for name, c in sub.items():
+                walk(c, [*prefix, name])
+        elif prefix:
+            paths.append(prefix)
+
+    walk(group, [])
+    return paths
+
+
+COMMANDS = _commands()
+
+
+def test_the_command_tree_is_found():
+    assert ["fit"] in COMMANDS and ["model", "show"] in COMMANDS and len(COMMANDS) >= 10
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
+def test_every_command_has_help_and_rejects_unknown_options(path, tmp_path):
+    assert invoke([*path, "--help"]).code == 0
+    res = check_contract([*path, "--definitely-not-an-option"], tmp_path)
+    assert res.code == 2 and "definitely-not-an-option" in res.err
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
+def test_every_command_with_a_missing_input_file_is_a_user_error(path, tmp_path):
+    """A path argument that does not exist: exit 2 (or 0 for commands without arguments)."""
+    res = check_contract([*path, tmp_path / "missing.csv", "-o", tmp_path / "out"], tmp_path)
+    assert res.code in (0, 2)
