@@ -293,18 +293,26 @@ def test_each_line_normalized_to_its_own_baseline():
     assert (t["n"] == 3).all() and (t["n_wells"] == 6).all()
 
 
+def test_a_sample_without_its_baseline_is_a_flagged_row_not_an_error():
+    """One sample lacking its baseline group never stops the batch (issue 9, point 6)."""
+    res = relative_expression(
+        _cell_lines(drop_baseline_of="JAK1 R724H"),
+        target="BIM",
+        reference="GAPDH",
+        baseline="dox=-,prednisolone=0",
+    )
+    t = res.table
+    bad = t[t["sample"] == "JAK1 R724H"]
+    assert len(bad) == 3 and bad["relative_expression"].isna().all() and bad["flagged"].all()
+    assert bad["message"].str.contains(
+        "no baseline group dox=-, prednisolone=0 for sample=JAK1 R724H"
+    ).all()
+    good = t[t["sample"] == "JAK1 WT"]
+    assert np.allclose(good.loc[good["prednisolone"] == 250, "relative_expression"], 8.0)
+    assert not good["flagged"].any()
+
+
 def test_baseline_errors():
-    with pytest.raises(
-        AnalysisError,
-        match=r"baseline dox=-, prednisolone=0 has no wells for "
-        r"sample=JAK1 R724H",
-    ):
-        relative_expression(
-            _cell_lines(drop_baseline_of="JAK1 R724H"),
-            target="BIM",
-            reference="GAPDH",
-            baseline="dox=-,prednisolone=0",
-        )
     with pytest.raises(AnalysisError, match=r"baseline dox=minus matches no sample wells"):
         relative_expression(
             _cell_lines(), target="BIM", reference="GAPDH", baseline="dox=minus,prednisolone=0"
@@ -341,3 +349,112 @@ def test_ntc_amplification_and_undetermined_wells_are_reported():
     assert "undetermined" in t.loc["a", "message"]
     assert t.loc["b", "relative_expression"] == pytest.approx(4.0)
     assert "NTC" not in t.index
+
+
+# --------------------------------------------------------------------------- messy data (issue 9)
+def _two_samples(extra: list[tuple] = ()) -> pd.DataFrame:
+    """Sample a: BIM 26, GAPDH 18; sample b: BIM 24, GAPDH 18 (b = 2^2 = 4-fold a), plus ``extra``."""
+    rows = [
+        ("a", "BIM", 26.0, 1),
+        ("a", "GAPDH", 18.0, 1),
+        ("b", "BIM", 24.0, 1),
+        ("b", "GAPDH", 18.0, 1),
+        *extra,
+    ]
+    return _wells(rows)
+
+
+@pytest.mark.parametrize("bad", [-5.0, 0.0, np.inf, -np.inf, 1e400, 75.0])
+def test_impossible_ct_is_an_excluded_well_with_a_message(bad):
+    """A Ct must be finite and in (0, 50] cycles: -5, 0, inf or 75 is a flagged well, never a number
+    in the mean. Without it, b is still 2^(26-24) = 4-fold a."""
+    df = _two_samples([("b", "BIM", bad, 1)])
+    res = relative_expression(df, target="BIM", reference="GAPDH", baseline="sample=a")
+    wells = res.extra["wells"].set_index("well")
+    assert wells.loc["W4", "exclude"]
+    assert "impossible" in wells.loc["W4", "message"] and "(0, 50]" in wells.loc["W4", "message"]
+    assert not wells.loc[["W0", "W1", "W2", "W3"], "exclude"].any()
+    t = res.table.set_index("sample")
+    assert t.loc["b", "relative_expression"] == pytest.approx(4.0)
+    assert t.loc["b", "flagged"] and "1 well(s) excluded" in t.loc["b", "message"]
+    assert not t.loc["a", "flagged"]
+    assert "impossible" in res.extra["flags"].set_index("well").loc["W4", "note"]
+
+
+def test_max_ct_is_configurable():
+    """A 60-cycle run may report Ct 55: allowed with max_ct=60."""
+    df = _two_samples([("c", "BIM", 55.0, 1), ("c", "GAPDH", 18.0, 1)])
+    res = relative_expression(df, target="BIM", reference="GAPDH", baseline="sample=a", max_ct=60)
+    assert res.table.set_index("sample").loc["c", "relative_expression"] == pytest.approx(2.0**-29)
+    assert not res.extra["wells"]["exclude"].any()
+
+
+def test_a_table_of_only_impossible_cts_is_an_error_naming_the_well():
+    df = _wells([("a", "BIM", -5.0, 1), ("a", "GAPDH", 0.0, 1), ("b", "BIM", np.inf, 1)])
+    with pytest.raises(AnalysisError, match=r"run.csv: no well has a usable Ct.*well W0.*-5"):
+        relative_expression(
+            df, target="BIM", reference="GAPDH", baseline="sample=a", where="run.csv"
+        )
+
+
+def test_target_equal_to_reference_is_a_usage_error():
+    with pytest.raises(AnalysisError, match=r"'GAPDH' is both a target and a reference gene"):
+        relative_expression(
+            _two_samples(), target=["BIM", "GAPDH"], reference="GAPDH", baseline="sample=a"
+        )
+
+
+def test_duplicated_well_is_flagged_not_counted_as_a_replicate():
+    """The same plate + well + target twice: identical copies keep the first (the repeat is
+    excluded); different Cts exclude every copy (which one is right is unknown)."""
+    same = _two_samples([("b", "BIM", 24.0, 1)])
+    same.loc[4, "well"] = "W2"  # an exact repeat of row W2
+    res = relative_expression(same, target="BIM", reference="GAPDH", baseline="sample=a")
+    wells = res.extra["wells"]
+    assert wells["exclude"].tolist() == [False, False, False, False, True]
+    assert "listed 2 times" in wells["message"].iloc[4]
+    b = res.table.set_index("sample").loc["b"]
+    assert b["relative_expression"] == pytest.approx(4.0) and b["n_wells"] == 1
+
+    diff = _two_samples([("b", "BIM", 30.0, 1)])
+    diff.loc[4, "well"] = "W2"
+    res = relative_expression(diff, target="BIM", reference="GAPDH", baseline="sample=a")
+    wells = res.extra["wells"]
+    assert wells["exclude"].tolist() == [False, False, True, False, True]
+    assert "different Ct" in wells["message"].iloc[2]
+    b = res.table.set_index("sample").loc["b"]
+    assert np.isnan(b["relative_expression"]) and b["flagged"]
+
+
+def test_undetermined_reference_in_one_sample_says_so():
+    df = _two_samples([("c", "BIM", 25.0, 1), ("c", "GAPDH", np.nan, 1)])
+    t = relative_expression(df, target="BIM", reference="GAPDH", baseline="sample=a").table
+    c = t.set_index("sample").loc["c"]
+    assert np.isnan(c["relative_expression"]) and c["flagged"]
+    assert "reference gene GAPDH not detected" in c["message"]
+    assert t.set_index("sample").loc["b", "relative_expression"] == pytest.approx(4.0)
+
+
+def test_file_efficiencies_pfaffl_by_hand():
+    """Pfaffl (2001): ratio = E_t^(dCt_t control-treated) / E_r^(dCt_r control-treated).
+    BIM E 1.9: 26 -> 24; GAPDH E 2.0: 18 -> 18.5: 1.9^2 / 2^-0.5 = 3.61 x 1.41421 = 5.10531."""
+    df = _wells(
+        [("a", "BIM", 26.0, 1), ("a", "GAPDH", 18.0, 1), ("b", "BIM", 24.0, 1), ("b", "GAPDH", 18.5, 1)]
+    )
+    df["efficiency"] = [1.9, 2.0, 1.9, 2.0]
+    res = relative_expression(df, target="BIM", reference="GAPDH", baseline="sample=a")
+    assert res.meta["method"] == "pfaffl"
+    assert res.table.set_index("sample").loc["b", "relative_expression"] == pytest.approx(
+        5.10531, abs=1e-4
+    )
+
+
+def test_an_implausible_file_efficiency_falls_back_with_a_note():
+    """An efficiency column of 0 (a placeholder some RDML writers use) or 95 is not a factor: it is
+    ignored (Livak) and said in meta, not an error."""
+    df = _two_samples()
+    df["efficiency"] = [0.0, 2.0, 0.0, 2.0]
+    res = relative_expression(df, target="BIM", reference="GAPDH", baseline="sample=a")
+    assert res.meta["method"] == "livak"
+    assert any("BIM" in n and "ignored" in n for n in res.meta["notes"])
+    assert res.table.set_index("sample").loc["b", "relative_expression"] == pytest.approx(4.0)

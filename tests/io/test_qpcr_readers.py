@@ -230,3 +230,155 @@ def test_layout_missing_wells_and_bad_files(tmp_path):
         read_qpcr(broken)
     with pytest.raises(InputError, match=r"format 'quantstudo' is not known.*quantstudio"):
         read_qpcr(QS_DDCT, format="quantstudo")
+
+
+# --------------------------------------------------------------------------- messy files (issue 9)
+WIDE = QPCR / "wide_pcr_package_style_ct1.csv"
+
+
+def test_a_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match=r"is a folder; pass the qPCR export file inside it"):
+        read_qpcr(tmp_path)
+
+
+def test_excel_workbooks_are_read_by_content_and_bad_ones_name_the_formats(tmp_path):
+    table = pd.DataFrame(
+        {"sample": ["a", "a", "b"], "target": ["BIM", "GAPDH", "BIM"], "ct": [25.1, 18.0, 24.0]}
+    )
+    table.to_excel(tmp_path / "run.xlsx", index=False)
+    assert read_qpcr(tmp_path / "run.xlsx")["ct"].tolist() == [25.1, 18.0, 24.0]
+    # an Excel workbook renamed .csv is read as Excel, not as RDML ("expected <rdml>")
+    (tmp_path / "renamed.csv").write_bytes((tmp_path / "run.xlsx").read_bytes())
+    assert read_qpcr(tmp_path / "renamed.csv")["ct"].tolist() == [25.1, 18.0, 24.0]
+    # a damaged workbook: the message says Excel, the accepted formats and which --format to try
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "broken.xlsx", "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    with pytest.raises(InputError) as err:
+        read_qpcr(tmp_path / "broken.xlsx")
+    text = str(err.value)
+    assert "broken.xlsx" in text and "Excel" in text and "--format" in text
+    assert "<rdml>" not in text
+    # a zip that is neither RDML nor Excel
+    with zipfile.ZipFile(tmp_path / "other.zip", "w") as z:
+        z.writestr("notes.txt", "hello")
+    with pytest.raises(InputError, match=r"other.zip: a zip archive without rdml_data.xml"):
+        read_qpcr(tmp_path / "other.zip")
+
+
+def test_bad_ct_text_is_a_flagged_well_and_a_whole_file_of_them_an_error(tmp_path):
+    path = tmp_path / "ct.csv"
+    path.write_text(
+        "sample,target,ct\na,BIM,25.1\na,BIM,twenty\na,BIM,Undetermined\na,BIM,No Ct\n"
+        "a,BIM,NaN\na,GAPDH,18\n"
+    )
+    df = read_qpcr(path)
+    assert len(df) == 6 and df["ct"].iloc[0] == 25.1 and df["ct"].iloc[1:5].isna().all()
+    assert df["exclude"].tolist() == [False, True, False, False, False, False]
+    assert "'twenty' is not a number" in df["message"].iloc[1]
+    assert all("non-detect" in m for m in df["message"].iloc[2:5])
+    assert df["message"].iloc[0] == "" and df["message"].iloc[5] == ""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sample,target,ct\na,BIM,twenty\na,GAPDH,x\n")
+    with pytest.raises(InputError, match=r"bad.csv row 2: column 'ct' holds 'twenty'"):
+        read_qpcr(bad)
+
+
+def test_wide_table_one_column_per_target_as_the_r_pcr_package():
+    """The R pcr package keeps one column per gene and one row per well (ct1: c_myc, GAPDH;
+    groups in a separate vector, here a 'group' column). Values from the file's own text."""
+    assert detect_format(WIDE) == "wide"
+    df = read_qpcr(WIDE)
+    validate(df, "qpcr")
+    with open(WIDE, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(df) == 2 * len(rows) == 24
+    assert set(df["target"]) == {"c_myc", "GAPDH"} and set(df["sample"]) == {"brain", "kidney"}
+    got = df[df["target"] == "c_myc"]["ct"].tolist()
+    assert got == [float(r["c_myc"]) for r in rows]
+    # each row of the file is one well (row2 ... row13), shared by the targets of that row
+    assert df["well"].nunique() == 12 and df["well"].iloc[0] == "row2"
+
+
+def test_wide_table_one_column_per_sample(tmp_path):
+    path = tmp_path / "wide.tsv"
+    path.write_text("target\tctrl_1\tctrl_2\tpred_1\nBIM\t26.0\t26.2\t23.1\nGAPDH\t18.0\t18.1\tUndetermined\n")
+    df = read_qpcr(path, format="wide")
+    assert len(df) == 6 and set(df["sample"]) == {"ctrl_1", "ctrl_2", "pred_1"}
+    got = df.set_index(["sample", "target"])["ct"]
+    assert got[("pred_1", "BIM")] == 23.1 and np.isnan(got[("pred_1", "GAPDH")])
+
+
+RDML_ANNOTATED = QPCR / "rdml_v1.4_annotated_efficiency_handwritten.rdml"
+
+
+def test_rdml_sample_annotations_and_target_efficiencies():
+    """Hand-written RDML 1.4 (element names from the schema): samples carry annotations
+    (dox, prednisolone) and targets an amplificationEfficiency; read from the XML text here."""
+    from xml.etree import ElementTree
+
+    root = ElementTree.parse(RDML_ANNOTATED).getroot()
+    ns = {"r": root.tag[1 : root.tag.index("}")]}
+    effs = {
+        t.get("id"): float(t.find("r:amplificationEfficiency", ns).text)
+        for t in root.findall("r:target", ns)
+    }
+    df = read_qpcr(RDML_ANNOTATED)
+    validate(df, "qpcr")
+    assert {"dox", "prednisolone"} <= set(df.columns)
+    for tid, e in effs.items():
+        assert (df.loc[df["target"] == tid, "efficiency"] == e).all()
+    for s in root.findall("r:sample", ns):
+        ann = {a.find("r:property", ns).text: a.find("r:value", ns).text
+               for a in s.findall("r:annotation", ns)}
+        rows = df[df["sample"] == s.get("id")]
+        assert len(rows) > 0
+        if ann:  # the NTC sample carries none
+            assert (rows["dox"].astype(str) == ann["dox"]).all()
+    # react 1 on an 8 x 12 plate is A1; its GAPDH Cq in the file
+    a1 = df[(df["well"] == "A1") & (df["target"] == "GAPDH")]
+    react1 = root.find("r:experiment/r:run/r:react[@id='1']", ns)
+    cq = [d.find("r:cq", ns).text for d in react1.findall("r:data", ns)
+          if d.find("r:tar", ns).get("id") == "GAPDH"][0]
+    assert a1["ct"].item() == float(cq)
+
+
+def test_rdml_negative_cq_is_a_non_detect_and_zero_efficiency_is_unknown(tmp_path):
+    xml = """<rdml xmlns="http://www.rdml.org" version="1.4">
+    <sample id="s1"><type>unkn</type></sample>
+    <target id="BIM"><type>toi</type><amplificationEfficiency>0</amplificationEfficiency></target>
+    <experiment id="e"><run id="r">
+      <react id="1"><sample id="s1"/><data><tar id="BIM"/><cq>-1</cq></data></react>
+      <react id="2"><sample id="s1"/><data><tar id="BIM"/><cq>24.5</cq></data></react>
+    </run></experiment></rdml>"""
+    path = tmp_path / "neg.rdml"
+    path.write_text(xml)
+    df = read_qpcr(path)
+    assert np.isnan(df["ct"].iloc[0]) and "non-detect" in df["message"].iloc[0]
+    assert df["efficiency"].isna().all()
+
+
+def test_quantstudio_well_numbers_only_and_trailing_summary_lines(tmp_path):
+    """ViiA 7 / QuantStudio comparative-Ct exports end the [Results] block with summary lines
+    (Analysis Type, Endogenous Control, Reference Sample); some exports carry well numbers only."""
+    text = QS_DDCT.read_text(encoding="utf-8")
+    text += (
+        "\nAnalysis Type\tSingleplex\nEndogenous Control\tGAPDH\n"
+        "RQ Min/Max Confidence Level\t95.0\nReference Sample\tLiver\n"
+    )
+    path = tmp_path / "viia7.txt"
+    path.write_text(text, encoding="utf-8")
+    df = read_qpcr(path)
+    assert len(df) == 16
+    assert df.attrs["footer"]["Endogenous Control"] == "GAPDH"
+    head, _, results = text.partition("[Results]\n")
+    lines = results.splitlines()
+    cols = lines[0].split("\t")
+    pos = cols.index("Well Position")
+    dropped = "\n".join("\t".join(c for k, c in enumerate(ln.split("\t")) if k != pos)
+                        for ln in lines)
+    path2 = tmp_path / "numbers.txt"
+    path2.write_text(head + "[Results]\n" + dropped + "\n", encoding="utf-8")
+    assert read_qpcr(path2)["well"].tolist() == df["well"].tolist()

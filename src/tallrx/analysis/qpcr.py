@@ -17,6 +17,12 @@ Conventions (stated in every Result's meta):
   the SD of the per-replicate linear values (ddof = 1).
 * NTC / NRT wells, Undetermined wells, omitted wells and standards are listed in
   ``extra['flags']`` with what was done with them; none is dropped silently.
+* Bad wells never stop the batch (:func:`flag_wells`): a Ct that is not finite, <= 0 or above
+  ``max_ct`` (default 50 cycles) is impossible; a well listed twice (same plate, well and target)
+  is not a replicate (identical copies: the first is kept; different Cts: every copy is dropped).
+  Such wells get ``exclude`` True and a ``message`` (``extra['wells']``); the groups they belong
+  to are ``flagged`` in the table with a message. A group without a value (no Ct, no reference,
+  no baseline group) is a flagged row with NaN, not an error.
 """
 
 from __future__ import annotations
@@ -35,14 +41,18 @@ from tallrx.errors import AnalysisError, did_you_mean
 from tallrx.schema import condition_columns, validate
 
 __all__ = [
+    "CT_MAX",
     "EFFICIENCY_RANGE",
     "EXPRESSION_STATS",
     "LIVAK_EFFICIENCY",
     "estimate_efficiency",
+    "flag_wells",
     "parse_baseline",
     "relative_expression",
 ]
 
+#: Highest plausible Ct (cycles): runs are 40-50 cycles; a larger Ct is an impossible value.
+CT_MAX = 50.0
 #: Perfect doubling per cycle (the 2 in 2^-ddCt).
 LIVAK_EFFICIENCY = 2.0
 #: Acceptable amplification factors (MIQE: 90-110 % efficiency); outside is flagged, not refused.
@@ -62,6 +72,7 @@ EXPRESSION_STATS = (
     "n_wells",
     "n_undetermined",
     "baseline",
+    "flagged",
     "message",
 )
 #: Columns of a qpcr table that are annotations, not conditions.
@@ -76,6 +87,8 @@ ANNOTATIONS = (
     "quantity",
     "omit",
     "efficiency",
+    "exclude",
+    "message",
     "source",
 )
 _NEGATIVE_TASKS = ("ntc", "nrt", "negative")
@@ -85,12 +98,56 @@ def _conditions(df: pd.DataFrame) -> list[str]:
     return [c for c in condition_columns(df, "qpcr") if c not in ANNOTATIONS]
 
 
-def _prepare(qpcr: pd.DataFrame, where: str) -> pd.DataFrame:
+def _prepare(qpcr: pd.DataFrame, where: str, max_ct: float = CT_MAX) -> pd.DataFrame:
     validate(qpcr, "qpcr", where=where)
     df = qpcr.copy()
     df["task"] = df["task"].fillna("unknown").astype(str).str.lower() if "task" in df else "unknown"
     df["omit"] = df["omit"].fillna(False).astype(bool) if "omit" in df else False
     df["ct"] = df["ct"].astype(float)
+    return flag_wells(df, max_ct=max_ct)
+
+
+def _add_note(message: pd.Series, mask: pd.Series, notes: pd.Series | str) -> pd.Series:
+    """``message`` with ``notes`` appended ('; '-separated) where ``mask``."""
+    notes = pd.Series(notes, index=message.index) if isinstance(notes, str) else notes
+    joined = message.where(message == "", message + "; ") + notes
+    return message.mask(mask, joined)
+
+
+def flag_wells(qpcr: pd.DataFrame, *, max_ct: float = CT_MAX) -> pd.DataFrame:
+    """The qpcr table with ``exclude`` (bool) and ``message`` per well: impossible Cts and
+    duplicated wells excluded (see the module notes); earlier flags (e.g. a reader's) are kept."""
+    if not max_ct > 0:
+        raise AnalysisError(f"max_ct {max_ct} must be a positive number of cycles (e.g. 40 or 50)")
+    df = qpcr.copy()
+    exclude = df["exclude"].fillna(False).astype(bool) if "exclude" in df else False
+    df["exclude"] = pd.Series(exclude, index=df.index, dtype=bool)
+    msg = df["message"] if "message" in df else pd.Series("", index=df.index)
+    df["message"] = msg.fillna("").astype(str)
+    ct = df["ct"].astype(float)
+    bad = ~df["exclude"] & ct.notna() & ~((ct > 0) & (ct <= max_ct))
+    df["message"] = _add_note(
+        df["message"],
+        bad,
+        "Ct " + ct.map(lambda v: f"{v:g}") + " is impossible (expected a finite Ct in "
+        f"(0, {max_ct:g}] cycles): well excluded",
+    )
+    df["exclude"] |= bad
+    key = [c for c in ("plate", "well", "target") if c in df]
+    dup = df.duplicated(key, keep=False)
+    for _, g in df[dup].groupby(key, sort=False):
+        cts = sorted(set(g["ct"].round(6).fillna(-1.0)))
+        where = f"well {g['well'].iloc[0]} target {g['target'].iloc[0]} is listed {len(g)} times"
+        if len(cts) == 1 and g["sample"].nunique() == 1:
+            rows = g.index[1:]
+            note = f"{where} (identical copies): only the first counts, not as a replicate"
+        else:
+            rows = g.index
+            values = ", ".join("NaN" if v == -1 else f"{v:g}" for v in cts)
+            note = f"{where} with different Ct ({values}): a well is not a replicate; all excluded"
+        mask = df.index.isin(rows)
+        df["message"] = _add_note(df["message"], pd.Series(mask, index=df.index), note)
+        df.loc[mask, "exclude"] = True
     return df
 
 
@@ -129,7 +186,7 @@ def estimate_efficiency(
     90-110 % or fewer than 3 dilutions is flagged, not refused).
     """
     df = _prepare(qpcr, where)
-    std = df[(df["task"] == "standard") & ~df["omit"] & df["ct"].notna()]
+    std = df[(df["task"] == "standard") & ~df["omit"] & ~df["exclude"] & df["ct"].notna()]
     if "quantity" in std:
         std = std[pd.to_numeric(std["quantity"], errors="coerce") > 0]
     else:
@@ -189,7 +246,11 @@ def _efficiencies(
     method: str,
     efficiency: Mapping[str, float] | pd.DataFrame | str | None,
     where: str,
+    notes: list[str],
 ) -> tuple[dict[str, float], str, pd.DataFrame | None]:
+    """Efficiencies per gene, the method used and the estimate table (if any). Implausible values
+    from the table's efficiency column are ignored with a note (appended to ``notes``); given
+    ones are an error."""
     table = None
     given: dict[str, float] = {}
     if isinstance(efficiency, str):
@@ -205,8 +266,16 @@ def _efficiencies(
         given = dict(zip(efficiency["target"], efficiency["efficiency"], strict=True))
     elif efficiency is not None:
         given = {str(k): float(v) for k, v in efficiency.items()}
-    elif "efficiency" in df and df["efficiency"].notna().any():
-        given = df.dropna(subset=["efficiency"]).groupby("target")["efficiency"].mean().to_dict()
+    elif "efficiency" in df and pd.to_numeric(df["efficiency"], errors="coerce").notna().any():
+        eff = df.assign(efficiency=pd.to_numeric(df["efficiency"], errors="coerce"))
+        column = eff.dropna(subset=["efficiency"]).groupby("target")["efficiency"].mean()
+        for k, v in column.items():
+            if k in genes and not 1.0 < v <= 2.5:
+                notes.append(
+                    f"efficiency {v:g} of target '{k}' in the file is not an amplification factor "
+                    "(1 < E <= 2.5): ignored"
+                )
+        given = {k: v for k, v in column.items() if 1.0 < v <= 2.5}
     given = {k: float(v) for k, v in given.items() if k in genes and np.isfinite(v)}
     for k, v in given.items():
         if not 1.0 < v <= 2.5:
@@ -258,6 +327,7 @@ def _flags(df: pd.DataFrame, genes: list[str]) -> pd.DataFrame:
         "no amplification (Undetermined): left out of the technical mean"
     )
     notes[df["omit"]] = "omitted in the instrument software: not analysed"
+    notes[df["exclude"]] = df.loc[df["exclude"], "message"]
     flagged = notes != ""
     cols = [c for c in ("plate", "well", "sample", "target", "ct", "task") if c in df]
     out = df.loc[flagged, cols].copy()
@@ -276,6 +346,7 @@ def relative_expression(
     efficiency: Mapping[str, float] | pd.DataFrame | str | None = None,
     by: Sequence[str] | None = None,
     error: str = "log",
+    max_ct: float = CT_MAX,
     where: str = "qPCR table",
 ) -> Result:
     """Relative expression of ``target`` gene(s) normalized to ``reference`` gene(s).
@@ -293,11 +364,26 @@ def relative_expression(
 
     Table (expression.csv): the ``by`` columns, target, relative_expression, sd, lower, upper, n,
     log2_fc, log2_sd, ddct, p_value (Welch t-test of log2 RQ against the baseline group),
-    n_wells, n_undetermined, baseline, message.
+    n_wells, n_undetermined, baseline, flagged, message. ``flagged`` rows need a look: no value
+    (NaN, the message says why) or wells excluded (impossible Ct > ``max_ct`` cycles or <= 0,
+    duplicated well); ``extra['wells']`` is the input with ``exclude`` and ``message`` per well.
     """
-    df = _prepare(qpcr, where)
+    df = _prepare(qpcr, where, max_ct)
     targets = [target] if isinstance(target, str) else list(target)
     refs = [reference] if isinstance(reference, str) else list(reference)
+    both = [g for g in targets if g in refs]
+    if both:
+        raise AnalysisError(
+            f"'{both[0]}' is both a target and a reference gene; a gene normalized to itself is "
+            "always 1. Choose another reference (e.g. --target BIM --reference GAPDH)"
+        )
+    usable = (df["task"] == "unknown") & ~df["omit"] & ~df["exclude"]
+    if not (usable & df["ct"].notna()).any() and df["exclude"].any():
+        first = df[df["exclude"]].iloc[0]
+        raise AnalysisError(
+            f"{where}: no well has a usable Ct ({int(df['exclude'].sum())} of {len(df)} wells "
+            f"excluded; first: well {first['well']} target {first['target']}: {first['message']})"
+        )
     if error not in ("log", "linear"):
         raise AnalysisError(f"error convention '{error}' is not known; expected 'log' or 'linear'")
     genes = list(dict.fromkeys(targets + refs))
@@ -308,7 +394,6 @@ def relative_expression(
                 f"{where}: {role} '{gene}' has no wells (targets in the file: "
                 f"{', '.join(present)}).{did_you_mean(gene, present)}"
             )
-    usable = (df["task"] == "unknown") & ~df["omit"]
     for gene in refs:
         if not (usable & (df["target"] == gene) & df["ct"].notna()).any():
             others = sorted(set(df.loc[df["target"] == gene, "task"]))
@@ -336,7 +421,8 @@ def relative_expression(
                 f"{where}: baseline column '{k}' is not a group column (groups: "
                 f"{', '.join(by)}).{did_you_mean(k, by)}"
             )
-    effs, used_method, eff_table = _efficiencies(df, genes, method, efficiency, where)
+    notes: list[str] = []
+    effs, used_method, eff_table = _efficiencies(df, genes, method, efficiency, where, notes)
     flags = _flags(df, genes)
 
     unit_cols = by + [c for c in ("sample", "replicate") if c not in by]
@@ -347,6 +433,18 @@ def relative_expression(
         .reset_index()
     )
     tech["n_undetermined"] = tech["n_total"] - tech["n_wells"]
+    dropped = df[(df["task"] == "unknown") & ~df["omit"] & df["exclude"] & df["target"].isin(genes)]
+    tech = tech.merge(
+        dropped.groupby(unit_cols + ["target"], dropna=False, sort=False)
+        .size()
+        .rename("n_excluded")
+        .reset_index(),
+        on=unit_cols + ["target"],
+        how="outer",
+    )
+    tech["n_excluded"] = tech["n_excluded"].fillna(0).astype(int)
+    for col in ("n_wells", "n_total", "n_undetermined"):
+        tech[col] = tech[col].fillna(0).astype(int)
     ct = tech.set_index(unit_cols + ["target"])["ct_mean"].unstack("target").reindex(columns=genes)
     log2e = pd.Series({g: np.log2(effs[g]) for g in genes})
     weighted = ct * log2e
@@ -372,22 +470,32 @@ def relative_expression(
         else pd.Series("", index=units.index)
     )
     base_mean = x[is_base].groupby(strata[is_base].to_numpy()).mean()
-    missing = sorted(set(strata) - set(base_mean.index))
-    if missing:
-        first = dict(zip(strata_cols, missing[0].split("\x1f"), strict=True))
+    base_desc = ", ".join(f"{k}={v}" for k, v in base.items())
+    why = np.full(x.shape, "", dtype=object)
+    for stratum in sorted(set(strata) - set(base_mean.index)):
+        first = dict(zip(strata_cols, stratum.split("\x1f"), strict=True))
         desc = ", ".join(f"{k}={v}" for k, v in first.items())
-        raise AnalysisError(
-            f"{where}: the baseline {', '.join(f'{k}={v}' for k, v in base.items())}"
-            f" has no wells for {desc}; every group needs a baseline group "
-            "with the same other conditions (or choose a baseline that exists)"
+        why[(strata == stratum).to_numpy(), :] = (
+            f"no baseline group {base_desc} for {desc}: cannot normalize"
         )
-    log2rq = x - base_mean.reindex(strata.to_numpy()).to_numpy()
+    base_at = base_mean.reindex(strata.to_numpy())
+    missing_refs = weighted[refs].isna().to_numpy()
+    for i in np.flatnonzero(missing_refs.any(axis=1)):
+        names = ", ".join(r for r, m in zip(refs, missing_refs[i], strict=True) if m)
+        why[i] = [_joined(v, f"reference gene {names} not detected") for v in why[i]]
+    unset = base_at.isna().to_numpy() & (why == "")
+    why[unset] = f"the baseline group ({base_desc}) has no value for this target: not detected there"
+    reasons = pd.DataFrame(why, index=x.index, columns=x.columns)
+    log2rq = x - base_at.to_numpy()
 
     rep = log2rq.stack(future_stack=True).rename("log2_rq").reset_index()
     rep = rep.rename(columns={rep.columns[len(unit_cols)]: "target"})
     rep["rq"] = 2.0 ** rep["log2_rq"]
+    why = reasons.stack(future_stack=True).rename("reason").reset_index()
+    why = why.rename(columns={why.columns[len(unit_cols)]: "target"})
+    rep = rep.merge(why, on=unit_cols + ["target"], how="left")
     rep = rep.merge(
-        tech[unit_cols + ["target", "ct_mean", "n_wells", "n_undetermined"]],
+        tech[unit_cols + ["target", "ct_mean", "n_wells", "n_undetermined", "n_excluded"]],
         on=unit_cols + ["target"],
         how="left",
     )
@@ -415,9 +523,12 @@ def relative_expression(
         "efficiency": {g: float(effs[g]) for g in genes},
         "reference_term": "mean of Ct x log2(E) over reference genes (geometric mean)",
         "n_flagged_wells": len(flags),
+        "n_excluded_wells": int(df["exclude"].sum()),
+        "max_ct": max_ct,
+        "notes": notes,
         "input_checksum": checksum(qpcr),
     }
-    extra = {"replicates": rep, "flags": flags}
+    extra = {"replicates": rep, "flags": flags, "wells": df}
     if eff_table is not None:
         extra["efficiency"] = eff_table
     return Result(kind="expression", table=table, meta=meta, extra=extra)
@@ -438,8 +549,10 @@ def _summarize(
             sd=("rq", "std"),
             n_wells=("n_wells", "sum"),
             n_undetermined=("n_undetermined", "sum"),
+            n_excluded=("n_excluded", "sum"),
             n_replicates=("log2_rq", "size"),
             baseline=("baseline", "all"),
+            reason=("reason", lambda r: "; ".join(dict.fromkeys(v for v in r if v))),
         )
     out = out.reset_index()
     out["log2_fc"] = out["log2_fc"].mask(out["log2_fc"].abs() < 1e-12, 0.0)
@@ -454,23 +567,36 @@ def _summarize(
     out["ddct"] = 0.0 - out["log2_fc"]
     out["p_value"] = _pvalues(rep, out, by, strata_cols)
     msg = []
-    for n, total, und, b in zip(
-        out["n"], out["n_replicates"], out["n_undetermined"], out["baseline"], strict=True
+    for n, total, und, excl, why, b in zip(
+        out["n"],
+        out["n_replicates"],
+        out["n_undetermined"],
+        out["n_excluded"],
+        out["reason"],
+        out["baseline"],
+        strict=True,
     ):
         parts = []
         if n == 0:
-            parts.append("not detected (no Ct in any replicate)")
+            parts.append(why or "not detected (no Ct in any replicate)")
         elif n < total:
-            parts.append(f"{total - n} of {total} replicates without a value (no Ct)")
+            parts.append(f"{total - n} of {total} replicates without a value ({why or 'no Ct'})")
         elif und:
             parts.append(f"{und} undetermined well(s) left out of technical means")
+        if excl:
+            parts.append(f"{excl} well(s) excluded (impossible Ct or duplicated well): see flags")
         if n == 1:
             parts.append("single biological replicate: no SD")
         if b:
             parts.append("baseline")
         msg.append("; ".join(parts))
     out["message"] = msg
+    out["flagged"] = (out["n"] < out["n_replicates"]) | (out["n"] == 0) | (out["n_excluded"] > 0)
     return out[[*by, *EXPRESSION_STATS]]
+
+
+def _joined(current: str, note: str) -> str:
+    return f"{current}; {note}" if current else note
 
 
 def _pvalues(

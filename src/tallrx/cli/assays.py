@@ -14,8 +14,16 @@ import typer
 
 from tallrx.analysis.blots import analyze_blots, quantify_blot_image
 from tallrx.analysis.coip import LOSS_MIN_FOLD, score_binding
-from tallrx.analysis.qpcr import relative_expression
-from tallrx.cli._app import OUT_HELP, app, existing_files, parse_csv_list, say, write_outputs
+from tallrx.analysis.qpcr import CT_MAX, relative_expression
+from tallrx.cli._app import (
+    OUT_HELP,
+    app,
+    existing_files,
+    parse_csv_list,
+    say,
+    say_summary,
+    write_outputs,
+)
 from tallrx.errors import InputError
 from tallrx.io.blots import is_image, read_bands, read_blot_image, read_lane_sheet
 from tallrx.io.maxquant import read_coip
@@ -173,8 +181,9 @@ def qpcr_command(
     file: Annotated[
         Path,
         typer.Argument(
-            help="qPCR export: Bio-Rad CFX CSV, QuantStudio/ViiA 7 text, LightCycler text, RDML, or "
-            "a long table (sample, target, ct, conditions, replicate)."
+            help="qPCR export: Bio-Rad CFX CSV, QuantStudio/ViiA 7 text, LightCycler text, RDML, "
+            "a long table (sample, target, ct, conditions, replicate) or a wide table (one column "
+            "per target); CSV, TSV or XLSX."
         ),
     ],
     target: Annotated[list[str], typer.Option(help="Target gene(s); repeat or comma-separate.")],
@@ -205,7 +214,18 @@ def qpcr_command(
         typer.Option(help="Comma-separated group columns (default: sample + all conditions)."),
     ] = None,
     error: Annotated[str, typer.Option(help="Error convention: log (default) or linear.")] = "log",
-    format: Annotated[str, typer.Option(help="Force a reader format.")] = "auto",
+    format: Annotated[
+        str,
+        typer.Option(
+            help="Force a reader format: biorad, quantstudio, lightcycler, rdml, table or wide."
+        ),
+    ] = "auto",
+    max_ct: Annotated[
+        float,
+        typer.Option(
+            "--max-ct", help="Highest plausible Ct (cycles); larger, <= 0 or inf Cts are flagged."
+        ),
+    ] = CT_MAX,
     lc_target: Annotated[
         str | None,
         typer.Option(
@@ -217,11 +237,13 @@ def qpcr_command(
     (path,) = existing_files([file])
     if layout is not None:
         existing_files([layout])
-    qpcr = read_qpcr(path, layout=layout, format=format, target=lc_target)
-    for note in qpcr.attrs.get("notes", []):
-        say(f"note: {note}")
     targets = [t for v in target for t in parse_csv_list(v)]
     refs = [r for v in reference for r in parse_csv_list(v)]
+    qpcr = read_qpcr(
+        path, layout=layout, format=format, target=lc_target, genes=[*targets, *refs]
+    )
+    for note in qpcr.attrs.get("notes", []):
+        say(f"note: {note}")
     res = relative_expression(
         qpcr,
         target=targets,
@@ -231,13 +253,16 @@ def qpcr_command(
         efficiency=_efficiency(efficiency),
         by=parse_csv_list(by),
         error=error,
+        max_ct=max_ct,
         where=str(path),
     )
+    for note in res.meta["notes"]:
+        say(f"note: {note}")
     tables = {
         "expression": res.table,
         "replicates": res.extra["replicates"],
         "flags": res.extra["flags"],
-        "qpcr": qpcr,
+        "qpcr": res.extra["wells"],
         **({"efficiency": res.extra["efficiency"]} if "efficiency" in res.extra else {}),
     }
     figs = qpcr_figures(res)
@@ -255,6 +280,8 @@ def qpcr_command(
         f"standards), {res.meta['method']} -> {out}/expression.csv"
     )
     say(f"report: {report}")
+    scored = int(res.table["relative_expression"].notna().sum())
+    say_summary(scored, int(res.table["flagged"].sum()), out / "expression.csv")
 
 
 # --------------------------------------------------------------------------- blot

@@ -3,13 +3,20 @@
 Readers: Bio-Rad CFX / CFX Maestro "Quantification Cq Results" CSV, Applied Biosystems QuantStudio /
 ViiA 7 text exports (``* key = value`` header, ``[Results]`` block, "Undetermined"), Roche
 LightCycler 480 text (``Experiment: ... Selected Filter: ...``, Pos / Name / Cp) and LightCycler 96
-tables, RDML 1.x (zip or plain XML, read with the standard library) and a generic long table
-(sample, target, ct [+ plate, well, replicate, task, quantity, efficiency, condition columns]).
+tables, RDML 1.x (zip or plain XML, read with the standard library; sample annotations become condition
+columns, target amplification efficiencies the ``efficiency`` column), a generic long table
+(sample, target, ct [+ plate, well, replicate, task, quantity, efficiency, condition columns]) and a
+wide table (one column per target and one row per well, as the R ``pcr`` package keeps Ct values,
+or one column per sample and one row per target). Excel workbooks are recognised by content.
 
 Columns: plate, well, sample, target, ct (cycles; NaN = no amplification / Undetermined),
 replicate, task (unknown / ntc / standard / nrt / negative / positive), quantity (standards),
 omit (flagged by the instrument software), efficiency (amplification factor per cycle, 2 = 100 %,
-when the file states it), source, and condition columns from a layout. Empty wells (no sample, no
+when the file states it), exclude + message (a Ct cell that is not a number is an excluded well whose
+message quotes it; a non-detect word - Undetermined, No Ct, NaN, empty - is NaN with the message
+"non-detect"), source, and condition columns from a layout. Impossible numbers (Ct <= 0, inf,
+above the cycle count) and duplicated wells are judged by the analysis
+(:func:`tallrx.analysis.qpcr.flag_wells`), which sees tables from every source. Empty wells (no sample, no
 target, no Ct) are not rows; every other well is kept, including NTC and Undetermined wells.
 """
 
@@ -54,10 +61,16 @@ __all__ = [
     "read_qpcr",
     "read_qpcr_table",
     "read_quantstudio",
+    "read_qpcr_wide",
     "read_rdml",
 ]
 
-FORMATS = ("biorad", "quantstudio", "lightcycler", "rdml", "table")
+FORMATS = ("biorad", "quantstudio", "lightcycler", "rdml", "table", "wide")
+#: What ``tallrx qpcr`` reads, for error messages.
+ACCEPTED = (
+    "accepted: Bio-Rad CFX CSV, QuantStudio / ViiA 7 text, LightCycler text, RDML, a long table "
+    "(sample, target, ct) or a wide table (one column per target) as CSV, TSV or XLSX"
+)
 #: Vendor task / content labels -> tallrx task.
 TASKS = {
     "unknown": "unknown",
@@ -95,7 +108,10 @@ _COLUMNS = (
     "quantity",
     "omit",
     "efficiency",
+    "exclude",
+    "message",
 )
+NON_DETECT = "no Ct (non-detect: Undetermined / no amplification)"
 
 
 def _task(values: pd.Series) -> pd.Series:
@@ -115,6 +131,8 @@ def _finish(df: pd.DataFrame, *, plate: str, where: str) -> pd.DataFrame:
         ("quantity", np.nan),
         ("omit", False),
         ("efficiency", np.nan),
+        ("exclude", False),
+        ("message", ""),
     ):
         if col not in out:
             out[col] = default
@@ -131,8 +149,25 @@ def _finish(df: pd.DataFrame, *, plate: str, where: str) -> pd.DataFrame:
     return validate(out.reset_index(drop=True), "qpcr", where=where)
 
 
-def _ct(values: pd.Series, *, where: str, column: str) -> pd.Series:
-    return to_number(values, where=where, column=column, missing=_UNDETERMINED)
+def _set_ct(out: pd.DataFrame, values: pd.Series, *, where: str, column: str) -> None:
+    """Parse Ct text into ``out['ct']`` with ``exclude`` / ``message`` per well (in place).
+
+    Non-detect words -> NaN + message; other text -> NaN, excluded, message quoting the cell. When
+    no cell is a number but some are text, the file is not a Ct table: InputError at the first.
+    """
+    text = values.astype(str).str.strip().str.replace(",", "", regex=False)
+    missing = values.isna() | text.str.lower().isin(_UNDETERMINED)
+    num = pd.to_numeric(text.where(~missing), errors="coerce").astype(float)
+    bad = num.isna() & ~missing
+    if bad.any() and num.notna().sum() == 0:
+        to_number(values, where=where, column=column, missing=_UNDETERMINED)  # raises at row
+    out["ct"] = num.to_numpy()
+    out["exclude"] = bad.to_numpy()
+    msg = np.where(missing, NON_DETECT, "").astype(object)
+    msg[bad.to_numpy()] = [
+        f"Ct {v!r} is not a number (column '{column}'): well excluded" for v in values[bad]
+    ]
+    out["message"] = msg
 
 
 # --------------------------------------------------------------------------- Bio-Rad CFX
@@ -155,7 +190,7 @@ def read_biorad_cfx(path: PathLike, *, plate: str | None = None) -> pd.DataFrame
     out["target"] = tgt
     sample = find_column(raw.columns, ("Sample",))
     out["sample"] = raw[sample] if sample else ""
-    out["ct"] = _ct(raw[cq], where=where, column=cq)
+    _set_ct(out, raw[cq], where=where, column=cq)
     content = find_column(raw.columns, ("Content",))
     out["task"] = _task(raw[content]) if content else "unknown"
     sq = find_column(raw.columns, ("Starting Quantity (SQ)", "SQ"))
@@ -200,18 +235,14 @@ def read_quantstudio(path: PathLike, *, plate: str | None = None) -> pd.DataFram
             f"{where}: no [Results] section; expected a QuantStudio / ViiA 7 text "
             f"export with results (sections found: {', '.join(sections) or 'none'})"
         )
-    lines = [ln for ln in sections["Results"].splitlines() if ln.strip()]
-    raw = pd.read_csv(io.StringIO("\n".join(lines)), sep="\t", dtype=str)
-    well = find_column(raw.columns, ("Well Position",)) or require_column(
-        raw, ("Well",), where=where, what="the well of each result"
-    )
+    raw, footer = _results_table(sections["Results"], where=where)
     cq = require_column(raw, ("CT", "Cq", "Ct"), where=where, what="the Ct of each well")
-    out = pd.DataFrame({"well": normalize_wells(raw[well], where=where)})
+    out = pd.DataFrame({"well": _quantstudio_wells(raw, header, where=where)})
     out["sample"] = raw[require_column(raw, ("Sample Name",), where=where, what="sample names")]
     out["target"] = raw[
         require_column(raw, ("Target Name", "Detector"), where=where, what="target names")
     ]
-    out["ct"] = _ct(raw[cq], where=where, column=cq)
+    _set_ct(out, raw[cq], where=where, column=cq)
     task = find_column(raw.columns, ("Task",))
     out["task"] = _task(raw[task]) if task else "unknown"
     quantity = find_column(raw.columns, ("Quantity",))
@@ -231,7 +262,44 @@ def read_quantstudio(path: PathLike, *, plate: str | None = None) -> pd.DataFram
     name = plate or header.get("Experiment Name") or Path(path).stem
     df = _finish(out, plate=name, where=where)
     df.attrs["header"] = header
+    df.attrs["footer"] = footer
     return df
+
+
+def _results_table(block: str, *, where: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The [Results] block -> (table, footer): ViiA 7 / QuantStudio comparative-Ct exports end the
+    block with ``key<TAB>value`` summary lines (Analysis Type, Endogenous Control, ...)."""
+    lines = [ln for ln in block.splitlines() if ln.strip()]
+    if not lines:
+        raise InputError(f"{where}: the [Results] section is empty; expected a header and rows")
+    body = [lines[0]] + [ln for ln in lines[1:] if re.match(r"^\s*(\d+|[A-Za-z]{1,2}\d+)\t", ln)]
+    footer = {}
+    for ln in lines[1:]:
+        if ln not in body:
+            key, _, value = ln.partition("\t")
+            footer[key.strip()] = value.strip()
+    try:
+        raw = pd.read_csv(io.StringIO("\n".join(body)), sep="\t", dtype=str)
+    except Exception as exc:
+        raise InputError(
+            f"{where}: the [Results] section is not a tab-separated table ({exc_text(exc)})"
+        ) from exc
+    return raw, footer
+
+
+def _quantstudio_wells(raw: pd.DataFrame, header: dict[str, str], *, where: str) -> pd.Series:
+    """'Well Position' (A1) when present; else 'Well' as a name or a 1-based number on the block
+    of the header (96 / 384 wells: 12 / 24 columns)."""
+    pos = find_column(raw.columns, ("Well Position",))
+    if pos:
+        return normalize_wells(raw[pos], where=where)
+    well = require_column(raw, ("Well",), where=where, what="the well of each result")
+    text = raw[well].astype(str).str.strip()
+    if text.str.fullmatch(r"\d+").all():
+        block = header.get("Block Type", "")
+        ncols = 24 if "384" in block else 8 if re.search(r"\b48\b", block) else 12
+        return text.astype(int).map(lambda i: well_from_index(i, ncols))
+    return normalize_wells(raw[well], where=where)
 
 
 # --------------------------------------------------------------------------- LightCycler
@@ -281,7 +349,7 @@ def read_lightcycler(
             "LightCycler 480 export has no target column; the target is the filter "
             f"'{out['target'].iloc[0]}' until a layout or target= names it"
         )
-    out["ct"] = _ct(raw[cq], where=where, column=cq)
+    _set_ct(out, raw[cq], where=where, column=cq)
     include = find_column(raw.columns, ("Include",))
     excluded = find_column(raw.columns, ("Excluded",))
     if include:
@@ -309,6 +377,7 @@ _RDML_TYPES = {
     "std": "standard",
     "nrt": "nrt",
     "pos": "positive",
+    "neg": "negative",
     "ntp": "ntc",
     "opt": "unknown",
 }
@@ -340,57 +409,56 @@ def _rdml_root(path: PathLike) -> ElementTree.Element:
 
 
 def read_rdml(path: PathLike) -> pd.DataFrame:
-    """RDML 1.x (1.0-1.3): one row per react x target data element.
+    """RDML 1.x (1.0-1.4): one row per react x target data element.
 
     plate = "experiment/run" ids; well from the react id (1-based, row-major on the run's
-    pcrFormat); sample type unkn / ntc / std / nrt / pos -> task; std quantity -> quantity;
-    Cq from ``<cq>`` (absent or negative -> NaN); ``<excl>`` -> omit. A file with raw or melting
-    data only (no ``<cq>``) reads with NaN Ct and a note in ``attrs['notes']``.
+    pcrFormat); sample from ``react/sample/@id``, its type unkn / ntc / std / nrt / pos -> task, its
+    ``annotation`` (property, value) pairs -> condition columns (e.g. dox, prednisolone); std
+    quantity -> quantity; Cq from ``<cq>`` (absent or negative, the RDML code for "no Cq" -> NaN,
+    a non-detect); ``<excl>`` -> omit; efficiency from the target's ``amplificationEfficiency``
+    (an amplification factor, 2 = 100 %; 0 or absent = unknown), else the data's ``ampEff``. A file
+    with raw or melting data only (no ``<cq>``) reads with NaN Ct and a note in ``attrs['notes']``.
     """
     where = str(path)
     root = _rdml_root(path)
     ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
 
-    def find(el, tag):
-        return el.find(ns + tag)
-
     def text(el, tag, default=""):
         child = el.find(ns + tag) if el is not None else None
         return child.text.strip() if child is not None and child.text else default
 
-    samples = {}
-    for s in root.findall(ns + "sample"):
-        qty = find(s, "quantity")
-        samples[s.get("id")] = (
-            _RDML_TYPES.get(text(s, "type", "unkn"), "unknown"),
-            float(text(qty, "value", "nan")) if qty is not None else np.nan,
-        )
+    samples = {s.get("id"): _rdml_sample(s, ns, text) for s in root.findall(ns + "sample")}
+    target_eff = {
+        t.get("id"): _positive(text(t, "amplificationEfficiency")) for t in root.findall(ns + "target")
+    }
     rows = []
     for exp in root.findall(ns + "experiment"):
         for run in exp.findall(ns + "run"):
-            fmt = find(run, "pcrFormat")
-            ncols = int(text(fmt, "columns", "12")) if fmt is not None else 12
+            fmt = run.find(ns + "pcrFormat")
+            cols = text(fmt, "columns", "12")
+            ncols = int(cols) if cols.isdigit() and int(cols) > 0 else 12
             plate = f"{exp.get('id')}/{run.get('id')}"
             for react in run.findall(ns + "react"):
                 rid = react.get("id", "")
-                well = well_from_index(int(rid), ncols) if rid.isdigit() else rid
-                sample_el = find(react, "sample")
-                sid = sample_el.get("id") if sample_el is not None else ""
-                task, qty = samples.get(sid, ("unknown", np.nan))
+                well = well_from_index(int(rid), ncols) if rid.isdigit() and int(rid) > 0 else rid
+                sample_el = react.find(ns + "sample")
+                sid = sample_el.get("id", "") if sample_el is not None else ""
+                info = samples.get(sid, {"task": "unknown"})
                 for data in react.findall(ns + "data"):
-                    tar = find(data, "tar")
+                    tar = data.find(ns + "tar")
+                    tid = tar.get("id", "") if tar is not None else ""
+                    eff = target_eff.get(tid, np.nan)
                     cq = text(data, "cq")
-                    ct = float(cq) if cq else np.nan
                     rows.append(
                         {
                             "plate": plate,
                             "well": well,
                             "sample": sid,
-                            "target": tar.get("id") if tar is not None else "",
-                            "ct": ct if ct >= 0 else np.nan,
-                            "task": task,
-                            "quantity": qty if task == "standard" else np.nan,
+                            "target": tid,
+                            "cq": "" if _negative(cq) else cq,
+                            "efficiency": eff if np.isfinite(eff) else _positive(text(data, "ampEff")),
                             "omit": bool(text(data, "excl")),
+                            **info,
                         }
                     )
     if not rows:
@@ -398,7 +466,11 @@ def read_rdml(path: PathLike) -> pd.DataFrame:
             f"{where}: the RDML file has no reactions with data; expected "
             "<experiment><run><react><data> elements"
         )
-    df = _finish(pd.DataFrame(rows), plate="rdml", where=where)
+    raw = pd.DataFrame(rows)
+    _set_ct(raw, raw.pop("cq"), where=where, column="cq")
+    for col in [c for c in raw.columns if c not in _COLUMNS]:
+        raw[col] = numeric_if_possible(raw[col].where(raw[col].notna(), None))
+    df = _finish(raw, plate="rdml", where=where)
     df.attrs["notes"] = (
         []
         if df["ct"].notna().any()
@@ -411,14 +483,50 @@ def read_rdml(path: PathLike) -> pd.DataFrame:
     return df
 
 
+def _rdml_sample(sample: ElementTree.Element, ns: str, text) -> dict:
+    """task, quantity (standards) and annotation columns of one RDML ``<sample>``."""
+    qty = sample.find(ns + "quantity")
+    task = _RDML_TYPES.get(text(sample, "type", "unkn"), "unknown")
+    out = {"task": task, "quantity": _positive(text(qty, "value")) if task == "standard" else np.nan}
+    for ann in sample.findall(ns + "annotation"):
+        prop = norm_name(text(ann, "property"))
+        if prop and prop not in _COLUMNS and prop not in ("plate", "source"):
+            out[prop] = text(ann, "value")
+    return out
+
+
+def _positive(value: str) -> float:
+    """'1.95' -> 1.95; empty, text, 0 or negative (placeholders) -> NaN."""
+    try:
+        number = float(value)
+    except ValueError:
+        return np.nan
+    return number if np.isfinite(number) and number > 0 else np.nan
+
+
+def _negative(value: str) -> bool:
+    """RDML codes "no Cq" as a negative number (-1 not available, -2 not applicable)."""
+    try:
+        return float(value) < 0
+    except ValueError:
+        return False
+
+
 # --------------------------------------------------------------------------- generic long table
 def read_qpcr_table(path: PathLike | pd.DataFrame, *, plate: str | None = None) -> pd.DataFrame:
     """A long table: sample, target, ct [+ plate, well, replicate, task, quantity, omit,
     efficiency, condition columns]. Ct 'Undetermined' / empty -> NaN. Efficiency may be a factor
     (1-2.5) or a percentage (> 10), converted to the factor."""
-    raw, where = table_or_file(
-        path, name="qPCR table", what="a qPCR long table with columns sample, target, ct"
-    )
+    raw, where = _cells(path, what="a qPCR long table with columns sample, target, ct")
+    name = plate or ("table" if isinstance(path, pd.DataFrame) else Path(path).stem)
+    return _long_table(raw, where=where, plate=name)
+
+
+def _long_table(
+    raw: pd.DataFrame, *, where: str, plate: str, wells: list[str] | None = None
+) -> pd.DataFrame:
+    """Text cells of a long table -> the qpcr table (see :func:`read_qpcr_table`); ``wells``
+    names the rows' wells when the table has no well column (default: row2, row3, ...)."""
     cols = {
         "sample": require_column(
             raw, ("sample", "sample_name", "name"), where=where, what="the sample of each well"
@@ -449,11 +557,11 @@ def read_qpcr_table(path: PathLike | pd.DataFrame, *, plate: str | None = None) 
             "target": raw[cols["target"]].astype(str).str.strip(),
         }
     )
-    out["ct"] = _ct(raw[cols["ct"]], where=where, column=cols["ct"])
+    _set_ct(out, raw[cols["ct"]], where=where, column=cols["ct"])
     out["well"] = (
         normalize_wells(raw[cols["well"]], where=where)
         if "well" in cols
-        else [f"row{i + 2}" for i in range(len(raw))]
+        else wells or [f"row{i + 2}" for i in range(len(raw))]
     )
     if "plate" in cols:
         out["plate"] = raw[cols["plate"]].astype(str).str.strip()
@@ -471,8 +579,136 @@ def read_qpcr_table(path: PathLike | pd.DataFrame, *, plate: str | None = None) 
     used = set(cols.values())
     for name, values in extra_columns(raw, used).items():
         out[name] = values
+    return _finish(out, plate=plate, where=where)
+
+
+# --------------------------------------------------------------------------- wide tables
+_SAMPLE_COLUMNS = ("sample", "sample_name", "group", "name", "condition")
+_TARGET_COLUMNS = ("target", "target_name", "gene", "gene_name", "detector", "primers", "assay")
+_ANNOTATION_COLUMNS = (
+    *_SAMPLE_COLUMNS,
+    "plate",
+    "well",
+    "well_position",
+    "replicate",
+    "biological_replicate",
+    "task",
+    "content",
+)
+
+
+def read_qpcr_wide(
+    path: PathLike | pd.DataFrame,
+    *,
+    genes: list[str] | None = None,
+    plate: str | None = None,
+) -> pd.DataFrame:
+    """A wide Ct table -> the qpcr table.
+
+    Two orientations: one column per target and one row per well (the R ``pcr`` package's
+    layout: ``c_myc, GAPDH`` columns; a sample / group column names each row's sample, other text
+    columns are conditions), or one row per target (first column named target / gene) and one
+    column per sample. Target columns are ``genes`` when given, else every column that is not an
+    annotation (sample, group, well, replicate, ...) and holds mostly Ct-like numbers. Each row
+    is one well (``row2``, ``row3``, ... after the file's line), shared by its targets.
+    """
+    raw, where = _cells(path, what="a wide qPCR table (one column per target or per sample)")
     name = plate or ("table" if isinstance(path, pd.DataFrame) else Path(path).stem)
-    return _finish(out, plate=name, where=where)
+    first = raw.columns[0]
+    if norm_name(first) in _TARGET_COLUMNS or (
+        genes and any(g in set(raw[first].str.strip()) for g in genes)
+    ):
+        long = raw.melt(id_vars=[first], var_name="sample", value_name="ct")
+        wells = [f"row{r + 2}col{c + 2}" for c in range(raw.shape[1] - 1) for r in range(len(raw))]
+        long = long.rename(columns={first: "target"})
+        return _long_table(long.astype(str), where=where, plate=name, wells=wells)
+    targets = _wide_targets(raw, genes)
+    if not targets:
+        raise InputError(
+            f"{where}: no Ct columns found in the wide table (columns: "
+            f"{', '.join(map(str, raw.columns))}); expected one column per target gene holding "
+            "Ct values, or pass --format table for a long table with a ct column"
+        )
+    ids = [c for c in raw.columns if c not in targets]
+    sample = find_column(ids, _SAMPLE_COLUMNS)
+    cells = raw.assign(_well=[f"row{i + 2}" for i in range(len(raw))])
+    if sample is None:
+        cells["_sample"] = ""
+        sample = "_sample"
+    long = cells.melt(
+        id_vars=[*ids, "_well"] + ([sample] if sample not in ids else []),
+        value_vars=targets,
+        var_name="target",
+        value_name="ct",
+    )
+    wells = long.pop("_well").tolist()
+    long = long.rename(columns={sample: "sample"})
+    return _long_table(long.astype(str), where=where, plate=name, wells=wells)
+
+
+def _wide_targets(raw: pd.DataFrame, genes: list[str] | None) -> list[str]:
+    """The target columns of a wide table: ``genes`` that are columns, else the non-annotation
+    columns whose non-empty cells are mostly numbers in (0, 60] cycles or non-detect words."""
+    if genes:
+        named = [c for c in raw.columns if str(c).strip() in genes]
+        if named:
+            return named
+    out = []
+    for c in raw.columns:
+        if norm_name(c) in _ANNOTATION_COLUMNS:
+            continue
+        text = raw[c].astype(str).str.strip()
+        text = text[text != ""]
+        num = pd.to_numeric(text, errors="coerce")
+        likely = ((num > 0) & (num <= 60)) | text.str.lower().isin(_UNDETERMINED)
+        if len(text) and likely.mean() >= 0.5 and num.notna().any():
+            out.append(c)
+    return out
+
+
+# --------------------------------------------------------------------------- Excel and tables
+def _is_excel_zip(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(n.startswith("xl/") for n in zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _cells(source: PathLike | pd.DataFrame, *, what: str) -> tuple[pd.DataFrame, str]:
+    """``(text cells, where)`` of a DataFrame, an Excel workbook (by content, whatever its name)
+    or a delimited text table."""
+    if isinstance(source, pd.DataFrame):
+        return table_or_file(source, name="qPCR table", what=what)
+    path = _require_qpcr_file(source)
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls") or (
+        zipfile.is_zipfile(path) and _is_excel_zip(path)
+    ):
+        return _read_excel(path), str(path)
+    if zipfile.is_zipfile(path):
+        raise _not_qpcr(path, "a zip archive that is not an Excel workbook")
+    return read_table(path, what=what), str(path)
+
+
+def _read_excel(path: Path) -> pd.DataFrame:
+    """The first sheet of a workbook as text cells (empty rows and unnamed empty columns dropped)."""
+    try:
+        df = pd.read_excel(path, sheet_name=0, dtype=str, engine=None if path.suffix.lower() in (
+            ".xlsx", ".xlsm", ".xls") else "openpyxl")
+    except Exception as exc:  # openpyxl / xlrd raise many kinds: all mean "unreadable workbook"
+        raise _not_qpcr(path, f"an Excel workbook that cannot be read ({exc_text(exc)})") from exc
+    df = df.dropna(how="all")
+    df = df.loc[:, [not str(c).startswith("Unnamed") or df[c].notna().any() for c in df.columns]]
+    if df.empty:
+        raise _not_qpcr(path, "an empty Excel sheet")
+    return df.fillna("").astype(str).reset_index(drop=True)
+
+
+def _not_qpcr(path: Path, what: str) -> InputError:
+    return InputError(
+        f"{path}: {what}; {ACCEPTED}. Save the sheet as .xlsx or CSV with a header row "
+        "(sample, target, ct) and try --format table, or --format wide for one column per target"
+    )
 
 
 # --------------------------------------------------------------------------- layouts
@@ -600,23 +836,38 @@ def _read_text(path: PathLike, *, what: str) -> str:
     raise InputError(f"{p}: not a text file; expected {what}")
 
 
+def _require_qpcr_file(path: PathLike) -> Path:
+    """``path`` as a Path: missing or a folder is an InputError saying what to pass."""
+    p = require_file(path, f"a qPCR export ({ACCEPTED})")
+    if p.is_dir():
+        inside = sorted(q.name for q in p.iterdir())[:5]
+        listing = f" (it holds: {', '.join(inside)})" if inside else " (it is empty)"
+        raise InputError(f"{p}: is a folder; pass the qPCR export file inside it{listing}")
+    return p
+
+
 def detect_format(path: PathLike) -> str:
-    """Guess the export format of a qPCR file from its extension and first lines."""
-    p = require_file(
-        path,
-        "a qPCR export (CFX CSV, QuantStudio text, LightCycler text, RDML or a long table)",
-    )
-    if p.suffix.lower() == ".rdml" or zipfile.is_zipfile(p):
+    """Guess the export format of a qPCR file from its content (and extension)."""
+    p = _require_qpcr_file(path)
+    if zipfile.is_zipfile(p):
+        if _is_excel_zip(p):
+            return _table_kind(_read_excel(p))
+        try:
+            with zipfile.ZipFile(p) as zf:
+                names = zf.namelist()
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise _not_qpcr(p, f"a damaged zip archive ({exc_text(exc)})") from exc
+        if any(n.lower().endswith(".xml") for n in names):
+            return "rdml"
+        raise _not_qpcr(p, "a zip archive without rdml_data.xml (not RDML) and not Excel")
+    if p.suffix.lower() == ".rdml":
         return "rdml"
     if p.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
-        return "table"
+        return _table_kind(_read_excel(p))
     try:
         text = _read_text(p, what="a qPCR export")[:20000]
     except InputError:
-        raise InputError(
-            f"{p}: a binary file that is not RDML; expected a qPCR export (CFX "
-            "CSV, QuantStudio text, LightCycler text, RDML or a long table)"
-        ) from None
+        raise _not_qpcr(p, "a binary file that is neither RDML nor Excel") from None
     head = text.lstrip()
     if head.startswith("<?xml") or head.startswith("<rdml"):
         return "rdml"
@@ -630,7 +881,15 @@ def detect_format(path: PathLike) -> str:
         return "biorad"
     if {"gene_name", "cq", "sample_name"} <= names:
         return "lightcycler"
-    return "table"
+    return "table" if names & set(_CT_NAMES) or not head else "wide"
+
+
+_CT_NAMES = ("ct", "cq", "cp", "cт")
+
+
+def _table_kind(cells: pd.DataFrame) -> str:
+    """'table' when a sheet has a ct / cq / cp column, else 'wide'."""
+    return "table" if find_column(cells.columns, _CT_NAMES) else "wide"
 
 
 def read_qpcr(
@@ -640,29 +899,33 @@ def read_qpcr(
     format: str = "auto",
     target: str | None = None,
     plate: str | None = None,
+    genes: list[str] | None = None,
 ) -> pd.DataFrame:
     """Read any supported qPCR export (format guessed unless given) and join a layout.
 
-    ``format`` is one of 'auto', 'biorad', 'quantstudio', 'lightcycler', 'rdml', 'table'.
-    ``target`` names the single target of a LightCycler 480 export without target column.
+    ``format`` is one of 'auto', 'biorad', 'quantstudio', 'lightcycler', 'rdml', 'table', 'wide'.
+    ``target`` names the single target of a LightCycler 480 export without target column;
+    ``genes`` (target and reference genes) picks the target columns of a wide table.
     """
     if format not in ("auto", *FORMATS):
         raise InputError(
             f"qPCR format '{format}' is not known; expected one of auto, "
             f"{', '.join(FORMATS)}.{did_you_mean(format, FORMATS)}"
         )
+    _require_qpcr_file(path)
     fmt = detect_format(path) if format == "auto" else format
-    readers = {
-        "biorad": read_biorad_cfx,
-        "quantstudio": read_quantstudio,
-        "rdml": read_rdml,
-        "table": read_qpcr_table,
-    }
     if fmt == "lightcycler":
         df = read_lightcycler(path, target=target, plate=plate)
     elif fmt == "rdml":
         df = read_rdml(path)
+    elif fmt == "wide":
+        df = read_qpcr_wide(path, genes=genes, plate=plate)
     else:
+        readers = {
+            "biorad": read_biorad_cfx,
+            "quantstudio": read_quantstudio,
+            "table": read_qpcr_table,
+        }
         df = readers[fmt](path, plate=plate)
     attrs = dict(df.attrs)
     if layout is not None:
