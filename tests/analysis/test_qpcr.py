@@ -364,15 +364,15 @@ def _two_samples(extra: list[tuple] = ()) -> pd.DataFrame:
     return _wells(rows)
 
 
-@pytest.mark.parametrize("bad", [-5.0, 0.0, np.inf, -np.inf, 1e400, 75.0])
+@pytest.mark.parametrize("bad", [-5.0, 0.0, 1e-300, 0.5, np.inf, -np.inf, 1e400, 75.0])
 def test_impossible_ct_is_an_excluded_well_with_a_message(bad):
-    """A Ct must be finite and in (0, 50] cycles: -5, 0, inf or 75 is a flagged well, never a number
-    in the mean. Without it, b is still 2^(26-24) = 4-fold a."""
+    """A Ct must be finite and in [1, 50] cycles (no threshold crossing before the first cycle; runs
+    are 40-50 cycles): -5, 0, 1e-300, inf or 75 is a flagged well, never a number in the mean. Without it, b is still 2^(26-24) = 4-fold a."""
     df = _two_samples([("b", "BIM", bad, 1)])
     res = relative_expression(df, target="BIM", reference="GAPDH", baseline="sample=a")
     wells = res.extra["wells"].set_index("well")
     assert wells.loc["W4", "exclude"]
-    assert "impossible" in wells.loc["W4", "message"] and "(0, 50]" in wells.loc["W4", "message"]
+    assert "impossible" in wells.loc["W4", "message"] and "[1, 50]" in wells.loc["W4", "message"]
     assert not wells.loc[["W0", "W1", "W2", "W3"], "exclude"].any()
     t = res.table.set_index("sample")
     assert t.loc["b", "relative_expression"] == pytest.approx(4.0)
@@ -458,3 +458,13 @@ def test_an_implausible_file_efficiency_falls_back_with_a_note():
     assert res.meta["method"] == "livak"
     assert any("BIM" in n and "ignored" in n for n in res.meta["notes"])
     assert res.table.set_index("sample").loc["b", "relative_expression"] == pytest.approx(4.0)
+
+
+def test_technical_replicates_far_apart_flag_their_group():
+    """Wells 24 and 26.5 of one sample (2.5 cycles apart > 1): the group keeps its value (mean Ct
+    25.25 -> 2^(26-25.25) = 1.68-fold a) but is flagged with the spread in the message."""
+    df = _two_samples([("b", "BIM", 26.5, 1)])
+    t = relative_expression(df, target="BIM", reference="GAPDH", baseline="sample=a").table
+    b = t.set_index("sample").loc["b"]
+    assert b["relative_expression"] == pytest.approx(2**0.75)
+    assert b["flagged"] and "span 2.50 cycles" in b["message"]

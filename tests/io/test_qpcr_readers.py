@@ -382,3 +382,10 @@ def test_quantstudio_well_numbers_only_and_trailing_summary_lines(tmp_path):
     path2 = tmp_path / "numbers.txt"
     path2.write_text(head + "[Results]\n" + dropped + "\n", encoding="utf-8")
     assert read_qpcr(path2)["well"].tolist() == df["well"].tolist()
+
+
+def test_decimal_comma_ct(tmp_path):
+    """European exports: 'sample;target;ct' with '26,5' -> 26.5 cycles (not 265)."""
+    path = tmp_path / "eu.csv"
+    path.write_text("sample;target;ct\na;BIM;26,5\na;GAPDH;18,25\n")
+    assert read_qpcr(path)["ct"].tolist() == [26.5, 18.25]

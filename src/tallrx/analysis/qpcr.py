@@ -17,12 +17,13 @@ Conventions (stated in every Result's meta):
   the SD of the per-replicate linear values (ddof = 1).
 * NTC / NRT wells, Undetermined wells, omitted wells and standards are listed in
   ``extra['flags']`` with what was done with them; none is dropped silently.
-* Bad wells never stop the batch (:func:`flag_wells`): a Ct that is not finite, <= 0 or above
-  ``max_ct`` (default 50 cycles) is impossible; a well listed twice (same plate, well and target)
+* Bad wells never stop the batch (:func:`flag_wells`): a Ct that is not finite, below 1 cycle
+  or above ``max_ct`` (default 50 cycles) is impossible; a well listed twice (same plate, well and target)
   is not a replicate (identical copies: the first is kept; different Cts: every copy is dropped).
   Such wells get ``exclude`` True and a ``message`` (``extra['wells']``); the groups they belong
   to are ``flagged`` in the table with a message. A group without a value (no Ct, no reference,
-  no baseline group) is a flagged row with NaN, not an error.
+  no baseline group) is a flagged row with NaN, not an error; so is a group whose technical
+  replicates span more than ``TECH_RANGE_MAX`` (1 cycle), with its value kept.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ __all__ = [
 
 #: Highest plausible Ct (cycles): runs are 40-50 cycles; a larger Ct is an impossible value.
 CT_MAX = 50.0
+#: Lowest possible Ct (cycles): the threshold cannot be crossed before the first cycle.
+CT_MIN = 1.0
+#: Technical replicates (wells of one sample x replicate x target) further apart than this (cycles)
+#: flag their group: one of the wells is likely wrong (MIQE: replicate spread is reported).
+TECH_RANGE_MAX = 1.0
 #: Perfect doubling per cycle (the 2 in 2^-ddCt).
 LIVAK_EFFICIENCY = 2.0
 #: Acceptable amplification factors (MIQE: 90-110 % efficiency); outside is flagged, not refused.
@@ -117,20 +123,22 @@ def _add_note(message: pd.Series, mask: pd.Series, notes: pd.Series | str) -> pd
 def flag_wells(qpcr: pd.DataFrame, *, max_ct: float = CT_MAX) -> pd.DataFrame:
     """The qpcr table with ``exclude`` (bool) and ``message`` per well: impossible Cts and
     duplicated wells excluded (see the module notes); earlier flags (e.g. a reader's) are kept."""
-    if not max_ct > 0:
-        raise AnalysisError(f"max_ct {max_ct} must be a positive number of cycles (e.g. 40 or 50)")
+    if not (np.isfinite(max_ct) and max_ct > 0):
+        raise AnalysisError(
+            f"max_ct {max_ct} must be a finite positive number of cycles (e.g. --max-ct 45)"
+        )
     df = qpcr.copy()
     exclude = df["exclude"].fillna(False).astype(bool) if "exclude" in df else False
     df["exclude"] = pd.Series(exclude, index=df.index, dtype=bool)
     msg = df["message"] if "message" in df else pd.Series("", index=df.index)
     df["message"] = msg.fillna("").astype(str)
     ct = df["ct"].astype(float)
-    bad = ~df["exclude"] & ct.notna() & ~((ct > 0) & (ct <= max_ct))
+    bad = ~df["exclude"] & ct.notna() & ~((ct >= CT_MIN) & (ct <= max_ct))
     df["message"] = _add_note(
         df["message"],
         bad,
         "Ct " + ct.map(lambda v: f"{v:g}") + " is impossible (expected a finite Ct in "
-        f"(0, {max_ct:g}] cycles): well excluded",
+        f"[{CT_MIN:g}, {max_ct:g}] cycles): well excluded",
     )
     df["exclude"] |= bad
     key = [c for c in ("plate", "well", "target") if c in df]
@@ -365,7 +373,7 @@ def relative_expression(
     Table (expression.csv): the ``by`` columns, target, relative_expression, sd, lower, upper, n,
     log2_fc, log2_sd, ddct, p_value (Welch t-test of log2 RQ against the baseline group),
     n_wells, n_undetermined, baseline, flagged, message. ``flagged`` rows need a look: no value
-    (NaN, the message says why) or wells excluded (impossible Ct > ``max_ct`` cycles or <= 0,
+    (NaN, the message says why) or wells excluded (impossible Ct: not in [1, ``max_ct``] cycles;
     duplicated well); ``extra['wells']`` is the input with ``exclude`` and ``message`` per well.
     """
     df = _prepare(qpcr, where, max_ct)
@@ -429,7 +437,12 @@ def relative_expression(
     wells = df[usable & df["target"].isin(genes)]
     tech = (
         wells.groupby(unit_cols + ["target"], dropna=False, sort=False)
-        .agg(ct_mean=("ct", "mean"), n_wells=("ct", "count"), n_total=("ct", "size"))
+        .agg(
+            ct_mean=("ct", "mean"),
+            ct_range=("ct", lambda c: c.max() - c.min()),
+            n_wells=("ct", "count"),
+            n_total=("ct", "size"),
+        )
         .reset_index()
     )
     tech["n_undetermined"] = tech["n_total"] - tech["n_wells"]
@@ -495,7 +508,10 @@ def relative_expression(
     why = why.rename(columns={why.columns[len(unit_cols)]: "target"})
     rep = rep.merge(why, on=unit_cols + ["target"], how="left")
     rep = rep.merge(
-        tech[unit_cols + ["target", "ct_mean", "n_wells", "n_undetermined", "n_excluded"]],
+        tech[
+            unit_cols
+            + ["target", "ct_mean", "ct_range", "n_wells", "n_undetermined", "n_excluded"]
+        ],
         on=unit_cols + ["target"],
         how="left",
     )
@@ -550,6 +566,7 @@ def _summarize(
             n_wells=("n_wells", "sum"),
             n_undetermined=("n_undetermined", "sum"),
             n_excluded=("n_excluded", "sum"),
+            ct_range=("ct_range", "max"),
             n_replicates=("log2_rq", "size"),
             baseline=("baseline", "all"),
             reason=("reason", lambda r: "; ".join(dict.fromkeys(v for v in r if v))),
@@ -567,11 +584,12 @@ def _summarize(
     out["ddct"] = 0.0 - out["log2_fc"]
     out["p_value"] = _pvalues(rep, out, by, strata_cols)
     msg = []
-    for n, total, und, excl, why, b in zip(
+    for n, total, und, excl, spread, why, b in zip(
         out["n"],
         out["n_replicates"],
         out["n_undetermined"],
         out["n_excluded"],
+        out["ct_range"],
         out["reason"],
         out["baseline"],
         strict=True,
@@ -585,13 +603,23 @@ def _summarize(
             parts.append(f"{und} undetermined well(s) left out of technical means")
         if excl:
             parts.append(f"{excl} well(s) excluded (impossible Ct or duplicated well): see flags")
+        if spread > TECH_RANGE_MAX:
+            parts.append(
+                f"technical replicates span {spread:.2f} cycles (> {TECH_RANGE_MAX:g}): "
+                "check the wells"
+            )
         if n == 1:
             parts.append("single biological replicate: no SD")
         if b:
             parts.append("baseline")
         msg.append("; ".join(parts))
     out["message"] = msg
-    out["flagged"] = (out["n"] < out["n_replicates"]) | (out["n"] == 0) | (out["n_excluded"] > 0)
+    out["flagged"] = (
+        (out["n"] < out["n_replicates"])
+        | (out["n"] == 0)
+        | (out["n_excluded"] > 0)
+        | (out["ct_range"] > TECH_RANGE_MAX)
+    )
     return out[[*by, *EXPRESSION_STATS]]
 
 

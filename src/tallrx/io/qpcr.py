@@ -152,10 +152,13 @@ def _finish(df: pd.DataFrame, *, plate: str, where: str) -> pd.DataFrame:
 def _set_ct(out: pd.DataFrame, values: pd.Series, *, where: str, column: str) -> None:
     """Parse Ct text into ``out['ct']`` with ``exclude`` / ``message`` per well (in place).
 
-    Non-detect words -> NaN + message; other text -> NaN, excluded, message quoting the cell. When
+    '26,5' is read as 26.5 (a decimal comma; a Ct never needs a thousands separator). Non-detect
+    words -> NaN + message; other text -> NaN, excluded, message quoting the cell. When
     no cell is a number but some are text, the file is not a Ct table: InputError at the first.
     """
-    text = values.astype(str).str.strip().str.replace(",", "", regex=False)
+    text = values.astype(str).str.strip()
+    # a Ct never reaches 1,000 cycles: '26,5' is a decimal comma (European exports)
+    text = text.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True).str.replace(",", "")
     missing = values.isna() | text.str.lower().isin(_UNDETERMINED)
     num = pd.to_numeric(text.where(~missing), errors="coerce").astype(float)
     bad = num.isna() & ~missing
