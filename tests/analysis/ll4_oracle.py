@@ -1,8 +1,9 @@
 """Independent per-curve reference for the batched LL.4 fitter: scipy.optimize.least_squares.
 
 Written straight from drc's LL.4 formula, f(x) = c + (d - c) / (1 + exp(b (log x - log e))), with
-parameters (c, d, log e, b) and the same default boxes as the batched fitter (plateaus free,
-b in [0.1, 20], e within 100-fold of the tested dose range). Used by the tests and by
+parameters (c, d, log e, b) and the same default boxes as the batched fitter (plateaus within one
+data range beyond the data, [min y - R, max y + R] with R = max y - min y, or free with
+``plateau_margin=None``; b in [0.1, 20], e within 100-fold of the tested dose range). Used by the tests and by
 benchmarks/bench_fit.py; it shares no code with tallrx.analysis.fitting.
 """
 
@@ -34,7 +35,7 @@ def _jac(p, x, y):
     return np.column_stack([a, s, (d - c) * b * s * a, -(d - c) * s * a * (lx - log_e)])
 
 
-def scipy_fit_one(x, y, hill_starts=(1.0,)):
+def scipy_fit_one(x, y, hill_starts=(1.0,), plateau_margin=1.0):
     """Least-squares LL.4 fit of one curve; returns (c, d, e, b, sse), best over ``hill_starts``.
 
     Start: c = min(y), d = max(y), e = the tested dose whose mean response is closest to the
@@ -45,8 +46,13 @@ def scipy_fit_one(x, y, hill_starts=(1.0,)):
     ok = np.isfinite(x) & np.isfinite(y)
     x, y = x[ok], y[ok]
     pos = x[x > 0]
-    lo = [-np.inf, -np.inf, np.log(pos.min() / IC50_SPAN), HILL_BOX[0]]
-    hi = [np.inf, np.inf, np.log(pos.max() * IC50_SPAN), HILL_BOX[1]]
+    if plateau_margin is None:
+        p_lo, p_hi = -np.inf, np.inf
+    else:
+        span = plateau_margin * (y.max() - y.min())
+        p_lo, p_hi = y.min() - span, y.max() + span
+    lo = [p_lo, p_lo, np.log(pos.min() / IC50_SPAN), HILL_BOX[0]]
+    hi = [p_hi, p_hi, np.log(pos.max() * IC50_SPAN), HILL_BOX[1]]
     doses = np.unique(pos)
     means = np.array([y[x == v].mean() for v in doses])
     mid = 0.5 * (y.min() + y.max())

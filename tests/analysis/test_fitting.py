@@ -100,11 +100,16 @@ def test_fixed_top_matches_scipy_three_parameter_fit():
     worse = 0
     for i in range(y.shape[0]):
         best = np.inf
+        span = np.ptp(y[i])  # the default plateau box: one data range beyond the data
+        c_lo, c_hi = y[i].min() - span, y[i].max() + span
         for b0 in HILL_STARTS:
             res = least_squares(
                 lambda p, i=i: p[0] + (100.0 - p[0]) / (1 + np.exp(p[2] * (lx - p[1]))) - y[i],
                 [y[i].min(), np.log(np.sqrt(x.min() * x.max())), b0],
-                bounds=([-np.inf, np.log(x.min() / 100), 0.1], [np.inf, np.log(x.max() * 100), 20]),
+                bounds=(
+                    [c_lo, np.log(x.min() / 100), 0.1],
+                    [c_hi, np.log(x.max() * 100), 20],
+                ),
             )
             best = min(best, float(np.sum(res.fun**2)))
         worse += ours.sse[i] > best * (1 + 1e-6)
@@ -257,3 +262,74 @@ def test_empty_and_single_curve_inputs():
     assert len(empty) == 0
     one = fit_ll4(DOSES, ll4(DOSES, 0.0, 100.0, 2.0, 1.2))  # a 1-D y is one curve
     assert len(one) == 1 and one.ic50[0] == pytest.approx(2.0, rel=1e-6)
+
+
+# ----------------------------------------------------------------------------- issue 9: bounds
+def screen_like(rng, n, doses=np.geomspace(0.0025, 8.0, 8)):
+    """A CCLE-like screen: 8 doses 0.0025-8 uM, one well each; about half the curves inactive
+    (flat at the top), the rest active or partial, some very noisy, 10 % of wells missing."""
+    kind = rng.choice(4, n, p=[0.45, 0.25, 0.2, 0.1])  # flat, active, partial, noisy
+    ic50 = np.where(kind == 1, 10 ** rng.uniform(-2.5, 0.8, n), 10 ** rng.uniform(0.5, 2.5, n))
+    top = rng.normal(100, 8, n)
+    y = ll4(doses[None], rng.uniform(-10, 60, n)[:, None], top[:, None], ic50[:, None],
+            rng.lognormal(0, 0.6, n)[:, None])
+    y = np.where((kind == 0)[:, None], top[:, None], y)
+    sd = np.where(kind == 3, rng.uniform(15, 40, n), rng.uniform(2, 12, n))
+    y = y + rng.normal(0, 1, y.shape) * sd[:, None]
+    y[rng.random(y.shape) < 0.1] = np.nan
+    return np.broadcast_to(doses, y.shape), y
+
+
+def test_plateaus_stay_in_the_default_data_box_and_bound_hits_are_reported():
+    """The default box is [min y - R, max y + R] (R = data range; worked by hand in
+    plateau_box's docstring); unbounded, inactive curves ran to plateaus of -1e21 (issue 9)."""
+    rng = np.random.default_rng(12)
+    x, y = screen_like(rng, 400)
+    fit = fit_ll4(x, y)
+    lo, hi = np.nanmin(y, axis=1), np.nanmax(y, axis=1)
+    span = hi - lo
+    for p in (fit.bottom, fit.top):
+        ok = np.isfinite(p)
+        assert ok.mean() > 0.95
+        assert np.all(p[ok] >= (lo - span)[ok] - 1e-9) and np.all(p[ok] <= (hi + span)[ok] + 1e-9)
+    at = fit.at_bound()
+    assert set(at) == {"bottom", "top", "ic50", "hill"}
+    on_box = np.isclose(fit.bottom, lo - span) | np.isclose(fit.bottom, hi + span)
+    np.testing.assert_array_equal(at["bottom"], on_box & np.isfinite(fit.bottom))
+    assert at["bottom"].any()  # partial curves do hit it
+
+
+def test_explicitly_free_plateaus_match_scipy_without_plateau_bounds():
+    rng = np.random.default_rng(20240602)
+    x, y = random_curves(rng, 60)
+    free = {"bottom": (-np.inf, np.inf), "top": (-np.inf, np.inf)}
+    ours = fit_ll4(x, y, bounds=free)
+    assert _oracle_fraction(x, y, ours, hill_starts=HILL_STARTS, plateau_margin=None) >= 0.98
+
+
+POOL_X, POOL_Y = screen_like(np.random.default_rng(99), 300)
+_ALONE: dict[int, LL4Fit] = {}
+
+
+@settings(max_examples=30, **FAST)
+@given(st.lists(st.integers(0, 299), min_size=1, max_size=150), st.integers(0, 299))
+def test_a_curve_fits_the_same_alone_and_in_any_batch(others, target):
+    """Issue 9 point 5: the fit of a curve does not depend on the batch around it (flat, noisy,
+    partial and ragged neighbours included). Same optimum (SSE to 1e-9); parameters to 1e-6
+    wherever the optimum is well determined (where the SSE valley is flat, only the SSE is)."""
+    rows = [*others[: len(others) // 2], target, *others[len(others) // 2 :]]
+    pos = len(others) // 2
+    batch = fit_ll4(POOL_X[rows], POOL_Y[rows])
+    if target not in _ALONE:
+        _ALONE[target] = fit_ll4(POOL_X[target : target + 1], POOL_Y[target : target + 1])
+    one = _ALONE[target]
+    assert batch.converged[pos] == one.converged[0]
+    if np.isnan(one.sse[0]):
+        assert np.isnan(batch.sse[pos])
+        return
+    assert batch.sse[pos] == pytest.approx(one.sse[0], rel=1e-9, abs=1e-12)
+    for f in ("bottom", "top"):
+        assert getattr(batch, f)[pos] == pytest.approx(getattr(one, f)[0], rel=1e-6, abs=1e-6)
+    if one.se_ic50[0] < 0.5 * one.ic50[0] and one.se_hill[0] < 0.5 * one.hill[0]:
+        assert batch.ic50[pos] == pytest.approx(one.ic50[0], rel=1e-6)
+        assert batch.hill[pos] == pytest.approx(one.hill[0], rel=1e-6)

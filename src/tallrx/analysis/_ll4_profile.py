@@ -28,7 +28,8 @@ class Curves(NamedTuple):
     sum w y^2, sum w, sum w y, bottom low, top low, bottom high, top high. ``kind`` says how the
     plateaus are solved: "free" (both free and unbounded), "top" / "bottom" / "both" (that one
     fixed for every curve, any other free and unbounded), "mixed" (each plateau free and
-    unbounded or fixed) or "box" (bounded plateaus: exact box-constrained solve).
+    unbounded or fixed), "boxtop" / "boxbottom" (that one fixed, the other in a finite box) or
+    "box" (bounded plateaus: exact box-constrained solve).
     """
 
     pts: np.ndarray
@@ -49,6 +50,11 @@ def plateau_kind(blo, bhi, tlo, thi) -> str:
     fb, ft = blo == bhi, tlo == thi
     ub, ut = np.isinf(blo) & np.isinf(bhi), np.isinf(tlo) & np.isinf(thi)
     if not np.all((fb | ub) & (ft | ut)):
+        bb, bt = np.isfinite(blo) & np.isfinite(bhi) & ~fb, np.isfinite(tlo) & np.isfinite(thi) & ~ft
+        if np.all(ft & bb):
+            return "boxtop"
+        if np.all(fb & bt):
+            return "boxbottom"
         return "box"
     for kind, b_ok, t_ok in (
         ("free", ub, ut),
@@ -69,8 +75,8 @@ def plateaus(sums, per, kind: str, degenerate: bool = True):
     """
     saa, sas, sss, say, ssy, _ = sums
     blo, tlo = per[BLO], per[TLO]
-    if kind == "box":
-        return linear_box(sums, (blo, per[BHI], tlo, per[THI]))
+    if kind.startswith("box"):
+        return _box_plateaus(sums, per, kind, degenerate)
     if kind == "free":
         det = saa * sss - sas * sas
         det = np.where(det > 1e-13 * saa * sss, det, np.nan)
@@ -98,6 +104,31 @@ def plateaus(sums, per, kind: str, degenerate: bool = True):
         # with plateaus fixed or unbounded, the interior and box-edge candidates of linear_box
         # are exactly the non-finite solutions above: only its degenerate ones remain
         b[bad], t[bad] = linear_box(sub, box, edges=False)
+    return b, t
+
+
+def _box_plateaus(sums, per, kind: str, degenerate: bool):
+    """Bounded plateaus. "boxtop" / "boxbottom" (one plateau fixed, the other in a box): the
+    clipped 1-D solution. "box": the unconstrained solution where it lies inside the box (then it
+    is the optimum of the convex problem), the exact box solve (:func:`linear_box`) elsewhere."""
+    saa, sas, sss, say, ssy, _ = sums
+    blo, bhi, tlo, thi = per[BLO], per[BHI], per[TLO], per[THI]
+    if kind == "boxtop":
+        b = _clip((say - tlo * sas) / saa, blo, bhi)  # a ~ 0 everywhere: NaN (degenerate)
+        return (np.where(np.isnan(b), _clip(0.0, blo, bhi), b) if degenerate else b), tlo
+    if kind == "boxbottom":
+        t = _clip((ssy - blo * sas) / sss, tlo, thi)
+        return blo, (np.where(np.isnan(t), _clip(0.0, tlo, thi), t) if degenerate else t)
+    det = saa * sss - sas * sas
+    det = np.where(det > 1e-13 * saa * sss, det, np.nan)
+    b = (sss * say - sas * ssy) / det
+    t = (saa * ssy - sas * say) / det
+    out = ~((b >= blo) & (b <= bhi) & (t >= tlo) & (t <= thi))  # NaN fails too
+    if out.any():
+        b, t = np.array(np.broadcast_to(b, out.shape)), np.array(np.broadcast_to(t, out.shape))
+        sub = tuple(np.broadcast_to(v, out.shape)[out] for v in sums)
+        box = tuple(np.broadcast_to(v, out.shape)[out] for v in (blo, bhi, tlo, thi))
+        b[out], t[out] = linear_box(sub, box)
     return b, t
 
 
@@ -281,7 +312,7 @@ def reduced_system(data: Curves, u, h, bt, z, lin, ref):
     g = d * S[:2, 2]  # base gradient (d Sqr, d Slr)
     H[1, 2] += g[1] / h  # the gradient term of d2/d(log hill)2
     per = data.per
-    if data.kind == "box":  # a plateau on its bound is held there
+    if data.kind.startswith("box"):  # a plateau on its bound is held there
         free = (bt > per[BLO : TLO + 1]) & (bt < per[BHI : THI + 1])
     else:  # plateaus are fixed or unbounded
         free = per[BLO : TLO + 1] != per[BHI : THI + 1]

@@ -30,6 +30,16 @@ The numerics live in :mod:`tallrx.analysis._ll4_profile` (steps 2, 3, 5) and
 :mod:`tallrx.analysis._ll4_lm` (step 4). Degenerate curves (no points, fewer points or distinct
 concentrations than free parameters, a response that does not vary with dose) never raise: their
 parameters are NaN, ``converged`` False.
+
+Plateau bounds (issue 9): unless given, each plateau of a curve lies within
+[min(y) - R, max(y) + R], R = max(y) - min(y) over the curve's used points
+(``DEFAULT_PLATEAU_MARGIN`` = 1 range beyond the data on each side), so an inactive or partial curve
+can never report a plateau of -1e21; ``LL4Fit.at_bound()`` says which estimates sit on their box.
+
+Batch independence: a curve's fit never depends on the other curves of the call. Curves are
+fitted in classes of equal shape (number of used points, number of distinct concentrations and
+plateau kind) with their points packed without padding, so every floating-point operation on a
+curve is the same whether it is fitted alone or among thousands.
 """
 
 from __future__ import annotations
@@ -45,14 +55,25 @@ from tallrx.analysis._ll4_profile import Curves, covariance_se, grid_starts, pla
 from tallrx.analysis.curves import LN10, ll4
 from tallrx.errors import AnalysisError, did_you_mean
 
-__all__ = ["LL4Fit", "fit_ll4", "DEFAULT_HILL_BOUNDS", "DEFAULT_IC50_SPAN"]
+__all__ = [
+    "LL4Fit",
+    "fit_ll4",
+    "DEFAULT_HILL_BOUNDS",
+    "DEFAULT_IC50_SPAN",
+    "DEFAULT_PLATEAU_MARGIN",
+    "plateau_box",
+]
 
 DEFAULT_HILL_BOUNDS = (0.1, 20.0)
 """Default box for the Hill slope (drc's b), per natural-log unit of concentration."""
 DEFAULT_IC50_SPAN = 100.0
 """Default ic50 box: [lowest positive tested dose / span, highest tested dose * span] (uM)."""
 
+DEFAULT_PLATEAU_MARGIN = 1.0
+"""Default plateau box: [min(y) - m R, max(y) + m R] per curve, R = max(y) - min(y) (response units)."""
+
 _PARAMS = ("bottom", "top", "ic50", "hill")
+_KINDS = ("box", "free", "top", "bottom", "both", "boxtop", "boxbottom")  # see Curves.kind
 _MAX_ITER = 200
 _BLOCK = 65536  # curves prepared at once (bounds memory)
 _POOL = 4096  # starts iterated at once (keeps the working arrays in cache)
@@ -78,6 +99,29 @@ class LL4Fit:
     se_top: np.ndarray
     se_ic50: np.ndarray
     se_hill: np.ndarray
+    bounds: Mapping | None = None
+    """{parameter: (low, high)} arrays of the boxes used (a fixed plateau: low == high)."""
+
+    def at_bound(self) -> dict[str, np.ndarray]:
+        """{parameter: bool array}: the estimate sits on a bound of its box (within 1e-9 x
+        (1 + |bound|); a fixed plateau is not "at bound"). Empty when no boxes are known.
+
+        >>> fit = fit_ll4(np.logspace(-2, 2, 9), [100, 100, 99, 98, 96, 93, 90, 85, 80],
+        ...               bounds={"bottom": (75.0, 100.0)})
+        >>> float(fit.bottom[0]), bool(fit.at_bound()["bottom"][0])  # no lower plateau in sight
+        (75.0, True)
+        """
+        if self.bounds is None:
+            return {}
+        out = {}
+        for name, (lo, hi) in self.bounds.items():
+            v = np.asarray(getattr(self, name), dtype=float)
+            with np.errstate(invalid="ignore"):
+                on = (np.abs(v - lo) <= 1e-9 * (1.0 + np.abs(lo))) | (
+                    np.abs(v - hi) <= 1e-9 * (1.0 + np.abs(hi))
+                )
+            out[name] = on & (lo < hi) & np.isfinite(v)
+        return out
 
     def __len__(self) -> int:
         return int(self.ic50.shape[0])
@@ -236,8 +280,9 @@ def fit_ll4(
     w = np.where(valid, w, 0.0)
     fix_b = _per_curve(fix_bottom, n, "fix_bottom")
     fix_t = _per_curve(fix_top, n, "fix_top")
-    blo, bhi = _bound_pair(bounds, "bottom", (-np.inf, np.inf), n)
-    tlo, thi = _bound_pair(bounds, "top", (-np.inf, np.inf), n)
+    pbox = plateau_box(np.where(valid, y, np.nan))
+    blo, bhi = _bound_pair(bounds, "bottom", pbox, n)
+    tlo, thi = _bound_pair(bounds, "top", pbox, n)
     hlo, hhi = _bound_pair(bounds, "hill", DEFAULT_HILL_BOUNDS, n)
     if (hlo <= 0).any():
         raise AnalysisError(
@@ -254,30 +299,101 @@ def fit_ll4(
     blo, bhi = np.where(np.isnan(fix_b), blo, fix_b), np.where(np.isnan(fix_b), bhi, fix_b)
     tlo, thi = np.where(np.isnan(fix_t), tlo, fix_t), np.where(np.isnan(fix_t), thi, fix_t)
     starts = _hill_starts(int(n_starts))
+    used_bounds = {"bottom": (blo, bhi), "top": (tlo, thi), "ic50": (clo, chi), "hill": (hlo, hhi)}
+    if n == 0:
+        empty = np.empty(0)
+        return LL4Fit(
+            *(empty,) * 5, np.empty(0, int), np.empty(0, bool), *(empty,) * 4, bounds=used_bounds
+        )
 
-    parts = []
-    for lo in range(0, n, _BLOCK):
-        sl = slice(lo, min(lo + _BLOCK, n))
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # NaN/inf handled
-            parts.append(
-                _fit_block(
-                    x[sl],
-                    y[sl],
-                    w[sl],
+    res = {k: np.full(n, np.nan) for k in _FIELDS}
+    res["n"] = np.zeros(n, dtype=int)
+    res["converged"] = np.zeros(n, dtype=bool)
+    for rows, width in _shape_classes(x, valid, (blo, bhi, tlo, thi)):
+        xc, yc, wc = (_packed(a[rows], valid[rows], width) for a in (x, y, w))
+        for lo in range(0, rows.size, _BLOCK):
+            sl = rows[lo : lo + _BLOCK]
+            part = slice(lo, lo + _BLOCK)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # NaN/inf handled
+                out = _fit_block(
+                    xc[part],
+                    yc[part],
+                    wc[part],
                     (blo[sl], bhi[sl], tlo[sl], thi[sl]),
                     (ulo[sl], uhi[sl]),
                     (hlo[sl], hhi[sl]),
                     starts,
                     standard_errors,
                 )
-            )
-    if not parts:
-        empty = np.empty(0)
-        return LL4Fit(*(empty,) * 5, np.empty(0, int), np.empty(0, bool), *(empty,) * 4)
-    cat = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    cat["ic50"] = np.clip(cat["ic50"], clo, chi)  # exp(log(bound)) may miss the bound by an ulp
-    cat["hill"] = np.clip(cat["hill"], hlo, hhi)
-    return LL4Fit(**cat)
+            for k, v in out.items():
+                res[k][sl] = v
+    res["ic50"] = np.clip(res["ic50"], clo, chi)  # exp(log(bound)) may miss the bound by an ulp
+    res["hill"] = np.clip(res["hill"], hlo, hhi)
+    return LL4Fit(**res, bounds=used_bounds)
+
+
+_FIELDS = ("bottom", "top", "ic50", "hill", "sse", "se_bottom", "se_top", "se_ic50", "se_hill")
+
+
+def plateau_box(y, margin: float = DEFAULT_PLATEAU_MARGIN) -> tuple[np.ndarray, np.ndarray]:
+    """Default plateau box per curve (rows of ``y``, NaN = unused): [min - m R, max + m R] with
+    R = max - min of the row (response units); (-inf, inf) for a row without data.
+
+    >>> [v.tolist() for v in plateau_box(np.array([[10.0, 60.0, np.nan]]))]
+    [[-40.0], [110.0]]
+    """
+    y = np.atleast_2d(np.asarray(y, dtype=float))
+    nan = np.isnan(y)
+    lo = np.min(np.where(nan, np.inf, y), axis=1, initial=np.inf)
+    hi = np.max(np.where(nan, -np.inf, y), axis=1, initial=-np.inf)
+    has = np.isfinite(lo) & np.isfinite(hi)
+    span = np.where(has, hi - lo, 0.0) * margin
+    return np.where(has, lo - span, -np.inf), np.where(has, hi + span, np.inf)
+
+
+def _kind_codes(blo, bhi, tlo, thi) -> np.ndarray:
+    """Per-curve index into ``_KINDS``: the plateau kind of that curve alone."""
+    fb, ft = blo == bhi, tlo == thi
+    ub, ut = np.isinf(blo) & np.isinf(bhi), np.isinf(tlo) & np.isinf(thi)
+    code = np.zeros(blo.shape, dtype=np.int64)  # box
+    code[ub & ut] = 1
+    code[ub & ft] = 2
+    code[fb & ut] = 3
+    code[fb & ft] = 4
+    bb, bt = np.isfinite(blo) & np.isfinite(bhi) & ~fb, np.isfinite(tlo) & np.isfinite(thi) & ~ft
+    code[ft & bb] = 5
+    code[fb & bt] = 6
+    return code
+
+
+def _shape_classes(x, valid, box):
+    """Curves grouped by (used points, distinct concentrations, plateau kind): ``(rows, width)``
+    per class, in order of first appearance. Fitting each class packed without padding makes a
+    curve's arithmetic independent of the other curves of the call."""
+    n_valid = valid.sum(axis=1)
+    xs = np.sort(np.where(valid, x, np.inf), axis=1)
+    distinct = np.isfinite(xs[:, :1]).sum(axis=1)
+    if xs.shape[1] > 1:
+        distinct = distinct + ((xs[:, 1:] != xs[:, :-1]) & np.isfinite(xs[:, 1:])).sum(axis=1)
+    key = (n_valid * (xs.shape[1] + 1) + distinct) * len(_KINDS) + _kind_codes(*box)
+    if np.all(key == key[0]):  # the usual screen: one class
+        yield np.arange(key.size), max(int(n_valid[0]), 1)
+        return
+    uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.cumsum(np.bincount(inverse, minlength=uniq.size))
+    for c in np.argsort(first):
+        rows = order[(bounds[c - 1] if c else 0) : bounds[c]]
+        yield rows, max(int(n_valid[rows[0]]), 1)
+
+
+def _packed(a: np.ndarray, valid: np.ndarray, width: int) -> np.ndarray:
+    """``a`` with each row's used points moved to the front (order kept), ``width`` columns: a
+    curve's points are laid out the same whatever else is in the batch."""
+    if valid.all():
+        return np.array(a[:, :width])
+    order = np.argsort(~valid, axis=1, kind="stable")[:, :width]
+    return np.take_along_axis(a, order, axis=1)
 
 
 def _fit_block(x, y, w, box, ubox, hbox, starts, standard_errors: bool = True) -> dict:
