@@ -17,9 +17,15 @@ from tallrx._atomic import atomic_dir
 from tallrx._result import json_safe
 from tallrx.analysis.synergy import score_synergy
 from tallrx.analysis.synergy.calibration import ALPHA, N_NULL
-from tallrx.cli._app import OUT_HELP, app, existing_files, say
-from tallrx.errors import InputError
-from tallrx.io.synergyfinder import RESPONSES, is_synergyfinder, read_synergyfinder
+from tallrx.analysis.synergy.design import REQUIRED
+from tallrx.cli._app import OUT_HELP, app, existing_files, say_summary
+from tallrx.errors import InputError, SchemaError, did_you_mean
+from tallrx.io.synergyfinder import (
+    RESPONSES,
+    is_synergyfinder,
+    read_delimited,
+    read_synergyfinder,
+)
 from tallrx.report.html import render_report
 from tallrx.report.synergy import synergy_figures, synergy_section
 from tallrx.units import normalize_unit, to_um
@@ -27,22 +33,9 @@ from tallrx.units import normalize_unit, to_um
 
 def _read_input(path: Path, response: str, unit: str) -> pd.DataFrame:
     (path,) = existing_files([path])
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder; pass the viability CSV (or SynergyFinder file)")
-    try:
-        if path.suffix.lower() in (".xlsx", ".xls"):
-            df = pd.read_excel(path)
-        else:
-            df = pd.read_csv(path, sep=None, engine="python")
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path}: the file is empty; expected a table with a header row") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise InputError(f"{path}: not a readable CSV/XLSX table ({first})") from None
-    if len(df) == 0:
-        raise InputError(f"{path}: has a header but no rows")
+    df = read_delimited(path)
     if is_synergyfinder(df.columns):
-        return read_synergyfinder(df, response=response)
+        return read_synergyfinder(df, response=response, where=str(path))
     if "viability" not in df.columns:
         cols = ", ".join(map(str, df.columns))
         raise InputError(
@@ -56,6 +49,12 @@ def _read_input(path: Path, response: str, unit: str) -> pd.DataFrame:
             "applies to SynergyFinder files only (rename the column 'response' and add block_id, "
             "or drop --response)"
         )
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        raise SchemaError(
+            f"{path}: a tidy viability table needs column(s) {', '.join(missing)} "
+            f"(has: {', '.join(map(str, df.columns))}).{did_you_mean(missing[0], df.columns)}"
+        )
     u = normalize_unit(unit)
     if u != "uM":
         df = df.copy()
@@ -66,7 +65,8 @@ def _read_input(path: Path, response: str, unit: str) -> pd.DataFrame:
             for name, idx in pd.Series(np.arange(len(df))).groupby(drug.to_numpy()).indices.items():
                 if np.nansum(conc[idx]) > 0:
                     out[idx] = to_um(conc[idx], u, drug=name or None)
-            df[f"conc_{side}"] = out
+            raw = df[f"conc_{side}"]  # text stays text: the analysis names the row
+            df[f"conc_{side}"] = pd.Series(out, index=df.index).where(~np.isnan(conc), raw)
     return df
 
 
@@ -91,6 +91,9 @@ def synergy_command(
     n_null: int = typer.Option(
         N_NULL, "--n-null", help="Null plates per block for the calibrated call (0 = off)."
     ),
+    n_boot: int = typer.Option(
+        200, "--n-boot", min=0, help="Bootstrap resamples of the CI interval (0 = off)."
+    ),
     alpha: float = typer.Option(ALPHA, "--alpha", help="Significance level of the call."),
     ci_dx: str = typer.Option(
         "median", "--ci-dx", help="Single-drug Dx of the CI: median | ll4 | auto."
@@ -100,7 +103,11 @@ def synergy_command(
     ),
     figures: bool = typer.Option(True, "--figures/--no-figures", help="Write figures + report."),
 ) -> None:
-    """Score drug combinations: Chou-Talalay CI, Bliss, HSA, Loewe, ZIP and calibrated calls."""
+    """Score drug combinations: Chou-Talalay CI, Bliss, HSA, Loewe, ZIP and calibrated calls.
+
+    A block that cannot be scored (or whose fits fail) is a row with fit_ok False and a message;
+    the command ends with "N scored, M flagged".
+    """
     table = _read_input(input, response, unit)
     result = score_synergy(
         table,
@@ -110,6 +117,7 @@ def synergy_command(
         response=response,
         seed=seed,
         n_null=n_null,
+        n_boot=n_boot,
         alpha=alpha,
         ci_dx=ci_dx,
         call_on=call_on,
@@ -128,6 +136,5 @@ def synergy_command(
             for name, fig in figs.items():
                 fig.savefig(tmp / "figures" / f"{name}.png", dpi=150, bbox_inches="tight")
             render_report("tallrx synergy", [synergy_section(result, figs)], tmp / "report.html")
-    t = result.table
-    n_syn = int(t["call"].astype(str).str.contains("synergy").sum())
-    say(f"tallrx synergy: {len(t)} combination(s), {n_syn} calibrated synergy call(s) -> {out}/")
+    ok = result.table["fit_ok"].astype(bool)
+    say_summary(int(ok.sum()), int((~ok).sum()), f"{out}/")

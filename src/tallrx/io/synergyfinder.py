@@ -6,15 +6,23 @@ SynergyFinder's long format has one row per well: ``block_id`` (one drug pair on
 ``conc_unit1`` / ``conc_unit2``, or one ``conc_unit``). Column names are matched case-insensitively;
 ``PairIndex``/``Drug1``/``Conc1``/``ConcUnit``/``Response`` (SynergyFinder+) are accepted too.
 
+Files are read by :func:`read_delimited`: the delimiter is sniffed from the first lines and the
+fast C parser reads the rest (no limit on field length); an Excel workbook renamed .csv, an empty
+file, UTF-16 text and other unreadable files give an InputError naming the file.
+
 Responses are used as given (no re-normalization, as SynergyFinder does by default):
 ``response="viability"`` means % viability (100 = untreated), ``"inhibition"`` means % inhibition
 (0 = untreated) and is converted with viability = 100 - inhibition. Repeated (block, dose pair)
-rows are replicates and are numbered in file order. Extra columns are carried through as
+rows are replicates and are numbered in file order. An empty or non-numeric cell in a numeric
+column stays NaN (the analysis leaves such a well out, or flags its block, naming the row); a
+column that is mostly text is an InputError. Extra columns are carried through as
 conditions; a ``sample`` / ``cell_line_name`` column becomes ``sample`` (else the block id does).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 from pathlib import Path
 
@@ -24,7 +32,7 @@ import pandas as pd
 from tallrx.errors import InputError, UnitError, did_you_mean
 from tallrx.units import to_um
 
-__all__ = ["read_synergyfinder", "is_synergyfinder", "RESPONSES"]
+__all__ = ["read_synergyfinder", "is_synergyfinder", "read_delimited", "RESPONSES"]
 
 RESPONSES = ("viability", "inhibition")
 _ALIASES = {
@@ -58,16 +66,21 @@ def is_synergyfinder(columns) -> bool:
 
 
 def read_synergyfinder(
-    source: str | os.PathLike | pd.DataFrame, *, response: str = "viability"
+    source: str | os.PathLike | pd.DataFrame,
+    *,
+    response: str = "viability",
+    where: str | None = None,
 ) -> pd.DataFrame:
-    """Read a SynergyFinder table (CSV/TSV/XLSX path or DataFrame) into a tidy viability table."""
+    """Read a SynergyFinder table (CSV/TSV/XLSX path or DataFrame) into a tidy viability table
+    (``where`` names the source in messages)."""
     if response not in RESPONSES:
         raise InputError(
             f"--response must be one of {', '.join(RESPONSES)}, got {response!r}."
             f"{did_you_mean(response, RESPONSES)}"
         )
-    where = "table" if isinstance(source, pd.DataFrame) else str(source)
-    df = source if isinstance(source, pd.DataFrame) else _read(Path(source))
+    if where is None:
+        where = "table" if isinstance(source, pd.DataFrame) else str(source)
+    df = source if isinstance(source, pd.DataFrame) else read_delimited(source)
     cols = [str(c) for c in df.columns]
     found = _find(cols)
     missing = [k for k in _REQUIRED if k not in found]
@@ -109,9 +122,6 @@ def read_synergyfinder(
         out[f"drug_{side}"] = drug.to_numpy()
         out[f"conc_{side}"] = um
     resp = _numeric(df[found["response"]], "response", where)
-    if np.isnan(resp).any():
-        row = int(np.flatnonzero(np.isnan(resp))[0]) + 2
-        raise InputError(f"{where}: row {row}: response is empty; fill it in or drop the well")
     out["viability"] = resp if response == "viability" else 100.0 - resp
     key = (
         out["sample"].astype(str)
@@ -131,22 +141,76 @@ def read_synergyfinder(
 
 
 def _numeric(s: pd.Series, name: str, where: str) -> np.ndarray:
+    """Column as floats; empty and non-numeric cells become NaN (flagged downstream by row), but a
+    column that is mostly text is an InputError."""
     num = pd.to_numeric(s, errors="coerce")
-    bad = num.isna() & s.notna() & s.astype("string").str.strip().ne("")
-    if bad.any():
+    text = s.astype("string").str.strip()
+    bad = num.isna() & s.notna() & text.ne("") & text.str.lower().ne("nan")
+    if bad.sum() * 2 > (s.notna() & text.ne("")).sum():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"{where}: row {row + 2}: column '{name}' must be numeric, got {s.iloc[row]!r}"
+            f"{where}: column '{name}' must be numeric but most values are text; row {row + 2} "
+            f"holds {s.iloc[row]!r}"
         )
     return num.to_numpy(dtype=float)
 
 
-def _read(path: Path) -> pd.DataFrame:
+_EXCEL_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # xlsx (zip) and legacy xls
+_SNIFF_CHARS = 65_536  # the delimiter is sniffed from this much of the file's start
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", errors="strict")
+    if b"\x00" in raw[:_SNIFF_CHARS]:
+        raise InputError(
+            f"{path}: is a binary file, not a CSV/TSV text table; export the table as CSV"
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")  # legacy exports (e.g. a 'µM' unit in Windows-1252)
+
+
+def _sniff(text: str) -> str:
+    """The delimiter of a delimited text table, from its first lines (comma when unsure)."""
+    head = "\n".join(text[:_SNIFF_CHARS].splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def read_delimited(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a CSV/TSV (delimiter sniffed, C parser) or XLSX table; unreadable, empty or
+    header-only files raise an InputError naming the file."""
+    path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file; check the path")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; pass the table file (CSV, TSV or XLSX) inside it")
     try:
-        if path.suffix.lower() in (".xlsx", ".xls"):
-            return pd.read_excel(path)
-        return pd.read_csv(path, sep=None, engine="python")
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise InputError(f"{path}: cannot read as a CSV/TSV/XLSX table ({exc})") from None
+        raw = path.read_bytes()
+        if path.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
+            df = pd.read_excel(io.BytesIO(raw))
+        elif raw.startswith(_EXCEL_MAGIC):
+            raise InputError(
+                f"{path}: is an Excel workbook, not CSV text (renamed?); save it as CSV or "
+                "give it its .xlsx name"
+            )
+        else:
+            text = _decode(raw, path)
+            if not text.strip():
+                raise InputError(f"{path}: the file is empty; expected a table with a header row")
+            df = pd.read_csv(io.StringIO(text), sep=_sniff(text), engine="c")
+    except InputError:
+        raise
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty; expected a table with a header row") from None
+    except Exception as exc:  # pandas / openpyxl raise many kinds: all mean "not readable"
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputError(f"{path}: not a readable CSV/TSV/XLSX table ({first})") from None
+    df = df.dropna(how="all")
+    if len(df) == 0:
+        raise InputError(f"{path}: has a header but no rows; expected one row per well")
+    return df.reset_index(drop=True)

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from tallrx.analysis.curves import ll4
-from tallrx.analysis.synergy import classify, score_synergy, split_blocks
+from tallrx.analysis.synergy import classify, score_synergy
 from tallrx.analysis.synergy.engine import _group_index, _pad
-from tallrx.errors import AnalysisError, SchemaError, TallrxError
+from tallrx.errors import AnalysisError, TallrxError
 
 
 def _matrix(n=4, reps=1, drug_b="B"):
@@ -80,30 +80,55 @@ def test_conditions_become_group_keys():
 @pytest.mark.parametrize(
     "mutate,pattern",
     [
-        (lambda t: t[~((t.conc_a > 0) & (t.conc_b == 0))], "no single-agent wells of 'A'"),
         (
             lambda t: t.assign(drug_b="", conc_b=0.0).drop_duplicates(["conc_a"]),
             "every well names one drug only",
         ),
-        (lambda t: pd.concat([t, t.iloc[[7]]]), "duplicate dose pair and replicate"),
         (lambda t: t.assign(viability=100 - t.viability), "does not match --response viability"),
         (lambda t: t.assign(viability=t.viability / 100), "look like fractions"),
         (lambda t: t.drop(columns="conc_b"), "needs column"),
-        (
-            lambda t: t.assign(conc_a=t.conc_a.astype(object).where(t.index != 3, "high")),
-            "must be numeric; row 4",
-        ),
-        (lambda t: t.assign(conc_a=-t.conc_a), "negative concentration"),
-        (
-            lambda t: t.assign(drug_b="A").assign(drug_b=lambda d: np.where(d.conc_b > 0, "A", "")),
-            "as both drug_a and drug_b",
-        ),
+        (lambda t: t.assign(conc_a="high"), "column 'conc_a' must be numeric"),
     ],
 )
-def test_bad_input_raises_one_line_tallrx_error(mutate, pattern):
+def test_whole_input_problems_raise_one_line_tallrx_error(mutate, pattern):
     with pytest.raises(TallrxError, match=pattern) as err:
         score_synergy(mutate(_matrix()), n_null=0, n_boot=0)
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "mutate,pattern",
+    [
+        (lambda t: t[~((t.conc_a > 0) & (t.conc_b == 0))], "no single-agent wells of 'A'"),
+        (lambda t: pd.concat([t, t.iloc[[7]]]), "duplicate dose pair and replicate"),
+        (
+            lambda t: t.assign(conc_a=t.conc_a.astype(object).where(t.index != 3, "high")),
+            "row 4: conc_a = 'high' is not a number",
+        ),
+        (lambda t: t.assign(conc_a=-t.conc_a), "negative concentration conc_a"),
+        (lambda t: t.assign(conc_a=t.conc_a.where(t.index != 6, np.nan)), "row 7: conc_a is empty"),
+        (lambda t: t.assign(conc_b=t.conc_b.where(t.index != 8, np.inf)), "row 9: conc_b = inf"),
+        (lambda t: t.assign(conc_a=t.conc_a.where(t.index != 6, 1e308)), "above 1e+06 uM"),
+        (lambda t: t.drop(index=[7]), "ragged dose pairs"),
+    ],
+)
+def test_a_bad_block_is_a_flagged_row(mutate, pattern):
+    """A block that cannot be scored is one row: NaN scores, call 'not scored', fit_ok False and
+    a message naming the problem (and the row where a value is bad) -- never 'ragged' for a NaN."""
+    res = score_synergy(mutate(_matrix()), n_null=0, n_boot=0)
+    row = res.table.iloc[0]
+    assert len(res.table) == 1 and not row.fit_ok and row.call == "not scored"
+    assert pattern in row.message
+    if "ragged" not in pattern:
+        assert "ragged" not in row.message
+    assert all(np.isnan(row[c]) for c in ("ci_mean", "bliss", "hsa", "loewe", "zip"))
+
+
+def test_a_drug_combined_with_itself_is_scored_as_sham():
+    t = _matrix().assign(drug_b=lambda d: np.where(d.conc_b > 0, "A", ""))
+    row = score_synergy(t, n_null=0, n_boot=0).table.iloc[0]
+    assert row.drug_a == row.drug_b == "A" and row.message.startswith("sham")
+    assert np.isfinite(row.bliss)
 
 
 def test_unknown_drug_and_method_suggest_a_fix():
@@ -113,11 +138,14 @@ def test_unknown_drug_and_method_suggest_a_fix():
         score_synergy(_matrix(), methods="blis", n_null=0)
 
 
-def test_viability_nan_without_exclude_is_an_error_and_excluded_wells_are_flagged():
+def test_unusable_viability_wells_are_left_out_with_a_note_and_excluded_wells_are_flagged():
     t = _matrix(reps=2)
     t.loc[5, "viability"] = np.nan
-    with pytest.raises(SchemaError, match="row 6: viability is empty"):
-        split_blocks(t)
+    t.loc[9, "viability"] = np.inf
+    row = score_synergy(t, n_null=0, n_boot=0).table.iloc[0]
+    assert "2 well(s) left out, viability: row 6 empty (NaN), row 10 inf (not a plaus" in row.message
+    assert np.isfinite(row.bliss) and row.fit_ok
+    t = _matrix(reps=2)
     t["exclude"] = False
     t.loc[5, "exclude"] = True
     res = score_synergy(t, n_null=0, n_boot=0)
@@ -191,8 +219,8 @@ def test_screen_style_table_with_plate_wells_blanks_and_vehicle_rows():
     for col in ("ci_mean", "bliss", "hsa", "loewe", "zip"):
         assert res.table[col].iloc[0] == pytest.approx(ref[col].iloc[0], rel=1e-9, abs=1e-9)
     dup = pd.concat([t, t.iloc[[3]]], ignore_index=True)
-    with pytest.raises(AnalysisError, match="duplicate well"):
-        score_synergy(dup, n_null=0)
+    row = score_synergy(dup, n_null=0).table.iloc[0]
+    assert not row.fit_ok and "duplicate well: rows 4 and" in row.message
 
 
 def test_group_index_matches_one_index_list_per_group():

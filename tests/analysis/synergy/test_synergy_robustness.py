@@ -63,4 +63,7 @@ def test_never_a_traceback_never_a_silent_nan(case):
             "antagonism",
             "undetermined",
             "not calibrated",
+            "not scored",
         )
+        if row["call"] == "not scored":
+            assert not row["fit_ok"] and row["message"]

@@ -43,6 +43,7 @@ from tallrx.analysis.synergy.engine import CI_DX, METHODS, BatchScores, score_ba
 from tallrx.analysis.synergy.tables import (
     block_frame,
     combination_table,
+    not_scored_table,
     series_table,
     surface_table,
 )
@@ -115,12 +116,19 @@ def score_synergy(
     also in ``Result.meta["conventions"]``).
     ``n_null`` null plates per block (0 disables the calibrated call), ``n_boot`` bootstrap
     resamples for the CI interval. ``response`` only labels the scale check's message.
+
+    One bad block never stops the batch: a block that cannot be scored (ragged, no single agents,
+    a duplicated well, a bad concentration, off-scale untreated wells) is a row with NaN scores,
+    ``call`` "not scored", ``fit_ok`` False and a ``message`` saying why; a drug combined with
+    itself (sham) is scored and its message starts with "sham". Whole-input problems raise.
     """
     methods = parse_methods(methods)
     if ci_dx not in CI_DX:
         raise AnalysisError(
             f"ci_dx must be one of {', '.join(CI_DX)}, got {ci_dx!r}.{did_you_mean(ci_dx, CI_DX)}"
         )
+    if n_boot < 0:
+        raise AnalysisError(f"n_boot must be >= 0 bootstrap resamples (0 = no interval), got {n_boot}")
     if n_null < 0 or 0 < n_null < MIN_NULL:
         raise AnalysisError(
             f"n_null must be 0 (no calibrated call) or >= {MIN_NULL} null plates per block "
@@ -137,14 +145,22 @@ def score_synergy(
     ):
         methods = parse_methods([*methods, "ci" if stat.startswith("ci_") else stat])
     blocks = split_blocks(table, a=a, b=b, where=where)
-    check_response_scale(blocks, response)
+    for i, problem in check_response_scale(blocks, response).items():
+        blocks[i].problem, blocks[i].design = problem, None
     rng = np.random.default_rng(seed)
     by_design: dict[bytes, list[int]] = defaultdict(list)
+    flagged = []
     for i, blk in enumerate(blocks):
-        by_design[blk.design.signature()].append(i)
+        if blk.design is None:
+            flagged.append(i)
+        else:
+            by_design[blk.design.signature()].append(i)
     combos: list = []
     surfaces: list = []
     series: list = []
+    if flagged:
+        blks = [blocks[i] for i in flagged]
+        combos.append((np.asarray(flagged), not_scored_table(blks, block_frame(blks))))
     opts = _Options(methods, stat, ci_dx, n_null, n_boot, alpha, rng)
     for members in by_design.values():
         for start in range(0, len(members), BLOCK_CHUNK):
@@ -169,7 +185,11 @@ def score_synergy(
         "normalization_reference": "viability as given: % of the vehicle wells (100 = untreated, "
         "values above 100 kept); the (0, 0) cell is the vehicle wells "
         "where present, else 100 by definition",
-        "blocks_without_vehicle_wells": int(sum(not b.has_zero_wells for b in blocks)),
+        "blocks_without_vehicle_wells": int(
+            sum(not b.has_zero_wells for b in blocks if b.design is not None)
+        ),
+        "blocks_not_scored": len(flagged),
+        "sham_blocks": int(sum(b.sham for b in blocks)),
         "response": response,
         "summary": "scores are means over combination cells (both doses > 0); ci_mean is the mean "
         "CI over the tested combination points whose effect is at least 10 % and below "

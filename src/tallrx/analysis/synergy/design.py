@@ -24,8 +24,17 @@ Designs (:func:`classify`):
     not a grid, but every combination well lies on a ray d_b / d_a = constant with >= 2 wells per
     ray (Chou-Talalay mixtures; several rays allowed).
 
-Anything else (a grid with holes, unpaired points) is "ragged" and raises an AnalysisError naming
-the block and the missing dose pairs.
+Anything else (a grid with holes, unpaired points) is "ragged": :func:`classify` raises an
+AnalysisError naming the block and the missing dose pairs.
+
+One bad block never stops a batch (issue 9): :func:`split_blocks` returns it as a Block whose
+``problem`` says what is wrong (ragged, no single agents, a duplicated well, a concentration that is
+empty / not a number / infinite / negative / above ``MAX_CONC_UM``); it becomes a flagged row.
+A well whose viability is empty, not a number or not finite is left out of its block (a note in
+the block's message). A drug combined with itself (a *sham* block, the Loewe / CI null case) is
+scored like any other pair: wells naming it in drug_a are its first axis, in drug_b its second.
+Only whole-input problems (a missing column, a column that is mostly text, no combination wells
+at all, a response scale that does not match in most blocks) raise.
 """
 
 from __future__ import annotations
@@ -46,10 +55,14 @@ __all__ = [
     "check_response_scale",
     "RATIO_RTOL",
     "MATRIX_MIN_DOSES",
+    "MAX_CONC_UM",
 ]
 
 RATIO_RTOL = 0.02  # two combination wells share a ray when their ratios d_b/d_a differ < 2 %
 MATRIX_MIN_DOSES = 3  # doses > 0 of each drug for a "matrix" (else "fixed_dose")
+MAX_CONC_UM = 1e6  # 1 M: a larger concentration (uM) is a typo or a unit error, never a dose
+MAX_ABS_VIABILITY = 1e4  # % of vehicle: a larger |viability| is a broken reading (left out)
+MIN_REFERENCE_VIABILITY = 50.0  # % : untreated / lowest-dose wells below this are off-scale
 REQUIRED = ("sample", "drug_a", "conc_a", "drug_b", "conc_b", "viability")
 NON_CONDITION = {
     *TABLES["viability"].required,
@@ -107,11 +120,17 @@ class Block:
     keys: dict
     drug_a: str
     drug_b: str
-    design: BlockDesign
+    design: BlockDesign | None  # None when the block cannot be scored (``problem`` says why)
     viability: np.ndarray
     rows: np.ndarray  # input row numbers (1-based, for messages)
     has_zero_wells: bool = True
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # data notes for the message column
+    problem: str = ""  # why the block is not scored ("" = scorable)
+
+    @property
+    def sham(self) -> bool:
+        """A drug combined with itself (the Loewe / CI null case)."""
+        return self.drug_a == self.drug_b
 
     @property
     def label(self) -> str:
@@ -216,40 +235,97 @@ def _condition_columns(df: pd.DataFrame) -> list[str]:
     return [c for c in df.columns if c not in NON_CONDITION]
 
 
-def _check_columns(df: pd.DataFrame, where: str) -> dict[str, np.ndarray]:
-    """Check the required columns; returns conc_a, conc_b, viability as float arrays (NaN where
-    empty)."""
+def _numbers(df: pd.DataFrame, col: str, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """Column ``col`` as floats (NaN where empty or not a number) and where it holds text that is
+    not a number. A column that is mostly text is a whole-input error."""
+    column = df[col]
+    if column.dtype.kind in "iuf":  # numpy numbers: nothing to parse
+        num = column.to_numpy(dtype=float, na_value=np.nan)
+        return num, np.zeros(len(num), bool)
+    num = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = np.isnan(num) & column.notna().to_numpy()
+    if bad.any():
+        text = np.char.lower(_text(column).astype(str))
+        filled = (text != "") & (text != "nan")
+        bad &= filled
+        if bad.sum() * 2 > filled.sum():
+            row = int(np.flatnonzero(bad)[0])
+            raise SchemaError(
+                f"{where}: column '{col}' must be numeric but most values are text; row "
+                f"{row + 1} holds {column.iloc[row]!r}"
+            )
+    return num, bad
+
+
+def _check_columns(df: pd.DataFrame, where: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Check the required columns; returns conc_a, conc_b, viability as (float array with NaN where
+    empty or not a number, rows holding text that is not a number)."""
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise SchemaError(
             f"{where}: a synergy input needs column(s) {', '.join(missing)} "
             f"(has: {', '.join(map(str, df.columns))}).{did_you_mean(missing[0], df.columns)}"
         )
-    out = {}
-    for col in ("conc_a", "conc_b", "viability"):
-        column = df[col]
-        if column.dtype.kind in "iuf":  # numpy numbers: nothing to parse
-            num = column.to_numpy(dtype=float, na_value=np.nan)
+    return {col: _numbers(df, col, where) for col in ("conc_a", "conc_b", "viability")}
+
+
+def _conc_problems(
+    df: pd.DataFrame, col: str, num: np.ndarray, text: np.ndarray, named: np.ndarray
+) -> np.ndarray:
+    """Per row: why concentration ``col`` (uM) cannot be used ("" = fine). Empty is fine where
+    the row names no drug on that side (a single agent or vehicle well)."""
+    bad = text | (np.isnan(num) & named) | np.isinf(num) | (num < 0) | (num > MAX_CONC_UM)
+    out = np.full(len(num), "", dtype=object)
+    for r in np.flatnonzero(bad):
+        v = num[r]
+        if text[r]:
+            why = f"{col} = {df[col].iloc[r]!r} is not a number"
+        elif np.isnan(v):
+            why = f"{col} is empty (NaN) for a named drug"
+        elif np.isinf(v):
+            why = f"{col} = {v:g} is not a finite concentration"
+        elif v < 0:
+            why = f"negative concentration {col} = {v:g}; concentrations are uM >= 0"
         else:
-            num = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            bad = np.isnan(num) & df[col].notna().to_numpy()
-            if bad.any():
-                text = np.char.lower(_text(df[col]).astype(str))
-                bad &= (text != "") & (text != "nan")
-            if bad.any():
-                row = int(np.flatnonzero(bad)[0])
-                raise SchemaError(
-                    f"{where}: column '{col}' must be numeric; row {row + 1} holds "
-                    f"{df[col].iloc[row]!r}"
-                )
-        if col != "viability" and (num < 0).any():
-            row = int(np.flatnonzero(num < 0)[0])
-            raise SchemaError(
-                f"{where}: row {row + 1}: negative concentration {col}="
-                f"{num[row]:g}; concentrations are uM >= 0"
-            )
-        out[col] = num
+            why = f"{col} = {v:g} uM is above {MAX_CONC_UM:g} uM (1 M): a typo or a unit error"
+        out[r] = f"row {r + 1}: {why}"
     return out
+
+
+def _viability_problems(df: pd.DataFrame, num: np.ndarray, text: np.ndarray, used: np.ndarray):
+    """Per row: why a used well's viability (%) cannot be used ("" = fine); such wells are left
+    out of their block."""
+    bad = used & (text | ~np.isfinite(num) | (np.abs(num) > MAX_ABS_VIABILITY))
+    out = np.full(len(num), "", dtype=object)
+    for r in np.flatnonzero(bad):
+        v = num[r]
+        if text[r]:
+            out[r] = f"{df['viability'].iloc[r]!r} (not a number)"
+        elif np.isnan(v):
+            out[r] = "empty (NaN)"
+        else:
+            out[r] = f"{v:g} (not a plausible % viability)"
+    return out
+
+
+def _orient(g: dict, pa: str, pb: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Doses (d1, d2) of pair (pa, pb) for the wells of one group and which wells belong to it.
+
+    A sham pair (pa == pb): wells naming the drug in drug_a feed its first axis, in drug_b its
+    second (a single agent named in drug_a only is on the first axis)."""
+    ga, gb, gba, gbb, gboth, gca, gcb = (
+        g[k] for k in ("da", "db", "blank_a", "blank_b", "both", "ca", "cb")
+    )
+    fwd = gboth & (ga == pa) & (gb == pb)
+    rev = gboth & (ga == pb) & (gb == pa) & (pa != pb)
+    alone_a = ~gba & gbb & (ga == pa)
+    alone_a2 = gba & ~gbb & (gb == pa) & (pa != pb)
+    alone_b = ~gba & gbb & (ga == pb) & (pa != pb)
+    alone_b2 = gba & ~gbb & (gb == pb)
+    d1 = np.select([fwd, rev, alone_a, alone_a2], [gca, gcb, gca, gcb], 0.0)
+    d2 = np.select([fwd, rev, alone_b, alone_b2], [gcb, gca, gca, gcb], 0.0)
+    take = fwd | rev | alone_a | alone_b | alone_a2 | alone_b2 | g["vehicle"]
+    return d1, d2, take
 
 
 def split_blocks(
@@ -258,14 +334,20 @@ def split_blocks(
     """Split a tidy viability table into combination blocks (one per sample x condition x pair).
 
     ``a``/``b`` select (and orient) one drug pair; by default every pair that occurs in a
-    combination well is scored, oriented as in its first combination row.
+    combination well is scored, oriented as in its first combination row. A block that cannot be
+    scored is returned with ``problem`` set (and ``design`` None); see the module docstring.
     """
     num = _check_columns(df, where)
     conds = _condition_columns(df)
     keys_cols = ["sample", *conds]
     (da, blank_a), (db, blank_b) = _text_blank(df["drug_a"]), _text_blank(df["drug_b"])
-    ca, cb = (np.nan_to_num(num[c], nan=0.0) for c in ("conc_a", "conc_b"))
-    via = num["viability"]
+    conc_problem = _conc_problems(df, "conc_a", *num["conc_a"], ~blank_a)
+    conc_problem_b = _conc_problems(df, "conc_b", *num["conc_b"], ~blank_b)
+    conc_problem = np.where(conc_problem == "", conc_problem_b, conc_problem)
+    ca, cb = (
+        np.nan_to_num(num[c][0], nan=0.0, posinf=0.0, neginf=0.0) for c in ("conc_a", "conc_b")
+    )
+    via = num["viability"][0]
     excl = np.zeros(len(df), bool)
     if "exclude" in df.columns and df["exclude"].dtype == np.bool_:
         excl = df["exclude"].to_numpy(dtype=bool)
@@ -278,13 +360,8 @@ def split_blocks(
         if "role" in df.columns
         else np.full(len(df), "", dtype="<U1")
     )
-    bad = np.isnan(via) & ~excl & (role != "blank")  # medium-only wells are never used
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise SchemaError(
-            f"{where}: row {row + 1}: viability is empty/NaN but the well is not "
-            "excluded; fill it in or set exclude=True with a reason"
-        )
+    # medium-only wells are never used; an unusable viability leaves its well out (noted)
+    via_problem = _viability_problems(df, via, num["viability"][1], ~excl & (role != "blank"))
     vehicle = blank_a & blank_b & (ca == 0) & (cb == 0)
     if "role" in df.columns:  # blank (medium-only) wells are never part of a block
         vehicle = (vehicle | (role == "vehicle")) & (role != "blank")
@@ -310,12 +387,6 @@ def split_blocks(
     seen: set[frozenset] = set()
     for x, y in zip(da[both], db[both], strict=True):
         key = frozenset((x, y))
-        if x == y:
-            raise AnalysisError(
-                f"{where}: a combination well names {x!r} as both drug_a and "
-                "drug_b; a drug combined with itself needs distinct names "
-                "(e.g. 'drugX' and 'drugX_2')"
-            )
         if key not in seen:
             seen.add(key)
             pairs.append((x, y))
@@ -339,53 +410,60 @@ def split_blocks(
         else:
             replicate = pd.factorize(rep_col.astype("string").fillna(""))[0].astype(float)
     key_values = [df[c].to_numpy(dtype=object) for c in keys_cols]
-    designs: dict[bytes, BlockDesign] = {}  # blocks with the same layout share one design
+    cols = {"da": da, "db": db, "blank_a": blank_a, "blank_b": blank_b, "both": both}
+    cols.update(ca=ca, cb=cb, vehicle=vehicle)
+    any_conc_problem = bool((conc_problem != "").any())
+    any_via_problem = bool((via_problem != "").any())
+    designs: dict[bytes, BlockDesign | str] = {}  # blocks with the same layout share one design
     blocks: list[Block] = []
     for g_rows in grouped.values():
         g_rows = np.sort(np.asarray(g_rows))
         keys = {c: vals[g_rows[0]] for c, vals in zip(keys_cols, key_values, strict=True)}
-        ga, gb, gba, gbb = da[g_rows], db[g_rows], blank_a[g_rows], blank_b[g_rows]
-        gboth, gca, gcb = both[g_rows], ca[g_rows], cb[g_rows]
+        g = {k: v[g_rows] for k, v in cols.items()}
         for pa, pb in pairs:
-            fwd = gboth & (ga == pa) & (gb == pb)
-            rev = gboth & (ga == pb) & (gb == pa)
-            if not (fwd | rev).any():
+            d1, d2, take = _orient(g, pa, pb)
+            if not (take & g["both"]).any():
                 continue
-            alone_a = ~gba & gbb & (ga == pa)
-            alone_b = ~gba & gbb & (ga == pb)
-            alone_a2 = gba & ~gbb & (gb == pa)
-            alone_b2 = gba & ~gbb & (gb == pb)
-            d1 = np.select([fwd, rev, alone_a, alone_a2], [gca, gcb, gca, gcb], 0.0)
-            d2 = np.select([fwd, rev, alone_b, alone_b2], [gcb, gca, gca, gcb], 0.0)
-            take = fwd | rev | alone_a | alone_b | alone_a2 | alone_b2 | vehicle[g_rows]
             rows = g_rows[take]
             d1, d2 = d1[take], d2[take]
+            v = np.where(excl[rows], np.nan, via[rows])
+            blk = Block(keys=keys, drug_a=pa, drug_b=pb, design=None, viability=v, rows=rows + 1)
+            blocks.append(blk)
+            if any_conc_problem and (conc_problem[rows] != "").any():
+                bad = rows[conc_problem[rows] != ""]
+                more = f" (and {len(bad) - 1} more row(s))" if len(bad) > 1 else ""
+                blk.problem = (
+                    f"{conc_problem[bad[0]]}{more}; block not scored: fix the value or drop "
+                    "the well"
+                )
+                continue
+            if any_via_problem and (via_problem[rows] != "").any():
+                bad = np.flatnonzero(via_problem[rows] != "")
+                v[bad] = np.nan
+                shown = ", ".join(f"row {r + 1} {via_problem[r]}" for r in rows[bad[:3]])
+                more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+                blk.notes.append(f"{len(bad)} well(s) left out, viability: {shown}{more}")
             rep = replicate[rows] if replicate is not None else np.zeros(0)
             sig = d1.tobytes() + d2.tobytes() + rep.tobytes()
             design = designs.get(sig)
-            if design is None or plate_well is not None:
-                label = (
-                    f"{where}: " + ", ".join(f"{k}={v}" for k, v in keys.items()) + f", {pa} + {pb}"
-                )
+            label = f"{where}: " + ", ".join(f"{k}={v}" for k, v in keys.items()) + f", {pa} + {pb}"
+            try:
                 if plate_well is not None:
                     _check_duplicates(plate_well[rows], rows, d1, d2, label, "well")
-                elif replicate is not None:
-                    ident = np.stack([d1, d2, rep], axis=1)
-                    _check_duplicates(ident, rows, d1, d2, label, "dose pair and replicate")
-                design = designs.get(sig) or _checked_design(d1, d2, pa, pb, label)
+                if design is None:
+                    if replicate is not None:
+                        ident = np.stack([d1, d2, rep], axis=1)
+                        _check_duplicates(ident, rows, d1, d2, label, "dose pair and replicate")
+                    design = _checked_design(d1, d2, pa, pb, label)
+            except AnalysisError as exc:
+                design = str(exc).removeprefix(label + ": ")
+            if plate_well is None:
                 designs[sig] = design
-            v = np.where(excl[rows], np.nan, via[rows])
-            blocks.append(
-                Block(
-                    keys=keys,
-                    drug_a=pa,
-                    drug_b=pb,
-                    design=design,
-                    viability=v,
-                    rows=rows + 1,
-                    has_zero_wells=bool(design.zero >= 0),
-                )
-            )
+            if isinstance(design, str):
+                blk.problem = f"{design}; block not scored"
+                continue
+            blk.design = design
+            blk.has_zero_wells = bool(design.zero >= 0)
     return blocks
 
 
@@ -419,41 +497,76 @@ def _check_duplicates(ident: np.ndarray, rows: np.ndarray, d1, d2, label: str, w
         )
 
 
-def check_response_scale(blocks: list[Block], response: str = "viability") -> None:
-    """Raise when the data do not look like % viability (100 = untreated).
+def _reference_wells(blk: Block) -> np.ndarray:
+    """Finite viability (%) of a block's least-treated wells: the (0, 0) cell, else the lowest
+    dose of each drug alone."""
+    des = blk.design
+    if des.zero >= 0:
+        ref = blk.viability[des.cell == des.zero]
+    else:
+        low = []
+        for sa in ((des.cd2 == 0) & (des.cd1 > 0), (des.cd1 == 0) & (des.cd2 > 0)):
+            cells = np.flatnonzero(sa)
+            dd = np.where(sa, des.cd1 + des.cd2, np.inf)
+            low.append(int(cells[np.argmin(dd[cells])]))
+        ref = blk.viability[np.isin(des.cell, low)]
+    return ref[np.isfinite(ref)]
 
-    The check uses each block's least-treated wells (the (0, 0) cell, else the lowest dose of each
-    drug alone): their median must exceed 50 %. A median below 50 % means the values are
-    inhibition (0 = untreated) or a 0-1 fraction, so the declared ``response`` is wrong.
+
+def _scale_problem(blk: Block, response: str) -> tuple[str, str] | None:
+    """(kind, message) when a block does not look like % viability (100 = untreated), else None.
+
+    kind "fraction": every response within 0-1.5; kind "scale": the untreated / lowest-dose wells
+    have a median below MIN_REFERENCE_VIABILITY (inhibition, a wrong scale or a failed plate)."""
+    ref = _reference_wells(blk)
+    if len(ref) == 0:
+        return None
+    v = blk.viability
+    top = float(np.nanmax(np.abs(v))) if np.isfinite(v).any() else 0.0
+    if top <= 1.5:
+        return "fraction", (
+            f"responses are all within 0-1.5 (max {top:.3g}); they look like fractions, but "
+            "tallrx expects percentages; multiply them by 100"
+        )
+    med = float(np.median(ref))
+    if med >= MIN_REFERENCE_VIABILITY:
+        return None
+    shown = med if response == "viability" else 100.0 - med
+    what = "untreated (0, 0)" if blk.design.zero >= 0 else "lowest-dose"
+    return "scale", (
+        f"the {what} wells read a median {shown:.3g} % (expected about "
+        f"{'100' if response == 'viability' else '0'} for --response {response})"
+    )
+
+
+def check_response_scale(blocks: list[Block], response: str = "viability") -> dict[int, str]:
+    """Blocks whose values do not look like % viability (100 = untreated) -> {index: problem}.
+
+    The check uses each scorable block's least-treated wells (the (0, 0) cell, else the lowest dose
+    of each drug alone): their median must reach 50 %. When that fails in most blocks (or in every
+    block) the declared ``response`` is wrong for the input -- inhibition (0 = untreated) or a 0-1
+    fraction -- and an AnalysisError says so; when it fails in a minority of blocks those blocks are
+    off-scale (a failed plate) and are returned, to become flagged rows.
     """
-    for blk in blocks:
-        des = blk.design
-        v = blk.viability
-        if des.zero >= 0:
-            ref = v[des.cell == des.zero]
-        else:
-            low = []
-            for sa in ((des.cd2 == 0) & (des.cd1 > 0), (des.cd1 == 0) & (des.cd2 > 0)):
-                cells = np.flatnonzero(sa)
-                dd = np.where(sa, des.cd1 + des.cd2, np.inf)
-                low.append(int(cells[np.argmin(dd[cells])]))
-            ref = v[np.isin(des.cell, low)]
-        ref = ref[np.isfinite(ref)]
-        if len(ref) == 0:
-            continue
-        med = float(np.median(ref))
-        shown = med if response == "viability" else 100.0 - med
-        top = float(np.nanmax(np.abs(v))) if np.isfinite(v).any() else 0.0
-        if top <= 1.5:
-            raise AnalysisError(
-                f"{blk.label}: responses are all within 0-1.5 (max {top:.3g}); they look like "
-                "fractions, but tallrx expects percentages; multiply them by 100"
-            )
-        if med < 50:
-            other = "inhibition" if response == "viability" else "viability"
-            raise AnalysisError(
-                f"{blk.label}: response scale does not match --response {response}: the "
-                f"untreated / lowest-dose wells have median {shown:.3g} (expected about "
-                f"{'100' if response == 'viability' else '0'} for {response}); pass "
-                f"--response {other} if the file holds {other}"
-            )
+    found = {}
+    for i, blk in enumerate(blocks):
+        if blk.design is not None:
+            p = _scale_problem(blk, response)
+            if p is not None:
+                found[i] = p
+    n = sum(b.design is not None for b in blocks)
+    if found and 2 * len(found) >= n:
+        i, (kind, msg) = next(iter(found.items()))
+        label = blocks[i].label
+        if kind == "fraction":
+            raise AnalysisError(f"{label}: {msg}")
+        other = "inhibition" if response == "viability" else "viability"
+        raise AnalysisError(
+            f"{label}: response scale does not match --response {response} in "
+            f"{len(found)} of {n} block(s): {msg}; pass --response {other} if the file "
+            f"holds {other}"
+        )
+    return {
+        i: f"off-scale block (failed plate?): {msg}; block not scored"
+        for i, (_, msg) in found.items()
+    }

@@ -34,6 +34,8 @@ __all__ = [
     "simulate_surface",
     "simulate_plates",
     "simulate_table",
+    "simulate_synergyfinder",
+    "PANEL",
 ]
 
 
@@ -130,3 +132,48 @@ def simulate_table(
             "source": "simulated",
         }
     )
+
+
+# a panel of drug models for screen-like files (6 x 6 blocks: vehicle + 5 doses of each drug)
+PANEL = (
+    DrugModel("prednisolone", bottom=70.0, ic50=3.0, hill=1.0, doses=(0.3, 1.0, 3.0, 10.0, 30.0)),
+    DrugModel("selumetinib", bottom=30.0, ic50=0.3, hill=1.2, doses=(0.03, 0.1, 0.3, 1.0, 3.0)),
+    DrugModel("ruxolitinib", bottom=50.0, ic50=1.0, hill=1.0, doses=(0.1, 0.3, 1.0, 3.0, 10.0)),
+    DrugModel("venetoclax", bottom=10.0, ic50=0.05, hill=1.5, doses=(0.005, 0.016, 0.05, 0.16, 0.5)),
+    DrugModel("bortezomib", bottom=5.0, ic50=0.01, hill=2.0, doses=(0.002, 0.005, 0.01, 0.02, 0.05)),
+)
+
+
+def simulate_synergyfinder(
+    n_blocks: int = 20,
+    *,
+    panel: tuple[DrugModel, ...] = PANEL,
+    model: str = "bliss",
+    sd: float = 3.0,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """A SynergyFinder-format table (block_id, drug_row, drug_col, conc_r, conc_c, response,
+    conc_r_unit, conc_c_unit) of ``n_blocks`` 6 x 6 checkerboards (one well per dose pair),
+    % viability, drug pairs cycling through ``panel``; seeded. Blocks are numbered from 1."""
+    rng = np.random.default_rng(seed)
+    pairs = [(x, y) for i, x in enumerate(panel) for y in panel[i + 1 :]]
+    parts = []
+    for k in range(n_blocks):
+        a, b = pairs[k % len(pairs)]
+        d1, d2 = matrix_doses(a, b, replicates=1)
+        v = simulate_plates(simulate_surface(d1, d2, a, b, model=model), sd, 1, rng)[0]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "block_id": k + 1,
+                    "drug_row": a.name,
+                    "drug_col": b.name,
+                    "conc_r": d1,
+                    "conc_c": d2,
+                    "response": np.round(v, 3),
+                    "conc_r_unit": "uM",
+                    "conc_c_unit": "uM",
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)

@@ -13,7 +13,16 @@ from tallrx.analysis.synergy.chou_talalay import CI_WINDOW_MIN_FA, ED_LEVELS
 from tallrx.analysis.synergy.design import Block
 from tallrx.analysis.synergy.engine import BatchScores
 
-__all__ = ["block_frame", "combination_table", "surface_table", "series_table"]
+__all__ = [
+    "block_frame",
+    "combination_table",
+    "not_scored_table",
+    "surface_table",
+    "series_table",
+    "NOT_SCORED",
+]
+
+NOT_SCORED = "not scored"  # the call of a block that could not be scored (message says why)
 
 SURFACE_COLUMNS = (
     "bliss_ref",
@@ -69,8 +78,17 @@ def _messages(blks: list[Block], sc: BatchScores, methods) -> tuple[np.ndarray, 
     texts = []
     for k, blk in enumerate(blks):
         names = {"a": blk.drug_a, "b": blk.drug_b}
+        head = list(blk.notes)
+        if blk.sham:
+            head.insert(
+                0,
+                f"sham: {blk.drug_a} combined with itself (the Loewe / CI null case: expect "
+                "CI ~ 1, Loewe ~ 0)",
+            )
+        if not blk.has_zero_wells:
+            head.append("no untreated (0, 0) well: its viability is taken as 100 %")
         for g in range(G):
-            msgs = []
+            msgs = list(head)
             for key, drug in names.items():
                 if curve_bad[key][k]:
                     ok[k, g] = False
@@ -160,6 +178,33 @@ def combination_table(
     out["naive_call"] = np.ravel(naive)
     out["noise_sd"] = np.asarray(sd)[rb]
     out["fit_ok"], out["message"] = _messages(blks, sc, methods)
+    return pd.DataFrame(out)
+
+
+def not_scored_table(blks: list[Block], keys: pd.DataFrame) -> pd.DataFrame:
+    """One row per block that could not be scored: NaN scores, call "not scored", fit_ok False
+    and the block's problem as message (the columns of :func:`combination_table`)."""
+    B = len(blks)
+    out = {c: keys[c].to_numpy() for c in keys.columns}
+    nan = np.full(B, np.nan)
+    out["design"] = ""
+    out["ratio"] = nan
+    for key in ("ci_mean", "ci_gmean", "ci_median"):
+        out[key] = nan
+    out["ci_n"] = np.zeros(B, int)
+    out["ci_low"] = out["ci_high"] = nan
+    for lev in ED_LEVELS:
+        out[f"ci_ed{round(lev * 100)}"] = nan
+    for m in ("bliss", "hsa", "loewe", "zip"):
+        out[m] = nan
+    out["call"] = NOT_SCORED
+    out["p_value"] = nan
+    out["naive_call"] = NOT_SCORED
+    out["noise_sd"] = nan
+    out["fit_ok"] = np.zeros(B, bool)
+    out["message"] = [
+        "; ".join([*(["sham"] if b.sham else []), *b.notes, b.problem]) for b in blks
+    ]
     return pd.DataFrame(out)
 
 
