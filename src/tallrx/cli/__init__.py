@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tallrx.cli import (  # noqa: F401  (importing registers the commands)
     assays,
+    db,
     fit,
     model,
     reproduce,

@@ -1,0 +1,1 @@
+"""One module per schema revision; each builds its tables with :func:`tallrx.store._schema.build`."""

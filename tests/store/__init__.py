@@ -1,0 +1,1 @@
+"""Tests of the results store (tallrx.store, tallrx db), on SQLite and a real PostgreSQL."""
