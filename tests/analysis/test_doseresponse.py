@@ -10,6 +10,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from scipy.integrate import quad
+from screen_data import screen_like
 
 from tallrx.analysis.curves import auc_ll4, ll4
 from tallrx.analysis.doseresponse import fit_dose_response
@@ -332,11 +333,6 @@ def test_degenerate_curves_are_flagged_rows_not_errors():
             "row 3 has conc_a -1.0",
         ),
         (
-            lambda d: d.assign(conc_a=d["conc_a"].where(d.index != 2, np.nan)),
-            SchemaError,
-            "row 3: column 'conc_a' is empty",
-        ),
-        (
             lambda d: d.assign(viability=d["viability"].astype(object).where(d.index != 0, "n/a ")),
             SchemaError,
             "holds 'n/a '",
@@ -363,3 +359,86 @@ def test_bad_units_and_windows():
     mass = fit_dose_response(df.assign(drug_a="prednisolone"), unit="ug/ml").table.iloc[0]
     molar = fit_dose_response(df.assign(drug_a="prednisolone")).table.iloc[0]
     assert mass["ic50"] == pytest.approx(molar["ic50"] / 360.44 * 1e3, rel=1e-6)
+
+
+# ----------------------------------------------------------------------------- issue 9
+def ccle_like(n, seed=0):
+    """The CCLE-like screen of screen_data.screen_like as a tidy table (no missing wells)."""
+    x, y = screen_like(np.random.default_rng(seed), n, holes=0.0)
+    return pd.DataFrame({"sample": np.repeat([f"c{i:04d}" for i in range(n)], x.shape[1]),
+                         "drug_a": "d", "conc_a": x.ravel(), "viability": y.ravel()})
+
+
+def test_realistic_screen_plateaus_in_bounds_and_fitted_auc_tracks_the_trapezoid():
+    """Issue 9 point 2: on CCLE, plateaus of -2.7e21 and r(auc_fit, published area) = -0.002.
+    Target (invariants, not our own numbers): every plateau inside the documented box
+    [-50, 200] % (widened to a curve's own data), r(auc_fit, auc) >= 0.99, bound hits flagged."""
+    df = ccle_like(1500)
+    res = fit_dose_response(df)
+    t = res.table
+    lo = np.minimum(-50.0, df.groupby("sample")["viability"].min()).to_numpy()
+    hi = np.maximum(200.0, df.groupby("sample")["viability"].max()).to_numpy()
+    for col in ("top", "bottom"):
+        v = t[col].to_numpy()
+        assert np.isfinite(v).all()
+        assert np.all((v >= lo - 1e-9) & (v <= hi + 1e-9)), col
+    assert np.corrcoef(t["auc"], t["auc_fit"])[0, 1] >= 0.99
+    assert t["flat"].mean() > 0.3
+    hit = t["at_bound"]
+    assert hit.any() and t.loc[hit, "message"].str.contains("at its bound").all()
+    assert not t.loc[~hit, "message"].str.contains("at its bound").any()
+    assert "plateau" in res.meta["bounds"] and res.meta["n_at_bound"] == int(hit.sum())
+
+
+def test_a_flat_curve_is_the_constant_model():
+    """Hand-worked: responses 98, 102, 100, 97, 103 at 5 doses over 4 logs -> mean 100, the
+    constant model's area over the 4-log window is 100 x 4 = 400; no ic50, no hill."""
+    df = table({"d": [98.0, 102.0, 100.0, 97.0, 103.0]})
+    row = fit_dose_response(df).table.iloc[0]
+    assert row["flat"] and not row["fit_ok"]
+    assert row["top"] == pytest.approx(100.0) and row["bottom"] == pytest.approx(100.0)
+    assert row["emax"] == pytest.approx(100.0)
+    assert row["auc_fit"] == pytest.approx(400.0)
+    assert np.isnan(row["ic50"]) and np.isnan(row["hill"]) and np.isnan(row["top_se"])
+
+
+def test_plateau_bounds_option_and_bad_values():
+    df = curve_table(-200.0, 100.0, 300.0, 1.0, noise=1.0)  # a partial curve heading far down
+    t = fit_dose_response(df, plateau_bounds=(0.0, 150.0)).table.iloc[0]
+    assert t["bottom"] == pytest.approx(0.0, abs=1e-6) and t["at_bound"]
+    assert "bottom at its bound" in t["message"]
+    with pytest.raises(AnalysisError, match="low < high"):
+        fit_dose_response(df, plateau_bounds=(10.0, -10.0))
+    raw = fit_dose_response(df.assign(signal=df["viability"] * 1e3), response="signal")
+    assert "min - R, max + R" in raw.meta["bounds"]["plateau"]
+
+
+def test_non_finite_values_become_flagged_rows_never_inf():
+    """Issue 9 point 6: inf / 1e400 / missing concentrations and inf responses are left out of
+    their curve, which says so (with the first row); nothing infinite is reported and the AUC
+    window stays the tested range of the finite doses."""
+    base = pd.concat(
+        [curve_table(5, 100, 1.0, 1.0, sample=s, seed=k) for k, s in enumerate("ABCDE")],
+        ignore_index=True,
+    )
+    bad = base.copy()
+    bad.loc[3, "conc_a"] = np.inf  # sample A: row 4
+    bad.loc[30, "conc_a"] = float("1e400")  # sample B (parses as inf)
+    bad.loc[60, "conc_a"] = np.nan  # sample C: missing
+    bad.loc[90, "viability"] = np.inf  # sample D
+    bad.loc[91, "viability"] = 1e308  # sample D: an overflow, not a measurement
+    t = fit_dose_response(bad).table.set_index("sample")
+    numeric = t.select_dtypes("number")
+    assert not np.isinf(numeric.to_numpy()).any()
+    assert "1 row(s) with a missing, non-finite" in t.loc["A", "message"]
+    assert "(first: row 4)" in t.loc["A", "message"]
+    assert "(first: row 61)" in t.loc["C", "message"]
+    assert "2 row(s) with an infinite or > 1e+100 response left out (first: row 91)" in (
+        t.loc["D", "message"]
+    )
+    assert t.loc["E", "message"] == "" and t.loc["E", "fit_ok"]
+    np.testing.assert_allclose(t["auc_window_high"], 100.0)
+    assert (t.loc[["A", "B", "C"], "n"] == 26).all() and t.loc["D", "n"] == 25
+    # the other curves are untouched by the bad rows
+    clean = fit_dose_response(base).table.set_index("sample")
+    assert t.loc["E", "auc"] == clean.loc["E", "auc"]

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from ll4_oracle import HILL_STARTS, scipy_fit_one
+from screen_data import screen_like
 
 from tallrx.analysis.curves import ll4
 from tallrx.analysis.fitting import LL4Fit, fit_ll4
@@ -265,21 +266,6 @@ def test_empty_and_single_curve_inputs():
 
 
 # ----------------------------------------------------------------------------- issue 9: bounds
-def screen_like(rng, n, doses=np.geomspace(0.0025, 8.0, 8)):
-    """A CCLE-like screen: 8 doses 0.0025-8 uM, one well each; about half the curves inactive
-    (flat at the top), the rest active or partial, some very noisy, 10 % of wells missing."""
-    kind = rng.choice(4, n, p=[0.45, 0.25, 0.2, 0.1])  # flat, active, partial, noisy
-    ic50 = np.where(kind == 1, 10 ** rng.uniform(-2.5, 0.8, n), 10 ** rng.uniform(0.5, 2.5, n))
-    top = rng.normal(100, 8, n)
-    y = ll4(doses[None], rng.uniform(-10, 60, n)[:, None], top[:, None], ic50[:, None],
-            rng.lognormal(0, 0.6, n)[:, None])
-    y = np.where((kind == 0)[:, None], top[:, None], y)
-    sd = np.where(kind == 3, rng.uniform(15, 40, n), rng.uniform(2, 12, n))
-    y = y + rng.normal(0, 1, y.shape) * sd[:, None]
-    y[rng.random(y.shape) < 0.1] = np.nan
-    return np.broadcast_to(doses, y.shape), y
-
-
 def test_plateaus_stay_in_the_default_data_box_and_bound_hits_are_reported():
     """The default box is [min y - R, max y + R] (R = data range; worked by hand in
     plateau_box's docstring); unbounded, inactive curves ran to plateaus of -1e21 (issue 9)."""

@@ -423,3 +423,39 @@ def test_delta_auc_regression_degenerate_cases():
     assert np.isnan(r3.meta["slope"]) and "same enhanced viability" in r3.meta["message"]
     with pytest.raises(SchemaError, match="enhanced_viability"):
         delta_auc_regression(c3, e3.rename(columns={"enhanced_viability": "x"}), drug="ruxolitinib")
+
+
+# ------------------------------------------------------------------------------ issue 9
+def test_an_infinite_auc_is_flagged_never_called():
+    """Issue 9 point 6: an inf AUC without IL7 made the fold 0 -> "not responsive". A non-finite
+    (or overflowing) AUC on either side gives NA calls and a message; other pairs are called."""
+    t = by_sample(
+        stratify_il7(
+            curves_table(
+                {"inf0": (math.inf, 160), "inf1": (100, math.inf), "huge": (100, 1e300),
+                 "ok": (100, 160)}
+            ),
+            n_boot=0,
+        )
+    )
+    for s in ("inf0", "inf1", "huge"):
+        assert pd.isna(t.loc[s, "il7_responsive"]) and pd.isna(t.loc[s, "il7_dependent_resistant"])
+        assert "not a finite area" in t.loc[s, "message"], s
+        assert not np.isinf(t.loc[s, ["auc_without", "auc_with", "auc_fold"]].astype(float)).any()
+    assert "without IL7 is inf" in t.loc["inf0", "message"]
+    assert t.loc["ok", "il7_responsive"] and t.loc["ok", "message"] == ""
+
+
+def test_bootstrap_leaves_out_infinite_wells_and_says_so():
+    v = replicate_viability({"A": (50.0, 90.0), "B": (50.0, 90.0)})
+    v.loc[(v["sample"] == "A").to_numpy().nonzero()[0][0], "viability"] = math.inf
+    curves = trapezoid_auc_per_curve(v[np.isfinite(v["viability"])])
+    t = by_sample(stratify_il7(curves, viability=v, n_boot=50))
+    assert "1 viability well(s) with a non-finite value left out" in t.loc["A", "message"]
+    assert "left out" not in t.loc["B", "message"]
+    assert np.isfinite(t.loc["A", "p_il7_responsive"])
+
+
+def test_infinite_il7_dose_is_a_user_error_naming_the_row():
+    with pytest.raises(SchemaError, match="row 2"):
+        stratify_il7(curves_table({"A": (100, 160)}).assign(il7=[0, math.inf]))

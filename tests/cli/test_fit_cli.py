@@ -170,3 +170,61 @@ def test_degenerate_curves_do_not_fail_the_command(tmp_path, run):
     assert code == 0, err
     t = pd.read_csv(tmp_path / "c.csv").set_index("drug_a")
     assert not t["fit_ok"].any() and t["message"].str.len().gt(0).all()
+
+
+# ----------------------------------------------------------------------------- issue 9
+def test_bad_values_are_flagged_rows_and_the_summary_line_counts_them(viability, tmp_path, run):
+    """inf / 1e400 / empty concentrations and an inf viability: exit 0, each affected curve
+    flagged with the row, nothing infinite written, one closing summary line."""
+    text = viability.read_text().splitlines()
+    header, rows = text[0], text[1:]
+    cols = header.split(",")
+    ci, vi = cols.index("conc_a"), cols.index("viability")
+
+    def put(i, col, value):
+        cells = rows[i].split(",")
+        cells[col] = value
+        rows[i] = ",".join(cells)
+
+    put(0, ci, "inf")
+    put(1, ci, "1e400")
+    put(30, ci, "")
+    put(60, vi, "inf")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join([header, *rows]) + "\n")
+    out = tmp_path / "curves.csv"
+    code, err = run(["fit", bad, "-o", out])
+    assert code == 0, err
+    t = pd.read_csv(out)
+    assert not np.isinf(t.select_dtypes("number").to_numpy()).any()
+    flagged = t["message"].fillna("").str.contains("left out")
+    assert flagged.sum() == 3
+    assert t["message"].fillna("").str.contains(r"\(first: row 1\)").any()
+    n_flag = int(t["message"].notna().sum())
+    assert f"{len(t) - n_flag} scored, {n_flag} flagged: see message column -> {out}" in err
+    assert np.allclose(t["auc_window_high"], 100.0)
+
+
+@pytest.mark.parametrize(
+    "args,text",
+    [
+        (["--by", ""], "--by '': names no column"),
+        (["--by", " , "], "names no column"),
+        (["--plateau-bounds", "10", "-10"], "--plateau-bounds 10 -10: expected finite numbers"),
+        (["--window", "0", "10"], "--window 0 10: expected 0 < low < high"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(viability, tmp_path, run, args, text):
+    out = tmp_path / "c.csv"
+    code, err = run(["fit", viability, "-o", out, *args])
+    assert code == 2 and text in err and err.count("\n") == 1, err
+    assert not out.exists()
+
+
+def test_plateau_bounds_option_and_summary(viability, tmp_path, run):
+    out = tmp_path / "c.csv"
+    code, err = run(["fit", viability, "-o", out, "--plateau-bounds", "0", "120"])
+    assert code == 0, err
+    t = pd.read_csv(out)
+    assert (t["bottom"] >= 0).all() and (t["top"] <= 120 + 1e-9).all()
+    assert "8 curve(s): " in err and " scored, " in err and f"-> {out}" in err

@@ -114,8 +114,8 @@ def test_bootstrap_with_viability(tmp_path, run):
             [],
             "curves.csv: 2 rows for sample A, drug_a prednisolone, il7=25; expected one curve",
         ),
-        (CURVES, ["--fold", "0"], "fold = 0.0: expected a positive number"),
-        (CURVES, ["--n-boot", "-5", "--viability", "curves.csv"], "n_boot = -5"),
+        (CURVES, ["--fold", "0"], "--fold 0: expected a positive number"),
+        (CURVES, ["--n-boot", "-5", "--viability", "curves.csv"], "--n-boot -5: expected a whole number >= 0"),
         ("", [], "curves.csv: the file is empty"),
         ("sample,drug_a,il7,auc\n", [], "curves.csv: has a header but no rows"),
         (CURVES, ["--viability", "missing.csv"], "missing.csv: no such file"),
@@ -140,3 +140,22 @@ def test_binary_file_is_a_readable_error(tmp_path, run):
     p.write_bytes(bytes(range(256)) * 4)
     code, err = run(["stratify", p, "-o", tmp_path / "s.csv"])
     assert code == 2 and str(p) in err and len(err.strip().splitlines()) == 1
+
+
+def test_an_infinite_auc_is_a_flagged_row_and_counted(tmp_path, run):
+    p = tmp_path / "curves.csv"
+    p.write_text(CURVES.replace("B,prednisolone,0,100", "B,prednisolone,0,inf").replace(
+        "C,prednisolone,25,190", "C,prednisolone,25,1e400"))
+    out = tmp_path / "s.csv"
+    code, err = run(["stratify", p, "-o", out, "--by", ""])
+    assert code == 0, err
+    t = pd.read_csv(out).set_index("sample")
+    assert t.loc[["B", "C"], "il7_responsive"].isna().all()
+    assert t.loc[["B", "C"], "message"].str.contains("not a finite area").all()
+    assert t.loc["A", "il7_responsive"]
+    assert f"1 scored, 2 flagged: see message column -> {out}" in err
+
+
+def test_negative_n_boot_is_a_usage_error_even_without_viability(curves, tmp_path, run):
+    code, err = run(["stratify", curves, "-o", tmp_path / "s.csv", "--n-boot", "-5"])
+    assert code == 2 and "--n-boot -5" in err and err.count("\n") == 1, err

@@ -22,8 +22,23 @@ Conventions (concentrations in uM; ``unit`` converts the input):
   fitted top); ``ic50_extrapolated`` = ic50 outside the tested range; ``emax`` = fitted response at
   the highest tested dose; ``r2`` = 1 - SSE / total SS over the points used (vehicles included).
 * ``flat``: an F-test of the LL.4 fit against a constant is not significant (alpha
-  ``FLAT_ALPHA``); then ic50 is NaN. Degenerate curves (no data, one dose, flat, every dose
-  killing) are rows with ``fit_ok`` False and a ``message``, never exceptions.
+  ``FLAT_ALPHA``); then the curve is reported as the constant model: top = bottom = emax = the
+  mean response of its points, ic50 and hill NaN, ``auc_fit`` = that mean x the window width
+  (log10 units). Degenerate curves (no data, one dose, flat, every dose killing) are rows with
+  ``fit_ok`` False and a ``message``, never exceptions.
+* Plateau bounds (issue 9): for ``viability`` (%) the plateaus lie in ``VIABILITY_PLATEAU_BOUNDS``
+  = [-50, 200] %, widened to the curve's own data where those go beyond; for any other response
+  in [min - R, max + R] of the curve's points (R = their range;
+  :func:`tallrx.analysis.fitting.plateau_box`); ``plateau_bounds`` overrides (also widened to the
+  data). ``at_bound`` is True (and ``message`` names the parameter) when an estimate of a fitted,
+  non-flat curve sits on its bound (plateau box, ic50 100-fold beyond the tested range, hill 0.1
+  or 20): a partial curve whose plateau the data do not reach.
+* Bad values never stop the batch: a row whose concentration is missing, not finite (inf, 1e400)
+  or above ``MAX_CONC_UM`` (1 M), or whose response is infinite or beyond ``MAX_RESPONSE`` in
+  magnitude (an overflow, not a measurement), is left out of its curve, and the curve's
+  ``message`` says how many such rows and the first row number (1 = first data row). Text in a
+  numeric column, a negative concentration or a missing column is a whole-input error naming the
+  row (exit 2 in the CLI).
 """
 
 from __future__ import annotations
@@ -41,12 +56,26 @@ from tallrx.errors import AnalysisError, SchemaError, UnitError, did_you_mean
 from tallrx.schema import ROLES, TABLES, condition_columns
 from tallrx.units import MOLAR_TO_UM, normalize_unit, to_um
 
-__all__ = ["fit_dose_response", "FLAT_ALPHA", "ALL_DEAD_FRACTION", "CURVE_COLUMNS"]
+__all__ = [
+    "fit_dose_response",
+    "FLAT_ALPHA",
+    "ALL_DEAD_FRACTION",
+    "CURVE_COLUMNS",
+    "VIABILITY_PLATEAU_BOUNDS",
+    "MAX_CONC_UM",
+    "MAX_RESPONSE",
+]
 
 FLAT_ALPHA = 0.05
 """Significance level of the flat-curve F-test (LL.4 vs a constant)."""
 ALL_DEAD_FRACTION = 0.10
 """A curve whose every tested dose leaves less than this fraction of the vehicle is 'all dead'."""
+VIABILITY_PLATEAU_BOUNDS = (-50.0, 200.0)
+"""Plateau box of % viability curves (widened to a curve's own data where those go beyond)."""
+MAX_CONC_UM = 1e6
+"""Concentrations above this (uM; 1 M, beyond any drug's solubility) are treated as errors."""
+MAX_RESPONSE = 1e100
+"""Responses beyond this in magnitude are overflows, not measurements (squares must stay finite)."""
 CURVE_COLUMNS = (
     "n",
     "n_conc",
@@ -70,6 +99,7 @@ CURVE_COLUMNS = (
     "ic50_extrapolated",
     "flat",
     "p_flat",
+    "at_bound",
     "fit_ok",
     "message",
 )
@@ -97,6 +127,10 @@ _MESSAGES = (
     ),
     ("window_nofit", "AUC window reaches beyond the tested doses but there is no fit: auc is NaN"),
     ("no_anchor", "anchor_top: no vehicle points, top left free"),
+    ("bottom_bound", "bottom at its bound (the data do not reach a lower plateau)"),
+    ("top_bound", "top at its bound (the data do not reach an upper plateau)"),
+    ("ic50_bound", "ic50 at its bound (100-fold beyond the tested range)"),
+    ("hill_bound", "hill at its bound (0.1 or 20)"),
 )
 
 
@@ -108,6 +142,7 @@ def fit_dose_response(
     window: tuple[float, float] | None = None,
     unit: str = "uM",
     anchor_top: bool = False,
+    plateau_bounds: tuple[float, float] | None = None,
     chunk_size: int = 50_000,
     where: str = "viability table",
 ) -> Result:
@@ -115,9 +150,10 @@ def fit_dose_response(
 
     ``viability`` needs sample, drug_a, conc_a (in ``unit``) and the ``response`` column (optional:
     replicate, exclude, role, drug_b/conc_b and condition columns). ``by`` replaces the default
-    group keys; ``window`` = (low, high) in ``unit``; ``chunk_size`` curves are fitted at a time
-    (memory stays flat). ``where`` names the input in error messages. See the module docstring for
-    every output column.
+    group keys; ``window`` = (low, high) in ``unit``; ``plateau_bounds`` = (low, high) in response
+    units (default: see the module docstring); ``chunk_size`` curves are fitted at a time (memory
+    stays flat). ``where`` names the input in error messages. See the module docstring for every
+    output column.
 
     >>> import pandas as pd
     >>> conc = [0.0, 0.01, 0.1, 1.0, 10.0, 100.0]
@@ -127,16 +163,21 @@ def fit_dose_response(
     >>> float(row["auc"]), float(row["auc_max"]), bool(row["fit_ok"])  # 100+95+70+30+5
     (200.0, 400.0, True)
     """
+    pbox = _plateau_bounds(plateau_bounds, response)
     df, keys, vkeys = _prepare(viability, by=by, response=response, unit=unit, where=where)
     groups, points = _points(df, keys, vkeys)
     win_um = _window_um(window, unit, groups, keys)
     parts = []
     for lo, hi in _chunks(points["count"], chunk_size):
         rows = slice(points["start"][lo], points["start"][hi - 1] + points["count"][hi - 1])
-        chunk = {k: points[k][rows] for k in ("gid", "conc", "y")}
+        chunk = {k: points[k][rows] for k in _POINT_FIELDS}
         chunk["gid"] = chunk["gid"] - lo
         win = None if win_um is None else (win_um[0][lo:hi], win_um[1][lo:hi])
-        parts.append(_curve_metrics(chunk, hi - lo, win, response=response, anchor_top=anchor_top))
+        parts.append(
+            _curve_metrics(
+                chunk, hi - lo, win, response=response, anchor_top=anchor_top, plateau_box=pbox
+            )
+        )
     metrics = {
         c: np.concatenate([p[c] for p in parts]) if parts else np.empty(0) for c in CURVE_COLUMNS
     }
@@ -155,24 +196,56 @@ def fit_dose_response(
         },
         "group_keys": list(keys),
         "window": None if window is None else {"low": window[0], "high": window[1], "unit": unit},
-        "bounds": {"hill": list(DEFAULT_HILL_BOUNDS), "ic50_span": DEFAULT_IC50_SPAN},
+        "bounds": {
+            "hill": list(DEFAULT_HILL_BOUNDS),
+            "ic50_span": DEFAULT_IC50_SPAN,
+            "plateau": (
+                "per curve: [min - R, max + R] of its points (R = their range)"
+                if pbox is None
+                else f"[{pbox[0]:g}, {pbox[1]:g}], widened to a curve's own data beyond it"
+            ),
+        },
         "flat_alpha": FLAT_ALPHA,
         "args": {
             "by": None if by is None else list(by),
             "response": response,
             "unit": unit,
             "anchor_top": anchor_top,
+            "plateau_bounds": None if plateau_bounds is None else list(plateau_bounds),
             "chunk_size": chunk_size,
         },
         "input_checksum": checksum(viability),
         "n_curves": len(table),
         "n_fit_ok": int(table["fit_ok"].sum()) if len(table) else 0,
         "n_flat": int(table["flat"].sum()) if len(table) else 0,
+        "n_at_bound": int(table["at_bound"].sum()) if len(table) else 0,
+        "n_flagged": int((table["message"] != "").sum()) if len(table) else 0,
     }
     return Result(kind="curves", table=table, meta=meta)
 
 
 # ----------------------------------------------------------------------------- input
+_POINT_FIELDS = ("gid", "conc", "y", "row", "badc", "bady")
+
+
+def _plateau_bounds(bounds, response: str) -> tuple[float, float] | None:
+    """The plateau box in response units (None: derived from each curve's data)."""
+    if bounds is None:
+        return VIABILITY_PLATEAU_BOUNDS if response == "viability" else None
+    try:
+        low, high = (float(v) for v in bounds)
+    except (TypeError, ValueError):
+        raise AnalysisError(
+            f"plateau_bounds {bounds!r}: expected two numbers (low, high) in response units"
+        ) from None
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise AnalysisError(
+            f"plateau_bounds ({low:g}, {high:g}): expected finite numbers with low < high, e.g. "
+            f"{VIABILITY_PLATEAU_BOUNDS[0]:g} {VIABILITY_PLATEAU_BOUNDS[1]:g} for % viability"
+        )
+    return low, high
+
+
 def _prepare(viability, *, by, response, unit, where):
     """Validated working copy: conc in uM, y, role/exclude/combination masks; group keys."""
     if not isinstance(viability, pd.DataFrame):
@@ -206,7 +279,7 @@ def _prepare(viability, *, by, response, unit, where):
             )
         # blanks and positive controls are not points of a curve; a missing role is "treated"
         use &= np.isin(role, ("treated", "vehicle")) | df["role"].isna().to_numpy()
-    conc = _numeric(df["conc_a"], "conc_a", where, use, allow_nan=False)
+    conc = _numeric(df["conc_a"], "conc_a", where, use, allow_nan=True)
     if np.any(conc[use] < 0):
         i = int(np.flatnonzero(use & (conc < 0))[0])
         raise SchemaError(
@@ -222,6 +295,13 @@ def _prepare(viability, *, by, response, unit, where):
         )
         combo = has_b & (cb > 0)
     conc = _to_um(conc, unit, df, use & ~combo, where)
+    if role is not None:  # a vehicle well is x = 0 whatever its conc_a cell says when empty
+        conc = np.where((role == "vehicle") & np.isnan(conc), 0.0, conc)
+    with np.errstate(invalid="ignore"):
+        bad_conc = use & ~combo & ~(np.isfinite(conc) & (conc <= MAX_CONC_UM))
+        bad_y = use & ~combo & ~bad_conc & (np.abs(y) > MAX_RESPONSE)  # inf included, NaN not
+    conc = np.where(bad_conc, np.nan, conc)
+    y = np.where(bad_conc | bad_y, np.nan, y)
     if keys is None:
         keys = [
             "sample",
@@ -234,6 +314,7 @@ def _prepare(viability, *, by, response, unit, where):
     work = df[keys].copy()
     work["_conc"], work["_y"] = conc, y
     work["_use"] = use & ~combo
+    work["_row"], work["_badc"], work["_bady"] = np.arange(len(df)), bad_conc, bad_y
     if role is not None:
         vehicle = role == "vehicle"
     else:  # conc 0 of a "drug" never given above 0 (DMSO, empty drug_a) is a shared vehicle
@@ -303,25 +384,22 @@ def _points(work: pd.DataFrame, keys: list[str], vkeys: list[str]):
     grouped = treated.groupby(keys, sort=True, dropna=False)
     groups = grouped.size().reset_index(name="_rows")[keys]
     gid = grouped.ngroup().to_numpy()
-    parts = [
-        pd.DataFrame(
-            {"gid": gid, "conc": treated["_conc"].to_numpy(), "y": treated["_y"].to_numpy()}
-        )
-    ]
+    fields = {"conc": "_conc", "y": "_y", "row": "_row", "badc": "_badc", "bady": "_bady"}
+    parts = [pd.DataFrame({"gid": gid, **{k: treated[c].to_numpy() for k, c in fields.items()}})]
     veh = work[work["_use"] & work["_vehicle"]]
     if len(veh) and len(groups):
         g = groups.assign(_gid=np.arange(len(groups)))
+        cols = list(fields.values())
         if vkeys:
-            merged = veh[[*vkeys, "_y"]].merge(g[[*vkeys, "_gid"]], on=vkeys, how="inner")
+            merged = veh[[*vkeys, *cols]].merge(g[[*vkeys, "_gid"]], on=vkeys, how="inner")
         else:
-            merged = veh[["_y"]].merge(g[["_gid"]], how="cross")
-        parts.append(
-            pd.DataFrame(
-                {"gid": merged["_gid"].to_numpy(), "conc": 0.0, "y": merged["_y"].to_numpy()}
-            )
-        )
+            merged = veh[cols].merge(g[["_gid"]], how="cross")
+        vpts = {k: merged[c].to_numpy() for k, c in fields.items()}
+        vpts["conc"] = np.where(merged["_badc"].to_numpy(dtype=bool), np.nan, 0.0)
+        parts.append(pd.DataFrame({"gid": merged["_gid"].to_numpy(), **vpts}))
     pts = pd.concat(parts, ignore_index=True).sort_values(["gid", "conc"], kind="stable")
-    out = {k: pts[k].to_numpy() for k in ("gid", "conc", "y")}
+    out = {k: pts[k].to_numpy() for k in _POINT_FIELDS}
+    out["badc"], out["bady"] = out["badc"].astype(bool), out["bady"].astype(bool)
     out["gid"] = out["gid"].astype(np.int64)
     out["count"] = np.bincount(out["gid"], minlength=len(groups))
     out["start"] = np.concatenate([[0], np.cumsum(out["count"])[:-1]]).astype(np.int64)
@@ -363,7 +441,9 @@ def _chunks(counts: np.ndarray, chunk_size: int, max_cells: int = _MAX_CELLS):
 
 
 # ----------------------------------------------------------------------------- metrics
-def _curve_metrics(pts: dict, n_groups: int, window, *, response: str, anchor_top: bool) -> dict:
+def _curve_metrics(
+    pts: dict, n_groups: int, window, *, response: str, anchor_top: bool, plateau_box=None
+) -> dict:
     """Fit and summarize one chunk of curves (points sorted by curve, then concentration)."""
     g, conc, y = pts["gid"], pts["conc"], pts["y"]
     count = np.bincount(g, minlength=n_groups)
@@ -373,14 +453,14 @@ def _curve_metrics(pts: dict, n_groups: int, window, *, response: str, anchor_to
     xs = np.full((n_groups, width), np.nan)
     ys = np.full((n_groups, width), np.nan)
     xs[g, pos], ys[g, pos] = conc, y
-    ok = np.isfinite(y)
+    ok = np.isfinite(y) & np.isfinite(conc)
     zero = ok & (conc == 0)
     n_zero = np.bincount(g, weights=zero, minlength=n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         zero_mean = np.bincount(g, weights=np.where(zero, y, 0.0), minlength=n_groups) / n_zero
     fix_top = np.where(n_zero > 0, zero_mean, np.nan) if anchor_top else None
-    fit = fit_ll4(xs, ys, fix_top=fix_top)
-    params = (fit.bottom, fit.top, fit.ic50, fit.hill)
+    fit = fit_ll4(xs, ys, fix_top=fix_top, bounds=_box_bounds(plateau_box, ys))
+    params = [fit.bottom, fit.top, fit.ic50, fit.hill]
 
     # mean response per tested (nonzero) concentration, padded per curve
     dosed = ok & (conc > 0)
@@ -406,21 +486,6 @@ def _curve_metrics(pts: dict, n_groups: int, window, *, response: str, anchor_to
         lmax = np.where(has, cell_lc[np.clip(first + n_conc - 1, 0, cell_lc.size - 1)], np.nan)
     else:
         lmin = lmax = np.full(n_groups, np.nan)
-    # AUC: the paper's trapezoid inside the window, the fitted curve where the window goes beyond
-    if window is None:
-        wl, wh = lmin, lmax
-    else:
-        wl, wh = np.log10(window[0]), np.log10(window[1])
-    auc = auc_trapezoid_window(logc, means, wl, wh)
-    left = has & (wl < lmin)
-    right = has & (wh > lmax)
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        ext = np.where(left, auc_ll4(10**wl, 10 ** np.minimum(wh, lmin), *params), 0.0) + np.where(
-            right, auc_ll4(10 ** np.maximum(wl, lmax), 10**wh, *params), 0.0
-        )
-        auc = np.where(has & (wh - wl > 0), auc + ext, np.nan)
-        auc_fit = auc_ll4(10**wl, 10**wh, *params)
-        emax = ll4(10**lmax, *params)
 
     # goodness of fit and the flat-curve F-test (LL.4 vs the constant model)
     n = fit.n.astype(float)
@@ -445,16 +510,41 @@ def _curve_metrics(pts: dict, n_groups: int, window, *, response: str, anchor_to
     # enough doses but no fit: the fitted amplitude vanished, i.e. no dose dependence at all
     unfitted = (n_conc > 1) & ~fitted & ~too_few & ~constant
     flat = constant | unfitted | (fitted & (p_flat > FLAT_ALPHA))
+    # a flat curve is the constant model: top = bottom = the mean response, no ic50, no hill
+    shown = fitted & ~flat
+    params = [np.where(flat, mean_all, params[0]), np.where(flat, mean_all, params[1]),
+              np.where(shown, params[2], np.nan), np.where(shown, params[3], np.nan)]
+    at = {k: v & shown for k, v in fit.at_bound().items()}
+
+    # AUC: the paper's trapezoid inside the window, the fitted curve where the window goes beyond
+    if window is None:
+        wl, wh = lmin, lmax
+    else:
+        wl, wh = np.log10(window[0]), np.log10(window[1])
+    auc = auc_trapezoid_window(logc, means, wl, wh)
+    left = has & (wl < lmin)
+    right = has & (wh > lmax)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        ext = np.where(left, _area(wl, np.minimum(wh, lmin), flat, params), 0.0) + np.where(
+            right, _area(np.maximum(wl, lmax), wh, flat, params), 0.0
+        )
+        auc = np.where(has & (wh - wl > 0), auc + ext, np.nan)
+        auc_fit = _area(wl, wh, flat, params)
+        emax = np.where(flat, mean_all, ll4(10**lmax, *params))
+
     ref = np.where(n_zero > 0, zero_mean, 100.0 if response == "viability" else fit.top)
     top_mean = np.max(np.where(np.isnan(means), -np.inf, means), axis=1)
     dead = has & np.isfinite(ref) & (ref > 0) & (top_mean < ALL_DEAD_FRACTION * ref)
-    ic50 = np.where(fitted & ~flat, fit.ic50, np.nan)
+    ic50 = np.where(shown, fit.ic50, np.nan)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        ic50_abs = np.where(fitted & ~flat, ll4_inverse(0.5 * ref, *params), np.nan)
+        ic50_abs = np.where(shown, ll4_inverse(0.5 * ref, *params), np.nan)
     extrapolated = np.isfinite(ic50) & (
         (np.log10(ic50) < lmin - 1e-12) | (np.log10(ic50) > lmax + 1e-12)
     )
-    fit_ok = fit.converged & fitted & ~flat & ~dead
+    fit_ok = fit.converged & shown & ~dead
+    at_bound = np.zeros(n_groups, dtype=bool)
+    for v in at.values():
+        at_bound |= v
 
     flags = {
         "no_data": n == 0,
@@ -470,18 +560,20 @@ def _curve_metrics(pts: dict, n_groups: int, window, *, response: str, anchor_to
         "window_ext": (left | right) & np.isfinite(auc),
         "window_nofit": (left | right) & ~np.isfinite(auc) & has,
         "no_anchor": np.full(n_groups, anchor_top) & (n_zero == 0),
+        **{f"{k}_bound": v for k, v in at.items()},
     }
+    keep = ~flat  # standard errors of the LL.4 parameters mean nothing for the constant model
     return {
         "n": fit.n,
         "n_conc": n_conc,
         "ic50": ic50,
         "ic50_se": np.where(np.isfinite(ic50), fit.se_ic50, np.nan),
-        "hill": fit.hill,
-        "hill_se": fit.se_hill,
-        "top": fit.top,
-        "top_se": fit.se_top,
-        "bottom": fit.bottom,
-        "bottom_se": fit.se_bottom,
+        "hill": params[3],
+        "hill_se": np.where(keep, fit.se_hill, np.nan),
+        "top": params[1],
+        "top_se": np.where(keep, fit.se_top, np.nan),
+        "bottom": params[0],
+        "bottom_se": np.where(keep, fit.se_bottom, np.nan),
         "emax": emax,
         "auc": auc,
         "auc_fit": auc_fit,
@@ -494,13 +586,53 @@ def _curve_metrics(pts: dict, n_groups: int, window, *, response: str, anchor_to
         "ic50_extrapolated": extrapolated,
         "flat": flat,
         "p_flat": p_flat,
+        "at_bound": at_bound,
         "fit_ok": fit_ok,
-        "message": _messages(flags, n_groups),
+        "message": _messages(flags, n_groups, _bad_rows(pts, n_groups)),
     }
 
 
-def _messages(flags: dict, n: int) -> np.ndarray:
-    """Join the texts of the raised flags per curve ('' when none), via one code per curve."""
+def _box_bounds(box, ys: np.ndarray) -> dict | None:
+    """fit_ll4 plateau bounds: ``box`` widened to each curve's own data (None: fit_ll4's default)."""
+    if box is None:
+        return None
+    nan = np.isnan(ys)
+    lo = np.minimum(box[0], np.min(np.where(nan, np.inf, ys), axis=1, initial=np.inf))
+    hi = np.maximum(box[1], np.max(np.where(nan, -np.inf, ys), axis=1, initial=-np.inf))
+    return {"bottom": (lo, hi), "top": (lo, hi)}
+
+
+def _area(low, high, flat, params):
+    """Area over log10(uM) from ``low`` to ``high`` (log10 uM) under the fitted curve, or under
+    the constant (top = bottom) where ``flat``."""
+    const = params[1] * (high - low)
+    return np.where(flat, const, auc_ll4(10.0**low, 10.0**high, *params))
+
+
+def _bad_rows(pts: dict, n_groups: int) -> np.ndarray:
+    """Per curve: '' or what was left out ('2 rows with a missing or non-finite concentration
+    left out (first: row 7)'); row numbers count data rows from 1."""
+    out = np.full(n_groups, "", dtype=object)
+    for key, what in (
+        ("badc", f"a missing, non-finite or > {MAX_CONC_UM:g} uM concentration"),
+        ("bady", f"an infinite or > {MAX_RESPONSE:g} response"),
+    ):
+        bad = pts[key]
+        if not bad.any():
+            continue
+        g, rows = pts["gid"][bad], pts["row"][bad]
+        n_bad = np.bincount(g, minlength=n_groups)
+        first = np.full(n_groups, np.iinfo(np.int64).max)
+        np.minimum.at(first, g, rows.astype(np.int64))
+        for i in np.flatnonzero(n_bad):
+            text = f"{n_bad[i]} row(s) with {what} left out (first: row {first[i] + 1})"
+            out[i] = f"{out[i]}; {text}" if out[i] else text
+    return out
+
+
+def _messages(flags: dict, n: int, extra: np.ndarray | None = None) -> np.ndarray:
+    """Join the texts of the raised flags per curve ('' when none), via one code per curve;
+    ``extra`` (per-curve texts) is appended."""
     code = np.zeros(n, dtype=np.int64)
     for bit, (name, _) in enumerate(_MESSAGES):
         code |= np.asarray(flags[name], dtype=np.int64) << bit
@@ -509,7 +641,11 @@ def _messages(flags: dict, n: int) -> np.ndarray:
         ["; ".join(t for b, (_, t) in enumerate(_MESSAGES) if c >> b & 1) for c in uniq.tolist()],
         dtype=object,
     )
-    return texts[inverse] if n else np.empty(0, dtype=object)
+    out = texts[inverse] if n else np.empty(0, dtype=object)
+    if extra is not None:
+        for i in np.flatnonzero(extra != ""):
+            out[i] = f"{out[i]}; {extra[i]}" if out[i] else extra[i]
+    return out
 
 
 # keep the schema honest: every required ``curves`` column is produced

@@ -46,6 +46,8 @@ IL7_DOSE = 25.0
 #: bootstrap AUCs are recomputed from the viability table; a point estimate further than this
 #: (relative) from the curves table's ``auc`` is reported in ``message``.
 AUC_CHECK_RTOL = 0.05
+#: AUCs beyond this in magnitude (and inf) are overflows, not areas: the pair gets no call
+MAX_AUC = 1e100
 
 # columns a fitter may add that are results, not conditions to pair on (``by`` overrides)
 _RESULT_PREFIXES = (
@@ -65,6 +67,7 @@ _RESULT_PREFIXES = (
     "bic",
     "se_",
     "p_",
+    "at_",
     "message",
 )
 _RESULT_SUFFIXES = ("_se", "_sd", "_ci", "_low", "_high", "_lo", "_hi", "_p", "_pvalue")
@@ -107,7 +110,7 @@ def _doses(df: pd.DataFrame, condition: str, what: str) -> pd.Series:
     """The condition column as an IL7 dose (ng/ml; 0 = without)."""
     expected = f"the IL7 dose in ng/ml (0 = without IL7, e.g. {IL7_DOSE:g} = with)"
     dose = _numeric(df, condition, what, expected)
-    bad = dose.isna() | (dose < 0)
+    bad = ~np.isfinite(dose) | (dose < 0)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise SchemaError(
@@ -217,7 +220,8 @@ def stratify_il7(
     auc_with >= ``min_auc``), above_auc_max (auc_with > auc_max, when the curves carry auc_max),
     p_il7_responsive, p_il7_dependent_resistant, auc_fold_low / auc_fold_high (95 % bootstrap
     interval), n_boot and message. Unpaired or undefined rows are kept with NA calls and a
-    message; they never raise.
+    message; they never raise. An AUC that is not a finite number (inf, or beyond ``MAX_AUC``:
+    an overflow) is never used for a call: the pair gets NA calls and a message saying so.
 
     With replicate-level ``viability`` (sample, drug_a, conc_a in uM, viability in %, the
     condition column; ``exclude`` and ``role`` honoured) and ``n_boot`` > 0, replicate wells are
@@ -240,16 +244,25 @@ def stratify_il7(
         raise AnalysisError(f"n_boot = {n_boot!r}: expected a whole number >= 0 (0 = no bootstrap)")
 
     df = curves.reset_index(drop=True)
-    df = df.assign(_dose=_doses(df, condition, what), _auc=_numeric(df, "auc", what, "a number"))
+    auc = _numeric(df, "auc", what, "a number")
+    df = df.assign(
+        _dose=_doses(df, condition, what),
+        _auc=auc.where(auc.abs() <= MAX_AUC),
+        _note=np.where(auc.abs() > MAX_AUC, auc.map("{:g}".format), ""),
+    )
     df = df[_drug_mask(df, drug, what)]
     extra = _pairing_columns(df, condition, by)
     keys = ["sample", "drug_a", *extra]
     _check_unique(df, keys, condition, what)
 
     has_max = "auc_max" in df.columns
-    without = df.loc[df["_dose"] == 0, [*keys, "_auc"]].rename(columns={"_auc": "auc_without"})
-    cols = [*keys, "_dose", "_auc", *(["auc_max"] if has_max else [])]
-    with_ = df.loc[df["_dose"] > 0, cols].rename(columns={"_auc": "auc_with", "_dose": condition})
+    without = df.loc[df["_dose"] == 0, [*keys, "_auc", "_note"]].rename(
+        columns={"_auc": "auc_without", "_note": "_note_without"}
+    )
+    cols = [*keys, "_dose", "_auc", "_note", *(["auc_max"] if has_max else [])]
+    with_ = df.loc[df["_dose"] > 0, cols].rename(
+        columns={"_auc": "auc_with", "_dose": condition, "_note": "_note_with"}
+    )
     if has_max:
         with_ = with_.rename(columns={"auc_max": "_auc_max"})
     table = without.merge(with_, on=keys, how="outer", sort=False)
@@ -306,10 +319,14 @@ def _calls(
         above[~np.isfinite(a1)] = pd.NA
         table["above_auc_max"] = above
     msgs = []
-    for w0, w1, dose in zip(
-        table["auc_without"].isna(), table["auc_with"].isna(), table[condition], strict=True
+    notes = zip(table.pop("_note_without").fillna(""), table.pop("_note_with").fillna(""), strict=True)
+    for w0, w1, dose, (n0, n1) in zip(
+        table["auc_without"].isna(), table["auc_with"].isna(), table[condition], notes, strict=True
     ):
-        if pd.isna(dose):
+        if n0 or n1:
+            side = f"without IL7 is {n0}" if n0 else f"with IL7 is {n1}"
+            msgs.append(f"AUC {side}, not a finite area (overflow?): no call")
+        elif pd.isna(dose):
             msgs.append(f"no +IL7 curve ({condition} > 0) for this sample and drug")
         elif w0:
             msgs.append(f"no -IL7 curve ({condition} = 0) or its AUC is missing")
@@ -335,7 +352,15 @@ def _bootstrap_calls(table, viability, keys, condition, drug, fold, min_auc, n_b
         _conc=_numeric(v, "conc_a", what, "a concentration in uM"),
         _viab=_numeric(v, "viability", what, "% viability"),
     )
+    with np.errstate(invalid="ignore"):
+        v["_viab"] = v["_viab"].where(~(v["_viab"].abs() > MAX_AUC))  # inf: left out, counted
+        v["_conc"] = v["_conc"].where(np.isfinite(v["_conc"]))
+    lost = v["_viab"].isna() & viability["viability"].notna().to_numpy()
+    lost |= v["_conc"].isna() & viability["conc_a"].notna().to_numpy()
     keep = _drug_mask(v, drug, what) & (v["_conc"] > 0).to_numpy() & _usable(v, "treated")
+    n_lost = v[lost.to_numpy() & _drug_mask(v, drug, what)].groupby(
+        [*keys, "_dose"], dropna=False
+    ).size()
     if "conc_b" in v.columns:
         cb = pd.to_numeric(v["conc_b"], errors="coerce")
         keep = keep & (cb.isna() | (cb == 0)).to_numpy()
@@ -386,6 +411,18 @@ def _bootstrap_calls(table, viability, keys, condition, drug, fold, min_auc, n_b
                     f"{side} AUC from the viability wells ({obs:.1f}) differs from the curves "
                     f"auc ({ref:.1f}): use the same normalization and window for both"
                 )
+                msgs[j] = f"{msgs[j]}; {note}" if msgs[j] else note
+    if len(n_lost):
+        lost_of = {k if isinstance(k, tuple) else (k,): int(c) for k, c in n_lost.items()}
+        for j in range(len(t)):
+            row = t.iloc[j]
+            k = sum(
+                lost_of.get((*(row[c] for c in keys), d), 0)
+                for d in (0.0, row["_dose"])
+                if pd.notna(d)
+            )
+            if k:
+                note = f"{k} viability well(s) with a non-finite value left out of the bootstrap"
                 msgs[j] = f"{msgs[j]}; {note}" if msgs[j] else note
     t["message"] = msgs
     return t.drop(columns=["_dose", "_id_with", "_id_without"])

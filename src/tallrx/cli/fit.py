@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 
 from tallrx.analysis.doseresponse import fit_dose_response
-from tallrx.cli._app import app, parse_csv_list, read_table_csv, say, write_table
-from tallrx.errors import UnitError
+from tallrx.cli._app import app, parse_csv_list, read_table_csv, say, say_summary, write_table
+from tallrx.errors import InputError, UnitError
 from tallrx.units import normalize_unit
 
 
@@ -40,25 +40,58 @@ def fit_command(
     anchor_top: bool = typer.Option(
         False, "--anchor-top", help="Fix the top plateau to the mean of the vehicle wells."
     ),
+    plateau_bounds: tuple[float, float] | None = typer.Option(
+        None,
+        "--plateau-bounds",
+        help="Box LOW HIGH for the top and bottom plateaus, in response units (default: "
+        "-50 200 for % viability, else one data range beyond each curve's data); a curve's own "
+        "data always fit inside. Estimates on a bound are flagged (at_bound, message).",
+    ),
 ) -> None:
-    """Fit a four-parameter log-logistic curve per sample x condition x drug; AUC, IC50, flags."""
+    """Fit a four-parameter log-logistic curve per sample x condition x drug; AUC, IC50, flags.
+
+    A bad row (missing, infinite or absurd concentration, infinite response) is left out of its
+    curve and named in that curve's message; it never stops the batch."""
     try:
         normalize_unit(unit)
     except UnitError as exc:
         raise UnitError(f"--unit: {exc}") from None
+    keys = parse_csv_list(by)
+    if keys is not None and not keys:
+        raise InputError(
+            f"--by {by!r}: names no column; pass comma-separated group columns such as "
+            "sample,drug_a,il7, or leave --by out (default: sample, drug_a and every condition "
+            "column)"
+        )
+    _check_pair("--window", window, positive=True)
+    _check_pair("--plateau-bounds", plateau_bounds, positive=False)
     table = read_table_csv(viability, "viability")
     result = fit_dose_response(
         table,
-        by=parse_csv_list(by),
+        by=keys,
         response=response,
         window=window,
         unit=unit,
         anchor_top=anchor_top,
+        plateau_bounds=plateau_bounds,
         where=str(viability),
     )
     target = write_table(out, result.table, "curves.csv")
     m = result.meta
     say(
         f"{m['n_curves']} curve(s): {m['n_fit_ok']} fitted, {m['n_flat']} flat, "
-        f"{m['n_curves'] - m['n_fit_ok'] - m['n_flat']} other flagged -> {target}"
+        f"{m['n_at_bound']} with an estimate at its bound, "
+        f"{m['n_curves'] - m['n_fit_ok'] - m['n_flat']} other not fitted"
     )
+    say_summary(m["n_curves"] - m["n_flagged"], m["n_flagged"], target)
+
+
+def _check_pair(option: str, pair: tuple[float, float] | None, *, positive: bool) -> None:
+    """A LOW HIGH option: finite numbers with low < high (and low > 0 when ``positive``)."""
+    if pair is None:
+        return
+    low, high = pair
+    finite = all(v == v and abs(v) != float("inf") for v in pair)
+    if not (finite and low < high and (low > 0 or not positive)):
+        need = "0 < low < high" if positive else "finite numbers with low < high"
+        raise InputError(f"{option} {low:g} {high:g}: expected {need}")

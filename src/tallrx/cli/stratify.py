@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 
 from tallrx.analysis.stratify import IL7_DEPENDENT_MIN_AUC, IL7_RESPONSIVE_FOLD, stratify_il7
-from tallrx.cli._app import app, parse_csv_list, read_table_csv, say, write_table
-from tallrx.errors import TallrxError
+from tallrx.cli._app import app, parse_csv_list, read_table_csv, say, say_summary, write_table
+from tallrx.errors import InputError, TallrxError
 
 
 @app.command("stratify")
@@ -38,7 +38,9 @@ def stratify_command(
         "--viability",
         help="Replicate-level viability CSV for bootstrap probabilities of each call.",
     ),
-    n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap draws (with --viability)."),
+    n_boot: int = typer.Option(
+        1000, "--n-boot", help="Bootstrap draws (with --viability; 0 = none)."
+    ),
     seed: int = typer.Option(0, "--seed", help="Random seed of the bootstrap."),
     by: str | None = typer.Option(
         None,
@@ -48,7 +50,23 @@ def stratify_command(
         "columns).",
     ),
 ) -> None:
-    """Pair -IL7/+IL7 curves per sample x drug: AUC fold, IL7-responsive, IL7-dependent resistant."""
+    """Pair -IL7/+IL7 curves per sample x drug: AUC fold, IL7-responsive, IL7-dependent resistant.
+
+    A pair whose AUC is missing or not finite gets no call and a message; it never stops the
+    batch."""
+    if not (fold > 0 and fold != float("inf")):
+        raise InputError(
+            f"--fold {fold:g}: expected a positive number such as {IL7_RESPONSIVE_FOLD:g} "
+            "(AUC(+IL7) / AUC(-IL7))"
+        )
+    if not (abs(min_auc) != float("inf") and min_auc == min_auc):
+        raise InputError(
+            f"--min-auc {min_auc:g}: expected a finite AUC such as {IL7_DEPENDENT_MIN_AUC:g}"
+        )
+    if n_boot < 0:
+        raise InputError(
+            f"--n-boot {n_boot}: expected a whole number >= 0 (bootstrap draws; 0 = none)"
+        )
     table = read_table_csv(curves, "curves")
     viab = read_table_csv(viability, "viability") if viability is not None else None
     try:
@@ -71,8 +89,10 @@ def stratify_command(
     share = f" ({100 * m['n_il7_responsive'] / n:.0f} %)" if n else ""
     say(
         f"{n} paired curve(s): {m['n_il7_responsive']} IL7-responsive{share}, "
-        f"{m['n_il7_dependent_resistant']} IL7-dependent resistant -> {target}"
+        f"{m['n_il7_dependent_resistant']} IL7-dependent resistant"
     )
+    flagged = int((result.table["message"] != "").sum())
+    say_summary(len(result.table) - flagged, flagged, target)
 
 
 def _name_file(message: str, **files: Path | None) -> str:
