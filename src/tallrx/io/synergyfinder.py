@@ -210,7 +210,6 @@ def read_delimited(path: str | os.PathLike) -> pd.DataFrame:
     except Exception as exc:  # pandas / openpyxl raise many kinds: all mean "not readable"
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise InputError(f"{path}: not a readable CSV/TSV/XLSX table ({first})") from None
-    df = df.dropna(how="all")
     if len(df) == 0:
         raise InputError(f"{path}: has a header but no rows; expected one row per well")
-    return df.reset_index(drop=True)
+    return df

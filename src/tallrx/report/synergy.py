@@ -8,6 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from tallrx._result import Result
+from tallrx.analysis.synergy.tables import NOT_SCORED
 from tallrx.plots.synergy import (
     SUMMARY_COLUMNS,
     block_keys,
@@ -25,13 +26,14 @@ MAX_BLOCK_FIGURES = 3  # blocks drawn in detail (the first ones); the CSVs hold 
 
 
 def synergy_figures(result: Result, max_blocks: int = MAX_BLOCK_FIGURES) -> dict[str, Figure]:
-    """Figures by file stem: the CI dot plot and, for the first blocks, heatmaps/isobologram/Fa-CI/
-    median-effect plots."""
+    """Figures by file stem: the CI dot plot and, for the first scored blocks, heatmaps/
+    isobologram/Fa-CI/median-effect plots."""
     figs: dict[str, Figure] = {}
     if result.table["ci_mean"].notna().any():
         figs["ci_dot_plot"] = ci_dot_plot(result)
     keys = block_keys(result)
-    blocks = result.table[keys].drop_duplicates().head(max_blocks)
+    scored = result.table[result.table["call"].astype(str) != NOT_SCORED]  # no surface to draw
+    blocks = scored[keys].drop_duplicates().head(max_blocks)
     for i, (_, row) in enumerate(blocks.iterrows()):
         block = row.to_dict()
         tag = f"block{i + 1}"
@@ -52,8 +54,11 @@ def synergy_section(result: Result, figures: Mapping[str, Figure] | None = None)
     naive = (
         int(t["naive_call"].astype(str).str.contains("synergy").sum()) if "naive_call" in t else 0
     )
+    n_not = int((t["call"].astype(str) == NOT_SCORED).sum())
+    skipped = f" ({n_not} block(s) not scored: see the message column)" if n_not else ""
     intro = (
-        f"{len(t)} combination(s) scored with {', '.join(meta.get('methods', []))}. "
+        f"{len(t) - n_not} combination(s) scored with {', '.join(meta.get('methods', []))}"
+        f"{skipped}. "
         f"Calibrated calls: {n_syn} synergy (null: {call.get('null', '')}; statistic "
         f"{call.get('statistic', '')}, alpha {call.get('alpha', '')}, {call.get('n_null', '')} null "
         f"plates per block). The paper's naive rule (mean CI < 0.8) would call {naive}. "

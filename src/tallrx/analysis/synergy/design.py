@@ -126,6 +126,7 @@ class Block:
     has_zero_wells: bool = True
     notes: list[str] = field(default_factory=list)  # data notes for the message column
     problem: str = ""  # why the block is not scored ("" = scorable)
+    n_left_out: int = 0  # wells left out for an unusable viability (explained in ``notes``)
 
     @property
     def sham(self) -> bool:
@@ -440,6 +441,7 @@ def split_blocks(
             if any_via_problem and (via_problem[rows] != "").any():
                 bad = np.flatnonzero(via_problem[rows] != "")
                 v[bad] = np.nan
+                blk.n_left_out = len(bad)
                 shown = ", ".join(f"row {r + 1} {via_problem[r]}" for r in rows[bad[:3]])
                 more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
                 blk.notes.append(f"{len(bad)} well(s) left out, viability: {shown}{more}")

@@ -13,6 +13,11 @@ Interaction models for the combination surface:
     maximal kill grows with drug b's effect, bottom_a(d_b) = bottom_a (1 - kappa e_b(d_b)) with
     e_b = 1 - V_b / 100 the fraction drug b kills, then V = V_a(d_a | d_b) V_b(d_b) / 100.
     ``kappa`` = 0 is Bliss; the default 1.0 gives mean CIs in the range Fig. 5C reports.
+
+:func:`simulate_synergyfinder` writes screen-like files in the SynergyFinder format and
+:func:`messy_synergyfinder` the same with every kind of bad block a real screen holds (a sham
+block, a failed plate, NaN responses, a missing untreated well, ...), to try and test how tallrx
+flags them.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ __all__ = [
     "simulate_plates",
     "simulate_table",
     "simulate_synergyfinder",
+    "messy_synergyfinder",
+    "sham_block",
+    "MESSY_KINDS",
     "PANEL",
 ]
 
@@ -177,3 +185,87 @@ def simulate_synergyfinder(
             )
         )
     return pd.concat(parts, ignore_index=True)
+
+
+# bad block kind -> does it become a scored row (True) or a "not scored" row (False)?
+MESSY_KINDS = {
+    "sham": True,
+    "failed_plate": False,
+    "nan_responses": True,  # the NaN wells are left out (noted), the rest is scored
+    "no_untreated_well": True,  # (0, 0) taken as 100 % by definition (noted)
+    "single_concentration": True,  # scored; the CI needs >= 2 doses -> fit_ok False
+    "ragged": False,
+    "nan_concentration": False,
+    "inf_concentration": False,
+    "all_dead": True,  # scored; no CI (every effect is 100 %) -> fit_ok False
+    "flat": True,  # scored; no dose-dependent effect -> fit_ok False
+}
+
+
+def sham_block(block_id: int, sd: float = 0.0, seed: int = 0) -> pd.DataFrame:
+    """A 6 x 6 sham block: prednisolone-like drug (bottom 0, so the median-effect model is exact)
+    combined with itself under dose addition, % viability with Gaussian noise ``sd``."""
+    doses = np.r_[0.0, 0.3, 1.0, 3.0, 10.0, 30.0]
+    g1, g2 = np.meshgrid(doses, doses, indexing="ij")
+    v = ll4(g1.ravel() + g2.ravel(), 0.0, 100.0, 3.0, 1.0)
+    v = v + sd * np.random.default_rng(seed).standard_normal(v.size)
+    return pd.DataFrame(
+        {
+            "block_id": block_id,
+            "drug_row": "prednisolone",
+            "drug_col": "prednisolone",
+            "conc_r": g1.ravel(),
+            "conc_c": g2.ravel(),
+            "response": v,
+            "conc_r_unit": "uM",
+            "conc_c_unit": "uM",
+        }
+    )
+
+
+def _damaged(kind: str, blk: pd.DataFrame) -> pd.DataFrame:
+    blk = blk.copy()
+    zero = (blk.conc_r == 0) & (blk.conc_c == 0)
+    if kind == "failed_plate":
+        blk["response"] = blk["response"] * 0.02  # untreated wells read ~2 %
+    elif kind == "nan_responses":
+        blk.loc[blk.index[[8, 20]], "response"] = np.nan
+    elif kind == "no_untreated_well":
+        blk = blk[~zero]
+    elif kind == "single_concentration":
+        lo_r, lo_c = np.sort(blk.conc_r.unique())[1], np.sort(blk.conc_c.unique())[1]
+        blk = blk[blk.conc_r.isin([0, lo_r]) & blk.conc_c.isin([0, lo_c])]
+    elif kind == "ragged":
+        combo = blk.index[(blk.conc_r > 0) & (blk.conc_c > 0)]
+        blk = blk.drop(index=combo[[3, 11]])
+    elif kind == "nan_concentration":
+        blk.loc[blk.index[15], "conc_r"] = np.nan
+    elif kind == "inf_concentration":
+        blk.loc[blk.index[15], "conc_c"] = np.inf
+    elif kind == "all_dead":
+        blk["response"] = np.where(zero, 100.0, 0.0)
+    elif kind == "flat":
+        blk["response"] = 100.0 + np.random.default_rng(4).normal(0, 2, len(blk))
+    return blk
+
+
+def messy_synergyfinder(n_good: int = 40, seed: int = 1) -> tuple[pd.DataFrame, dict[int, str]]:
+    """(SynergyFinder table, {block_id: bad kind}): ``n_good`` simulated 6 x 6 blocks with one
+    block of each kind in ``MESSY_KINDS`` spread among them; each bad block (except the sham, a
+    drug combined with itself under dose addition: expected CI 1, Loewe excess 0) is a damaged copy
+    of a simulated block."""
+    kinds = list(MESSY_KINDS)
+    n = n_good + len(kinds)
+    base = simulate_synergyfinder(n, seed=seed)
+    where = np.linspace(3, n - 1, len(kinds)).astype(int)
+    at = {int(k): kind for k, kind in zip(where, kinds, strict=True)}
+    parts = []
+    for bid, blk in base.groupby("block_id", sort=True):
+        kind = at.get(int(bid))
+        if kind == "sham":
+            parts.append(sham_block(int(bid), sd=1.0, seed=seed))
+        elif kind is not None:
+            parts.append(_damaged(kind, blk))
+        else:
+            parts.append(blk)
+    return pd.concat(parts, ignore_index=True), at

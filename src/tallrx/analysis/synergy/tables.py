@@ -71,7 +71,7 @@ def _messages(blks: list[Block], sc: BatchScores, methods) -> tuple[np.ndarray, 
     n_cap = _counts(sc, "loewe_capped") if "loewe" in methods else zeros
     zip_design = "zip" in methods and "zip_design" in sc.flags
     zip_fail = sc.flags.get("zip_fit_failed", no_b) if "zip" in methods else no_b
-    n_excl = np.array([int((~np.isfinite(b.viability)).sum()) for b in blks])
+    n_excl = np.array([int((~np.isfinite(b.viability)).sum()) - b.n_left_out for b in blks])
     score_nan = {m: ~np.isfinite(pg[m]) for m in ("bliss", "hsa", "loewe") if m in methods}
     fallback = sc.flags.get("call_fallback", np.zeros((B, G), bool))
     ok = np.ones((B, G), bool)
