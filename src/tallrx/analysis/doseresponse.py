@@ -253,7 +253,12 @@ def _prepare(viability, *, by, response, unit, where):
     if len(viability) == 0:
         raise AnalysisError(f"{where}: the table has no rows; nothing to fit")
     cols = list(map(str, viability.columns))
-    keys = list(by) if by is not None else None
+    keys = list(dict.fromkeys(map(str, by))) if by is not None else None  # a key named twice
+    if keys is not None and not keys:
+        raise SchemaError(
+            f"{where}: by names no column; pass group columns such as sample, drug_a, il7 "
+            "(or None for the default: sample, drug_a and every condition column)"
+        )
     needed = ["conc_a", response] + (keys if keys is not None else ["sample", "drug_a"])
     missing = [c for c in dict.fromkeys(needed) if c not in cols]
     if missing:
@@ -280,8 +285,9 @@ def _prepare(viability, *, by, response, unit, where):
         # blanks and positive controls are not points of a curve; a missing role is "treated"
         use &= np.isin(role, ("treated", "vehicle")) | df["role"].isna().to_numpy()
     conc = _numeric(df["conc_a"], "conc_a", where, use, allow_nan=True)
-    if np.any(conc[use] < 0):
-        i = int(np.flatnonzero(use & (conc < 0))[0])
+    negative = use & np.isfinite(conc) & (conc < 0)  # -inf is a missing value: flagged below
+    if negative.any():
+        i = int(np.flatnonzero(negative)[0])
         raise SchemaError(
             f"{where}: row {i + 1} has conc_a {_show(df['conc_a'].iloc[i])}; concentrations "
             "must be >= 0 (0 = vehicle)"

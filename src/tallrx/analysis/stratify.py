@@ -137,7 +137,7 @@ def _drug_mask(df: pd.DataFrame, drug: str | None, what: str) -> np.ndarray:
 def _pairing_columns(curves: pd.DataFrame, condition: str, by: Sequence[str] | None) -> list[str]:
     """Condition columns (besides ``condition``) that must match between -IL7 and +IL7 rows."""
     if by is not None:
-        by = [b for b in by if b not in ("sample", "drug_a", condition)]
+        by = [b for b in dict.fromkeys(by) if b not in ("sample", "drug_a", condition)]
         _require(curves, by, "curves (--by)")
         return list(by)
     out = []
