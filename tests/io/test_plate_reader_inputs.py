@@ -225,7 +225,7 @@ def test_long_table_misspelled_signal_column(tmp_path):
     path.write_text("well,sginal\nA1,1\n")
     with pytest.raises(
         SchemaError,
-        match=r"long\.csv: .*needs a 'well' column.*'signal' column"
+        match=r"long\.csv: .*needs a 'signal' column"
         r".*Did you mean 'signal' for column 'sginal'\?",
     ):
         read_plate_file(path, format="long")

@@ -192,13 +192,13 @@ def test_several_reads_need_a_choice(tmp_path):
     with pytest.raises(
         InputError,
         match=r"dual\.csv: holds several reads \(450, 620\); choose "
-        r"one with read='450'",
+        r"one with --read '450' \(Python: read='450'\)",
     ):
         read_plates(lay, [meas])
     assert read_plates(lay, [meas], read="620")["signal"].tolist() == [2.0, 3.0]
     with pytest.raises(
         InputError,
-        match=r"has no read '630'; reads: 450, 620\. "
+        match=r"has no read '630'; its reads: 450, 620\. "
         r"Did you mean '620'\?",
     ):
         read_plates(lay, [meas], read="630")

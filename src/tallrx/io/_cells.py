@@ -15,6 +15,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
 
 from tallrx.errors import InputError
 
@@ -75,10 +76,18 @@ def sniff_delimiter(text: str) -> str:
 
 
 def text_rows(text: str, delimiter: str | None = None) -> list[list[str]]:
-    """Split text into rows of stripped cells (quotes handled by the csv module)."""
+    """Split text into rows of stripped cells (quotes handled by the csv module; a field may
+    be as long as the text, not only the csv module's default 128 KB)."""
     delimiter = delimiter or sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    return [[cell.strip() for cell in row] for row in reader]
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
+    try:
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        return [[cell.strip() for cell in row] for row in reader]
+    except csv.Error as exc:
+        raise InputError(f"not readable as delimited text ({exc})") from None
+    finally:
+        csv.field_size_limit(limit)
 
 
 def cell_text(value) -> str:
@@ -90,11 +99,13 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
-def excel_sheets(path: Path) -> list[Sheet]:
-    """All worksheets of an XLSX workbook as sheets of string cells."""
+def excel_sheets(path: Path, data: bytes | None = None) -> list[Sheet]:
+    """All worksheets of an XLSX workbook as sheets of string cells (read from ``data`` when
+    given, so a workbook renamed ``.csv`` is read by its content)."""
+    source = io.BytesIO(data) if data is not None else path
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
         raise InputError(
             f"{path}: cannot be opened as an XLSX workbook ({exc}); "
             "save it again as .xlsx or export CSV"
@@ -113,14 +124,17 @@ def read_sheets(path: Path) -> list[Sheet]:
     path = Path(path)
     data = read_bytes(path)
     if path.suffix.lower() in EXCEL_SUFFIXES or data[:4] == b"PK\x03\x04":
-        sheets = excel_sheets(path)
+        sheets = excel_sheets(path, data)
     elif path.suffix.lower() == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise InputError(
             f"{path}: old binary Excel (.xls) files are not supported; "
             "save the sheet as .xlsx or CSV"
         )
     else:
-        sheets = [Sheet(path.stem, text_rows(decode(data, str(path))))]
+        try:
+            sheets = [Sheet(path.stem, text_rows(decode(data, str(path))))]
+        except InputError as exc:
+            raise InputError(f"{path}: {exc}") from None
     if not any(any(cell for cell in row) for sheet in sheets for row in sheet.rows):
         raise InputError(f"{path}: the file holds no values; expected a plate-reader export")
     return sheets

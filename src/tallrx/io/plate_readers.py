@@ -21,7 +21,7 @@ import pandas as pd
 
 from tallrx.errors import InputError, TallrxError, did_you_mean
 from tallrx.io._cells import Sheet, read_sheets
-from tallrx.io._columns import parse_flag
+from tallrx.io._columns import parse_flag, warn
 from tallrx.io.readers import envision, gen5, kaleido, long, magellan, mars, matrix, softmax
 from tallrx.io.readers._grid import Block
 from tallrx.io.wells import known_shapes_text, plate_for, sort_wells, well_names
@@ -81,6 +81,11 @@ def _number(text: str) -> float | None:
         raise
 
 
+def _short(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters for a message."""
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
+
+
 def _plate_ids(blocks: list[Block], stem: str) -> list[str]:
     numbers = sorted({b.number for b in blocks if b.plate is None and b.number is not None})
     return [
@@ -102,7 +107,8 @@ def _block_frame(block: Block, plate: str, where: str) -> pd.DataFrame:
             value = _number(text)
         except ValueError:
             raise InputError(
-                f"{where}: plate '{plate}' well {names[k]}: signal '{text}' is not a number; "
+                f"{where}: plate '{plate}' well {names[k]}: signal '{_short(text)}' is not a "
+                "number; "
                 "expected a numeric reading (re-export without overflow marks, or leave the "
                 "cell empty and the well out of the layout)"
             ) from None
@@ -179,10 +185,12 @@ def read_plate_file(path: str | Path, *, format: str | None = None) -> pd.DataFr
     if format is None:
         name = detect_format(sheets)
         if name is None:
+            long.check_columns(sheets, where)
             raise InputError(
                 f"{where}: could not recognise the file format; expected one of "
                 f"{', '.join(FORMATS)} (a plate grid with row letters and column numbers, or a "
-                "table with 'well' and 'signal' columns). Pass format=... to choose one"
+                "table with 'well' and 'signal' columns). Pass --format NAME (Python: format=...) "
+                "to choose one"
             )
     else:
         name = format.strip().lower()
@@ -205,6 +213,8 @@ def read_plate_file(path: str | Path, *, format: str | None = None) -> pd.DataFr
             f"{where}: no plate data found for format '{name}' "
             f"({FORMATS[name].description}); check the file or pass another format="
         )
+    for note in dict.fromkeys(b.note for b in blocks if b.note):
+        warn(f"{where}: {note}")
     ids = _plate_ids(blocks, path.stem)
     frame = pd.concat(
         [_block_frame(b, plate, where) for b, plate in zip(blocks, ids, strict=True)],

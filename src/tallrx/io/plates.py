@@ -135,14 +135,14 @@ def _choose_read(frame: pd.DataFrame, read: str | None) -> pd.DataFrame:
     if read is not None:
         if read not in reads:
             raise InputError(
-                f"{file}: has no read '{read}'; reads: {_names(reads) or 'unnamed'}."
+                f"{file}: has no read '{read}'; its reads: {_names(reads) or 'one, unnamed'}."
                 f"{did_you_mean(read, reads)}"
             )
         return frame[frame["read"] == read]
     if len(reads) > 1:
         raise InputError(
-            f"{file}: holds several reads ({_names(reads)}); choose one with "
-            f"read='{reads[0]}' (or --read)"
+            f"{file}: holds several reads ({_names(reads)}); choose one with --read "
+            f"'{reads[0]}' (Python: read='{reads[0]}')"
         )
     return frame
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tallrx.io.wells import is_row_label, row_number
+from tallrx.errors import InputError
+from tallrx.io.wells import PLATE_SHAPES, is_row_label, known_shapes_text, row_number
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Block:
     values: list[str] = field(default_factory=list)
     exclude: list[str] | None = None
     where: str = ""  # e.g. "line 12" of the block's start, for messages
+    note: str = ""  # said once when the file is read (e.g. which reads were left out)
 
     def add(self, row: int, col: int, value: str, exclude: str | None = None) -> None:
         self.rows.append(row)
@@ -62,6 +64,18 @@ def header_columns(cells: list[str], skip: int = 1) -> list[int] | None:
     return numbers
 
 
+#: BMG MARS labels the rows of a 32 x 48 plate A..Z then a..f (rows 27-32)
+_BMG_LOWER = "abcdef"
+
+
+def grid_row_number(label: str, previous: int | None) -> int:
+    """Row number of a grid's row label; a lower-case a-f right after row Z (26) or after such
+    a row continues the plate (BMG's 1536-well convention: ``a`` = row 27 = AA ... ``f`` = AF)."""
+    if label in _BMG_LOWER and len(label) == 1 and previous is not None and previous >= 26:
+        return 27 + _BMG_LOWER.index(label)
+    return row_number(label)
+
+
 def grid_rows(rows: list[list[str]], start: int, ncols: int, *, continuation: bool = False):
     """Yield (line index, row number, value cells, label) for the grid rows after header ``start``.
 
@@ -74,7 +88,7 @@ def grid_rows(rows: list[list[str]], start: int, ncols: int, *, continuation: bo
         cells = rows[i]
         first = cells[0] if cells else ""
         if first and is_row_label(first):
-            current = row_number(first)
+            current = grid_row_number(first, current)
         elif not (continuation and current is not None and not first and any(cells)):
             return
         values = (cells[1 : 1 + ncols] + [""] * ncols)[:ncols]
@@ -96,3 +110,39 @@ def read_grid_block(rows: list[list[str]], header: int, block: Block) -> None:
     for _, row, values, _label in grid_rows(rows, header, len(cols)):
         for col, value in zip(cols, values, strict=True):
             block.add(row, col, value)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def bare_grid(rows: list[list[str]], start: int) -> list[list[str]]:
+    """The consecutive rows of numbers from ``start`` on: a grid without row letters or column
+    numbers (EnVision "Plate" exports write plate rows A, B, ... this way). [] when none."""
+    lines: list[list[str]] = []
+    for cells in rows[start:]:
+        body = trim(cells)
+        if not body or not all(_is_number(c) for c in body):
+            break
+        lines.append(body)
+    return lines
+
+
+def fill_bare_grid(lines: list[list[str]], block: Block, where: str) -> None:
+    """Fill ``block`` from :func:`bare_grid` lines as plate rows 1..n; InputError unless their
+    shape is a standard plate."""
+    shape = (len(lines), max(len(line) for line in lines))
+    if shape not in PLATE_SHAPES.values():
+        raise InputError(
+            f"the unlabelled grid at {where} has {shape[0]} rows x {shape[1]} columns, which is "
+            f"not a whole plate; expected a standard plate ({known_shapes_text()}), or export "
+            "with row letters and column numbers and pass --format matrix"
+        )
+    for r, line in enumerate(lines, start=1):
+        for c, value in enumerate(line, start=1):
+            block.add(r, c, value)
+    block.shape = shape

@@ -3,8 +3,10 @@
 A header (``Software Version``, ``Plate Number``, ``Procedure Details`` ...), an optional
 ``Layout`` grid of well types, then one or more data grids. In a ``Results`` grid every plate row
 has one line per data set, labelled in the cell after the last column: raw reads are named
-``<step>:<channel>`` (e.g. ``LUM:Lum``, ``Read 1:450``); labels without a colon (``NormLum``,
-``Blank 450``) are Gen5 data reductions and are skipped when a raw read is present.
+``<step>:<channel>`` (e.g. ``LUM:Lum``, ``Read 1:450``, ``450nm:450``); labels without a colon
+(``NormLum``), in brackets (``[Concentration]`` of a standard curve) or starting with a reduction
+name (``Blank 450nm:450``, ``Corrected ...``, ``Delta ...``, ``Ratio ...``) are Gen5 data reductions
+and are skipped, with a note, when a raw read is present.
 """
 
 from __future__ import annotations
@@ -54,5 +56,24 @@ def parse(sheets: list[Sheet]) -> list[Block]:
             for col, value in zip(cols, values, strict=True):
                 block.add(row, col, value)
     found = list(blocks.values())
-    raw = [b for b in found if ":" in b.read]
+    raw = [b for b in found if is_raw(b.read)]
+    if raw and len(raw) < len(found):
+        skipped = ", ".join(sorted({f"'{b.read}'" for b in found if not is_raw(b.read)}))
+        kept = ", ".join(sorted({f"'{b.read}'" for b in raw}))
+        raw[0].note = (
+            f"Gen5 data reduction(s) {skipped} not used; reading the raw read(s) {kept} "
+            "(tallrx subtracts blanks and normalizes itself)"
+        )
     return raw or found
+
+
+_REDUCTIONS = ("blank ", "corrected ", "delta ", "ratio ", "norm", "mean ", "conc", "[")
+
+
+def is_raw(label: str) -> bool:
+    """True for a Gen5 raw read label ``<step>:<channel>``, False for a data reduction.
+
+    >>> [is_raw(x) for x in ("450nm:450", "Blank 450nm:450", "[Concentration]", "NormLum")]
+    [True, False, False, False]
+    """
+    return ":" in label and not label.lower().startswith(_REDUCTIONS)

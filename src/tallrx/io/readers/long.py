@@ -49,6 +49,32 @@ def _header(sheet: Sheet) -> tuple[int, dict[str, object]] | None:
     return None
 
 
+def check_columns(sheets: list[Sheet], where: str) -> None:
+    """SchemaError naming the missing column when a sheet looks like a long table (it has a
+    'well' or 'signal' column) but lacks the other; nothing otherwise."""
+    for sheet in sheets:
+        head = _header(sheet)
+        if head is None:
+            continue
+        start, found = head
+        has_position = "well" in found or {"row", "col"} <= found.keys()
+        if has_position != ("signal" in found):
+            _missing(sheet.rows[start], found, where)
+
+
+def _missing(header: list[str], found: dict, where: str) -> None:
+    missing = "signal" if "signal" not in found else "well" if "row" not in found else "col"
+    wanted = ["signal"] if missing == "signal" else (["well"] if missing == "well" else ["col"])
+    guess = misspelled(header, found, ALIASES, wanted)
+    hint = f" Did you mean '{guess[1]}' for column '{guess[0]}'?" if guess else ""
+    options = "/".join(ALIASES[missing][:6])
+    raise SchemaError(
+        f"{where + ': ' if where else ''}a long plate table (one row per well) needs a '{missing}' column "
+        f"({options}); it has: {', '.join(c for c in header if c)}.{hint} Rename the column, "
+        "or pass --format for a plate-reader export"
+    )
+
+
 def sniff(sheets: list[Sheet]) -> bool:
     for sheet in sheets:
         head = _header(sheet)
@@ -81,14 +107,7 @@ def parse(sheets: list[Sheet]) -> list[Block]:
         start, found = head
         header = sheet.rows[start]
         if "signal" not in found or not ("well" in found or {"row", "col"} <= found.keys()):
-            wanted = ["signal"] + (["well"] if "row" not in found else ["col"])
-            guess = misspelled(header, found, ALIASES, wanted)
-            hint = f" Did you mean '{guess[1]}' for column '{guess[0]}'?" if guess else ""
-            raise SchemaError(
-                f"{sheet.name}: a long plate table needs a 'well' column (or 'row' and 'col') and "
-                f"a 'signal' column (or response/value); has: {', '.join(c for c in header if c)}."
-                f"{hint}"
-            )
+            _missing(header, found, "")
         for i in range(start + 1, len(sheet.rows)):
             raw = sheet.rows[i]
             if not any(raw):
