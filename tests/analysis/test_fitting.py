@@ -319,3 +319,21 @@ def test_a_curve_fits_the_same_alone_and_in_any_batch(others, target):
     if one.se_ic50[0] < 0.5 * one.ic50[0] and one.se_hill[0] < 0.5 * one.hill[0]:
         assert batch.ic50[pos] == pytest.approx(one.ic50[0], rel=1e-6)
         assert batch.hill[pos] == pytest.approx(one.hill[0], rel=1e-6)
+
+
+def test_synergy_single_agent_fits_get_the_same_bounded_plateaus():
+    """Issue 9 point 2: the synergy engine's single-agent fits (they call fit_ll4 with its
+    defaults) reported bottoms of -6e10 % for inactive drugs; now every plateau lies in the
+    default box [min y - R, max y + R] of its own data."""
+    from tallrx.analysis.synergy.engine import fit_curves
+
+    rng = np.random.default_rng(8)
+    doses = np.array([0.0, 0.01, 0.03, 0.1, 0.3, 1.0])
+    y = 100.0 + rng.normal(0, 4, (300, doses.size))  # inactive drugs: noise around 100 %
+    y[:100] -= np.linspace(0, 12, doses.size)  # a slight trend at the top dose
+    cur, _ = fit_curves(np.broadcast_to(doses, y.shape), y)
+    lo, hi = y.min(axis=1), y.max(axis=1)
+    span = hi - lo
+    for p in (cur.bottom, cur.top):
+        ok = np.isfinite(p)
+        assert np.all(p[ok] >= (lo - span)[ok] - 1e-9) and np.all(p[ok] <= (hi + span)[ok] + 1e-9)
