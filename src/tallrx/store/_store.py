@@ -159,7 +159,7 @@ class Store:
             names = _known_columns(conn, table)
             stmt = (sa.select(runs.c.id.label("_run"), runs.c.command.label("_command"), tbl)
                     .join(runs, runs.c.id == tbl.c.run_id))
-            if where:
+            if where is not None:
                 cols = self._where_columns(tbl, names)
                 stmt = stmt.where(parse_where(where, cols))
             if run is not None:

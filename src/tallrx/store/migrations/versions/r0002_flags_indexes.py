@@ -29,5 +29,6 @@ def downgrade() -> None:
     for kind, cols in INDEXED.items():
         for c in cols:
             op.drop_index(f"ix_{kind}_{c}", table_name=kind)
-    with op.batch_alter_table("runs") as batch:
-        batch.drop_column("n_flagged")
+    # a plain DROP COLUMN (SQLite >= 3.35): batch mode would recreate 'runs', and dropping the
+    # old table would cascade-delete every run's rows
+    op.drop_column("runs", "n_flagged")
