@@ -358,6 +358,7 @@ def test_rdml_negative_cq_is_a_non_detect_and_zero_efficiency_is_unknown(tmp_pat
     df = read_qpcr(path)
     assert np.isnan(df["ct"].iloc[0]) and "non-detect" in df["message"].iloc[0]
     assert df["efficiency"].isna().all()
+    assert "amplificationEfficiency '0' is not a positive number" in df.attrs["notes"][0]
 
 
 def test_quantstudio_well_numbers_only_and_trailing_summary_lines(tmp_path):
@@ -389,3 +390,36 @@ def test_decimal_comma_ct(tmp_path):
     path = tmp_path / "eu.csv"
     path.write_text("sample;target;ct\na;BIM;26,5\na;GAPDH;18,25\n")
     assert read_qpcr(path)["ct"].tolist() == [26.5, 18.25]
+
+
+def test_results_header_without_rows_is_an_error_naming_the_file(tmp_path):
+    """Found by fuzzing: a QuantStudio export truncated after the [Results] header crashed."""
+    text = QS_DDCT.read_text(encoding="utf-8")
+    head, _, rest = text.partition("[Results]\n")
+    path = tmp_path / "cut.txt"
+    path.write_text(head + "[Results]\n" + rest.splitlines()[0] + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"cut.txt: no wells with a sample, target or Ct"):
+        read_qpcr(path)
+
+
+def test_quantstudio_excel_export(tmp_path):
+    """QuantStudio / ViiA 7 software also exports .xlsx: a 'Results' sheet with key / value rows,
+    a blank row, then the table. Built here from the real text export's own rows."""
+    text = QS_DDCT.read_text(encoding="utf-8")
+    keys = [ln[2:].split("=", 1) for ln in text.splitlines() if ln.startswith("* ")]
+    results = text.partition("[Results]\n")[2].splitlines()
+    grid = [[k.strip(), v.strip()] for k, v in keys] + [[]] + [ln.split("\t") for ln in results]
+    width = max(map(len, grid))
+    grid = [r + [""] * (width - len(r)) for r in grid]
+    path = tmp_path / "qs7.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        pd.DataFrame([["Well", "Sample Name"], ["1", ""]]).to_excel(
+            xl, sheet_name="Sample Setup", header=False, index=False
+        )
+        pd.DataFrame(grid).to_excel(xl, sheet_name="Results", header=False, index=False)
+    assert detect_format(path) == "quantstudio"
+    df = read_qpcr(path)
+    lung = df[df["sample"] == "Lung"].sort_values("well")
+    assert lung["ct"].tolist() == [30.155, 30.2, 30.087] and len(df) == 16
+    assert df["plate"].iloc[0] == "QuantStudio96-Well Comparative Ct Example"
+    assert df.loc[df["task"] == "ntc", "ct"].isna().all()

@@ -106,6 +106,8 @@ def _conditions(df: pd.DataFrame) -> list[str]:
 
 def _prepare(qpcr: pd.DataFrame, where: str, max_ct: float = CT_MAX) -> pd.DataFrame:
     validate(qpcr, "qpcr", where=where)
+    if qpcr.empty:
+        raise AnalysisError(f"{where}: the qPCR table has no wells")
     df = qpcr.copy()
     df["task"] = df["task"].fillna("unknown").astype(str).str.lower() if "task" in df else "unknown"
     df["omit"] = df["omit"].fillna(False).astype(bool) if "omit" in df else False
@@ -137,8 +139,15 @@ def flag_wells(qpcr: pd.DataFrame, *, max_ct: float = CT_MAX) -> pd.DataFrame:
     df["message"] = _add_note(
         df["message"],
         bad,
-        "Ct " + ct.map(lambda v: f"{v:g}") + " is impossible (expected a finite Ct in "
-        f"[{CT_MIN:g}, {max_ct:g}] cycles): well excluded",
+        pd.Series(
+            [
+                f"Ct {v:g} is impossible (expected a finite Ct in [{CT_MIN:g}, {max_ct:g}] "
+                "cycles): well excluded"
+                for v in ct
+            ],
+            index=df.index,
+            dtype=object,
+        ),
     )
     df["exclude"] |= bad
     key = [c for c in ("plate", "well", "target") if c in df]

@@ -140,6 +140,11 @@ def _finish(df: pd.DataFrame, *, plate: str, where: str) -> pd.DataFrame:
     out["target"] = out["target"].fillna("").astype(str).str.strip()
     empty = (out["sample"] == "") & (out["target"] == "") & out["ct"].isna()
     out = out.loc[~empty]
+    if out.empty:
+        raise InputError(
+            f"{where}: no wells with a sample, target or Ct (the results table is empty); "
+            "export the results with their Ct / Cq values"
+        )
     out["sample"] = out["sample"].mask(
         out["sample"] == "",
         out["task"].map({"ntc": "NTC", "standard": "standard", "nrt": "NRT"}).fillna(""),
@@ -224,14 +229,20 @@ def _quantstudio_sections(text: str) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def read_quantstudio(path: PathLike, *, plate: str | None = None) -> pd.DataFrame:
-    """Applied Biosystems QuantStudio / ViiA 7 / StepOne text export ([Results] block).
+    """Applied Biosystems QuantStudio / ViiA 7 / StepOne export: text ([Results] block) or Excel
+    (a 'Results' sheet: key / value rows, then the table from its 'Well' header row).
 
     'Undetermined' Ct -> NaN; Task UNKNOWN / NTC / STANDARD kept; Omit=true -> ``omit``; the
     per-target 'Efficiency' (%) of a standard-curve run -> ``efficiency`` = 1 + % / 100.
     The ``* key = value`` header lines are in ``attrs['header']``.
     """
     where = str(path)
-    text = _read_text(path, what="a QuantStudio / ViiA 7 text export")
+    p = _require_qpcr_file(path)
+    text = (
+        _quantstudio_excel_text(p)
+        if _is_excel(p)
+        else _read_text(p, what="a QuantStudio / ViiA 7 text export")
+    )
     header, sections = _quantstudio_sections(text)
     if "Results" not in sections:
         raise InputError(
@@ -267,6 +278,38 @@ def read_quantstudio(path: PathLike, *, plate: str | None = None) -> pd.DataFram
     df.attrs["header"] = header
     df.attrs["footer"] = footer
     return df
+
+
+def _quantstudio_excel_text(path: Path) -> str:
+    """A QuantStudio / ViiA 7 Excel export's Results sheet in the text export's layout:
+    ``* key = value`` lines, then ``[Results]`` and tab-separated rows."""
+    rows = _quantstudio_results_sheet(path)
+    if rows is None:
+        raise _not_qpcr(path, "an Excel workbook without a QuantStudio 'Results' sheet")
+    start = next(i for i, r in enumerate(rows) if _is_results_header(r))
+    head = [f"* {r[0]} = {r[1] if len(r) > 1 else ''}" for r in rows[:start] if r and r[0]]
+    body = ["\t".join(r) for r in rows[start:]]
+    return "\n".join([*head, "[Results]", *body]) + "\n"
+
+
+def _is_results_header(row: list[str]) -> bool:
+    names = {norm_name(c) for c in row}
+    return bool(row) and norm_name(row[0]) == "well" and "sample_name" in names
+
+
+def _quantstudio_results_sheet(path: Path) -> list[list[str]] | None:
+    """The cells of a workbook's 'Results' sheet when it holds a QuantStudio results table."""
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str,
+                               engine=_excel_engine(path))
+    except Exception as exc:  # openpyxl / xlrd raise many kinds: all mean "unreadable workbook"
+        raise _not_qpcr(path, f"an Excel workbook that cannot be read ({exc_text(exc)})") from exc
+    name = next((n for n in sheets if norm_name(n) == "results"), None)
+    if name is None:
+        return None
+    grid = sheets[name].fillna("").astype(str)
+    rows = [[c.strip() for c in r] for r in grid.itertuples(index=False)]
+    return rows if any(_is_results_header(r) for r in rows) else None
 
 
 def _results_table(block: str, *, where: str) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -431,9 +474,14 @@ def read_rdml(path: PathLike) -> pd.DataFrame:
         return child.text.strip() if child is not None and child.text else default
 
     samples = {s.get("id"): _rdml_sample(s, ns, text) for s in root.findall(ns + "sample")}
-    target_eff = {
-        t.get("id"): _positive(text(t, "amplificationEfficiency")) for t in root.findall(ns + "target")
-    }
+    stated = {t.get("id"): text(t, "amplificationEfficiency") for t in root.findall(ns + "target")}
+    target_eff = {k: _positive(v) for k, v in stated.items()}
+    notes = [
+        f"target '{k}': amplificationEfficiency '{stated[k]}' is not a positive number; "
+        "treated as unknown"
+        for k, v in target_eff.items()
+        if stated[k] and not np.isfinite(v)
+    ]
     rows = []
     for exp in root.findall(ns + "experiment"):
         for run in exp.findall(ns + "run"):
@@ -474,14 +522,12 @@ def read_rdml(path: PathLike) -> pd.DataFrame:
     for col in [c for c in raw.columns if c not in _COLUMNS]:
         raw[col] = numeric_if_possible(raw[col].where(raw[col].notna(), None))
     df = _finish(raw, plate="rdml", where=where)
-    df.attrs["notes"] = (
-        []
-        if df["ct"].notna().any()
-        else [
+    if not df["ct"].notna().any():
+        notes.append(
             "the RDML file holds no Cq values (raw amplification / melting data "
             "only); export Cq values from the instrument software"
-        ]
-    )
+        )
+    df.attrs["notes"] = notes
     df.attrs["version"] = root.get("version", "")
     return df
 
@@ -678,15 +724,28 @@ def _is_excel_zip(path: Path) -> bool:
         return False
 
 
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def _is_excel(path: Path) -> bool:
+    """An Excel workbook by name or by content (a zip with xl/ inside, whatever its name)."""
+    return path.suffix.lower() in _EXCEL_SUFFIXES or (
+        zipfile.is_zipfile(path) and _is_excel_zip(path)
+    )
+
+
+def _excel_engine(path: Path) -> str | None:
+    """pandas' choice for an Excel name; openpyxl for a workbook renamed to something else."""
+    return None if path.suffix.lower() in _EXCEL_SUFFIXES else "openpyxl"
+
+
 def _cells(source: PathLike | pd.DataFrame, *, what: str) -> tuple[pd.DataFrame, str]:
     """``(text cells, where)`` of a DataFrame, an Excel workbook (by content, whatever its name)
     or a delimited text table."""
     if isinstance(source, pd.DataFrame):
         return table_or_file(source, name="qPCR table", what=what)
     path = _require_qpcr_file(source)
-    if path.suffix.lower() in (".xlsx", ".xlsm", ".xls") or (
-        zipfile.is_zipfile(path) and _is_excel_zip(path)
-    ):
+    if _is_excel(path):
         return _read_excel(path), str(path)
     if zipfile.is_zipfile(path):
         raise _not_qpcr(path, "a zip archive that is not an Excel workbook")
@@ -696,8 +755,7 @@ def _cells(source: PathLike | pd.DataFrame, *, what: str) -> tuple[pd.DataFrame,
 def _read_excel(path: Path) -> pd.DataFrame:
     """The first sheet of a workbook as text cells (empty rows and unnamed empty columns dropped)."""
     try:
-        df = pd.read_excel(path, sheet_name=0, dtype=str, engine=None if path.suffix.lower() in (
-            ".xlsx", ".xlsm", ".xls") else "openpyxl")
+        df = pd.read_excel(path, sheet_name=0, dtype=str, engine=_excel_engine(path))
     except Exception as exc:  # openpyxl / xlrd raise many kinds: all mean "unreadable workbook"
         raise _not_qpcr(path, f"an Excel workbook that cannot be read ({exc_text(exc)})") from exc
     df = df.dropna(how="all")
@@ -852,9 +910,9 @@ def _require_qpcr_file(path: PathLike) -> Path:
 def detect_format(path: PathLike) -> str:
     """Guess the export format of a qPCR file from its content (and extension)."""
     p = _require_qpcr_file(path)
+    if _is_excel(p):
+        return "quantstudio" if _quantstudio_results_sheet(p) else _table_kind(_read_excel(p))
     if zipfile.is_zipfile(p):
-        if _is_excel_zip(p):
-            return _table_kind(_read_excel(p))
         try:
             with zipfile.ZipFile(p) as zf:
                 names = zf.namelist()
@@ -865,8 +923,6 @@ def detect_format(path: PathLike) -> str:
         raise _not_qpcr(p, "a zip archive without rdml_data.xml (not RDML) and not Excel")
     if p.suffix.lower() == ".rdml":
         return "rdml"
-    if p.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
-        return _table_kind(_read_excel(p))
     try:
         text = _read_text(p, what="a qPCR export")[:20000]
     except InputError:
