@@ -223,7 +223,8 @@ def qpcr_command(
     max_ct: Annotated[
         float,
         typer.Option(
-            "--max-ct", help="Highest plausible Ct (cycles); larger, <= 0 or inf Cts are flagged."
+            "--max-ct",
+            help="Highest plausible Ct (cycles); Cts above it, below 1 or inf are flagged wells.",
         ),
     ] = CT_MAX,
     lc_target: Annotated[
