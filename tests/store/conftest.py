@@ -9,70 +9,31 @@ installs them).
 
 from __future__ import annotations
 
-import glob
 import json
 import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
-import uuid
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from tallrx.cli import main
+
+from . import pgcluster
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "src" / "tallrx" / "data" / "examples" / "pdx_screen"
 SCREEN_SAMPLES = ("PDX01", "PDX02", "PDX03", "PDX04")
 ENGINES = ["sqlite", "postgresql"]
 
 
-def _pg_bindir() -> Path | None:
-    found = shutil.which("initdb")
-    if found and shutil.which("pg_ctl"):
-        return Path(found).parent
-    cands = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return Path(cands[-1]).parent if cands else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def pg_server():
     """Base URL (no database) of a throwaway PostgreSQL server on loopback."""
-    bindir = _pg_bindir()
-    if bindir is None:
-        msg = ("PostgreSQL binaries (initdb, pg_ctl) not found; install them with "
-               "'bash tools/services.sh' (Debian package postgresql)")
+    if pgcluster.bindir() is None:
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(msg)
-        pytest.skip(msg)
-    root = Path(tempfile.mkdtemp(prefix="tallrx-pg-"))
-    as_pg: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses root: run the cluster as the postgres user
-        pw = pwd.getpwnam("postgres")
-        os.chown(root, pw.pw_uid, pw.pw_gid)
-        as_pg = ["runuser", "-u", "postgres", "--"]
-    data, port = root / "data", _free_port()
-    subprocess.run([*as_pg, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U",
-                    "postgres", "-E", "UTF8", "--no-sync"], check=True, capture_output=True)
-    subprocess.run([*as_pg, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"),
-                    "-w", "-o", f"-p {port} -h 127.0.0.1 -k {root} -F", "start"],
-                   check=True, capture_output=True)
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}"
-    finally:
-        subprocess.run([*as_pg, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                        "stop"], capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+            pytest.fail(pgcluster.MISSING)
+        pytest.skip(pgcluster.MISSING)
+    with pgcluster.cluster() as base:
+        yield base
 
 
 @pytest.fixture(params=ENGINES)
@@ -81,18 +42,8 @@ def url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
-    base = request.getfixturevalue("pg_server")
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(f"{base}/postgres".replace("postgresql://", "postgresql+psycopg://"),
-                             isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with pgcluster.database(request.getfixturevalue("pg_server")) as db_url:
+        yield db_url
 
 
 @pytest.fixture(scope="session")

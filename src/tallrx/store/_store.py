@@ -160,24 +160,15 @@ class Store:
             stmt = (sa.select(runs.c.id.label("_run"), runs.c.command.label("_command"), tbl)
                     .join(runs, runs.c.id == tbl.c.run_id))
             if where is not None:
-                cols = self._where_columns(tbl, names)
+                cols = self._where_columns(tbl, [*ROW_COLUMNS[table], *names])
                 stmt = stmt.where(parse_where(where, cols))
             if run is not None:
                 ids = [int(run)] if isinstance(run, (int, np.integer, str)) else list(map(int, run))
                 self._check_runs(conn, ids)
                 stmt = stmt.where(tbl.c.run_id.in_(ids))
-            rows = conn.execute(stmt.order_by(tbl.c.run_id, tbl.c.row_index)).mappings().all()
-        typed = list(ROW_COLUMNS[table])
-        records = []
-        for r in rows:
-            rec = {"run_id": r["_run"], "command": r["_command"]}
-            rec.update({c: r[c] for c in typed if r[c] is not None})
-            rec.update(r["extra"] or {})
-            records.append(rec)
-        order = ["run_id", "command", *names]
-        df = pd.DataFrame.from_records(records)
-        return df.reindex(columns=order + [c for c in df.columns if c not in order]) \
-            if len(df) else pd.DataFrame(columns=order)
+            result = conn.execute(stmt.order_by(tbl.c.run_id, tbl.c.row_index))
+            frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+        return _query_frame(frame, table, names)
 
     def _where_columns(self, tbl: sa.Table, names: list[str]) -> dict[str, Column]:
         cols = {"run_id": Column("run_id", "int", lambda _k: runs.c.id),
@@ -405,12 +396,30 @@ def _row_table(table: str) -> sa.Table:
 
 
 def _known_columns(conn: sa.Connection, kind: str) -> list[str]:
-    """Every column name recorded for ``kind`` (typed first, then in first-seen order)."""
-    names = list(ROW_COLUMNS[kind])
+    """Every column name recorded for ``kind``, in first-seen order."""
+    names: list[str] = []
     for cols in conn.scalars(sa.select(run_tables.c.columns).where(run_tables.c.kind == kind)
                              .order_by(run_tables.c.run_id)):
         names += [c for c, _ in cols if c not in names]
     return names
+
+
+def _query_frame(frame: pd.DataFrame, kind: str, names: list[str]) -> pd.DataFrame:
+    """run_id, command, the typed columns and the expanded extras, in recorded column order.
+    A typed column that a row holds in ``extra`` (values that did not fit its type) takes the
+    extra value."""
+    order = ["run_id", "command", *names]
+    if frame.empty:
+        return pd.DataFrame(columns=order)
+    typed = [c for c in ROW_COLUMNS[kind] if c in names or frame[c].notna().any()]
+    out = frame[["_run", "_command", *typed]].rename(
+        columns={"_run": "run_id", "_command": "command"}).reset_index(drop=True)
+    extra = pd.DataFrame.from_records([e or {} for e in frame["extra"]])
+    for c in extra.columns.intersection(out.columns):
+        out[c] = out[c].astype(object).where(extra[c].isna(), extra[c])
+    out = pd.concat([out, extra[extra.columns.difference(out.columns, sort=False)]], axis=1)
+    return out[[c for c in order if c in out.columns]
+               + [c for c in out.columns if c not in order]]
 
 
 def _read_rows(conn: sa.Connection, kind: str, run_id: int, columns: list) -> Any:
