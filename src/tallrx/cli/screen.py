@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tallrx.cli._app import OUT_HELP, app, existing_files, say, write_outputs
+from tallrx.cli._app import OUT_HELP, app, existing_files, say, say_summary, write_outputs
 from tallrx.errors import InputError
 from tallrx.report.html import figure_png
 from tallrx.report.screen import screen_figures, screen_sections
@@ -33,8 +33,14 @@ def screen(
     unit: Annotated[str | None, typer.Option("--unit", help="Concentration unit of the layout "
                                                            "when it has no unit column.")] = None,
     condition: Annotated[str, typer.Option(help="Column holding the IL7 dose (ng/ml).")] = "il7",
-    drug: Annotated[str, typer.Option(help="Drug whose AUC fold defines IL7 response.")]
-        = "prednisolone",
+    drug: Annotated[str | None, typer.Option(
+        help="Drug whose AUC fold defines IL7 response (default: prednisolone).")] = None,
+    read: Annotated[str | None, typer.Option(
+        "--read", help="The read to use when a file holds several (e.g. two wavelengths); "
+                       "the error lists them.")] = None,
+    keep_outliers: Annotated[bool, typer.Option(
+        "--keep-outliers", help="Keep outlier vehicle wells in every mean (QC still flags "
+                                "them): matches GDSC-style normalization.")] = False,
     window: Annotated[tuple[float, float] | None, typer.Option(
         help="AUC window LOW HIGH in uM (default: each curve's tested range).")] = None,
     n_boot: Annotated[int, typer.Option(help="Bootstrap draws for the IL7 call probabilities.")]
@@ -46,12 +52,17 @@ def screen(
     readers = paths[1:] or [paths[0]]
     if not files:
         say(f"no plate-reader files given: reading signals from the layout {layout}")
-    res = run_screen(paths[0], readers, format=format, unit=unit, condition=condition, drug=drug,
-                     window=window, n_boot=n_boot, seed=seed)
+    res = run_screen(paths[0], readers, format=format, unit=unit, read=read,
+                     condition=condition, drug=drug, window=window, n_boot=n_boot, seed=seed,
+                     keep_outliers=keep_outliers)
     if res.curves.empty:
         raise InputError(f"{layout}: no treated wells with a concentration > 0 were found, so "
                          "there is nothing to fit; check the role and concentration columns")
     report = write_screen_outputs(res, out, title="tallrx screen report")
     n_ok = int(res.curves["fit_ok"].astype(bool).sum())
-    say(f"{len(res.wells)} wells, {len(res.curves)} curves ({n_ok} fit ok) -> {out}/")
-    say(f"report: {report}")
+    unread = res.wells["signal"].isna().groupby(res.wells["plate"], sort=False).all()
+    if unread.any():
+        say(f"plate(s) without readings (see exclude_reason in wells.csv): "
+            f"{', '.join(map(str, unread.index[unread]))}")
+    say(f"{len(res.wells)} wells, {len(res.curves)} curves; report: {report}")
+    say_summary(n_ok, len(res.curves) - n_ok, f"{out}/")

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tallrx.errors import InputError, SchemaError, did_you_mean
+from tallrx.errors import InputError, SchemaError, TallrxError, did_you_mean
 from tallrx.io._columns import parse_flag, warn
 from tallrx.io.layout import normalize_layout, read_layout
 from tallrx.io.plate_readers import read_plate_file
@@ -147,17 +147,28 @@ def _choose_read(frame: pd.DataFrame, read: str | None) -> pd.DataFrame:
     return frame
 
 
-def _measurements(files, format: str | None, read: str | None):
+def _measurements(files, format: str | None, read: str | None, skip_bad: bool = False):
+    """The measured wells of every file, their plate shapes and the files that could not be
+    read (``skip_bad``: (file, message) pairs instead of an error, unless none could be read)."""
     if isinstance(files, (str, Path, pd.DataFrame)):
         files = [files]
     files = list(files)
     if not files:
         raise InputError("no plate-reader files given; pass one or more exports to read")
-    frames, shapes = [], {}
+    frames, shapes, bad = [], {}, []
     for k, source in enumerate(files):
-        frame = _measured_frame(source, format, k)
+        try:
+            frame = _measured_frame(source, format, k)
+            frames.append(_choose_read(frame, read))
+        except TallrxError as exc:
+            if not skip_bad or isinstance(source, pd.DataFrame):
+                raise
+            bad.append((str(source), str(exc)))
+            continue
         shapes.update(frame.attrs["plate_shapes"])
-        frames.append(_choose_read(frame, read))
+    if not frames:
+        raise InputError(bad[0][1] + (f" (and {len(bad) - 1} more unreadable file(s))"
+                                      if len(bad) > 1 else ""))
     measured = pd.concat(frames, ignore_index=True)
     dup = measured.duplicated(["plate", "well"], keep=False)
     if dup.any():
@@ -173,7 +184,35 @@ def _measurements(files, format: str | None, read: str | None):
     if "exclude" not in measured.columns:
         measured["exclude"] = False
     measured["exclude"] = measured["exclude"].fillna(False).astype(bool)
-    return measured, shapes
+    measured["reason"] = np.where(measured["exclude"], FILE_REASON, "")
+    return measured, shapes, bad
+
+
+def _bad_plates(
+    lay: pd.DataFrame, measured: pd.DataFrame, bad: list[tuple[str, str]], shapes: dict
+) -> pd.DataFrame:
+    """Placeholder wells (signal NaN, excluded with the reason) for plates whose file could not
+    be read: the file's stem for a template layout, else the layout plates left unmeasured."""
+    if not bad:
+        return measured
+    if "plate" in lay.columns:
+        plates = [p for p in pd.unique(lay["plate"]) if p not in set(measured["plate"])]
+        why = "; ".join(f"{f}: {m}" for f, m in bad)
+        pairs = [(p, f"plate not measured: unreadable plate file(s) ({why})") for p in plates]
+    else:
+        pairs = [(Path(f).stem, f"plate file unreadable ({m})") for f, m in bad]
+        pairs = [(p, m) for p, m in pairs if p not in set(measured["plate"])]
+    rows = []
+    for plate, reason in pairs:
+        wells = lay if "plate" not in lay.columns else lay[lay["plate"] == plate]
+        rows.append(pd.DataFrame({
+            "plate": plate, "well": wells["well"].to_numpy(), "signal": np.nan, "exclude": True,
+            "reason": reason, "file": next((f for f, _ in bad if Path(f).stem == plate),
+                                           bad[0][0]), "read": "",
+        }))
+        shapes.setdefault(plate, (int(wells["row"].max()), int(wells["col"].max())))
+        shapes[plate] = plate_for(*shapes[plate]) or shapes[plate]
+    return pd.concat([measured, *rows], ignore_index=True)
 
 
 def _expand(
@@ -239,11 +278,16 @@ def read_plates(
     unit: str | None = None,
     drug_units: Mapping[str, str] | None = None,
     read: str | None = None,
+    skip_bad: bool = False,
 ) -> pd.DataFrame:
     """The ``wells`` table of a screen: layout (path or table) joined to plate-reader files.
 
     ``format`` forces one reader format for all files; ``unit``/``drug_units`` are passed to
     :func:`~tallrx.io.layout.read_layout`; ``read`` picks one read when a file holds several.
+    ``skip_bad``: a file that cannot be read does not stop the others; its plate (the file name
+    for a template layout, else the layout plates left unmeasured) gets signal NaN, exclude True
+    and the reader's message in ``exclude_reason`` (an error still when no file can be read);
+    layout wells a file leaves empty are excluded ("no reading in FILE") instead of an error.
     Columns: plate, well, row, col, sample, drug_a, conc_a (uM), drug_b, conc_b (uM), role,
     signal, replicate, source ('measured'), conc_unit, [vehicle], conditions..., exclude,
     exclude_reason. Errors are TallrxErrors naming the file, plate and wells.
@@ -260,7 +304,8 @@ def read_plates(
             f"{where}: the layout has column(s) {', '.join(clash)}, which read_plates fills in "
             "from the reader files; rename or drop them"
         )
-    measured, shapes = _measurements(files, format, read)
+    measured, shapes, bad = _measurements(files, format, read, skip_bad)
+    measured = _bad_plates(lay, measured, bad, shapes)
     files_of = dict(zip(measured["plate"], measured["file"], strict=True))
     plates = list(pd.unique(measured["plate"]))
 
@@ -270,15 +315,17 @@ def read_plates(
     _check_fit(table, shapes, where, files_of)
 
     merged = table.merge(
-        measured[["plate", "well", "signal", "exclude"]].rename(
-            columns={"exclude": "_file_exclude"}
+        measured[["plate", "well", "signal", "exclude", "reason"]].rename(
+            columns={"exclude": "_file_exclude", "reason": "_file_reason"}
         ),
         on=["plate", "well"],
         how="left",
         indicator=True,
     )
     missing = merged[merged["_merge"] == "left_only"]
-    if len(missing):
+    if len(missing) and skip_bad:
+        _unread_wells(merged, missing, files_of)
+    elif len(missing):
         plate, wells = _first_plate(missing)
         raise InputError(
             f"{where}: layout well(s) {_names(wells)} of plate '{plate}' are not in the "
@@ -295,6 +342,20 @@ def read_plates(
             "blank-corrected, values)"
         )
     return _finish(merged.drop(columns=["_merge"]), where, plates)
+
+
+def _unread_wells(merged: pd.DataFrame, missing: pd.DataFrame, files_of: dict) -> None:
+    """Layout wells the reader file left empty: signal NaN, excluded with a reason (in place)."""
+    idx = missing.index
+    merged.loc[idx, "_file_exclude"] = True
+    merged.loc[idx, "_file_reason"] = [f"no reading in {files_of[p]}" for p in missing["plate"]]
+    listing = "; ".join(
+        f"plate '{p}': {_names(g['well'], 8)}" for p, g in missing.groupby("plate", sort=False)
+    )
+    warn(
+        f"{len(missing)} layout well(s) have no reading and are excluded ({listing}); a plate "
+        "whose vehicle wells are all unread gets no viability"
+    )
 
 
 def _warn_unused(lay: pd.DataFrame, table: pd.DataFrame, measured: pd.DataFrame) -> None:
@@ -317,6 +378,7 @@ def _warn_unused(lay: pd.DataFrame, table: pd.DataFrame, measured: pd.DataFrame)
 
 def _finish(merged: pd.DataFrame, where: str, plates: list[str]) -> pd.DataFrame:
     file_flag = merged.pop("_file_exclude").fillna(False).astype(bool).to_numpy()
+    file_reason = merged.pop("_file_reason").fillna(FILE_REASON).astype(str).to_numpy()
     layout_flag = (
         merged.pop("exclude").fillna(False).astype(bool).to_numpy()
         if "exclude" in merged.columns
@@ -325,8 +387,8 @@ def _finish(merged: pd.DataFrame, where: str, plates: list[str]) -> pd.DataFrame
     merged["exclude"] = file_flag | layout_flag
     merged["exclude_reason"] = np.where(
         file_flag & layout_flag,
-        f"{FILE_REASON}; {LAYOUT_REASON}",
-        np.where(file_flag, FILE_REASON, np.where(layout_flag, LAYOUT_REASON, "")),
+        np.char.add(file_reason.astype(str), f"; {LAYOUT_REASON}"),
+        np.where(file_flag, file_reason, np.where(layout_flag, LAYOUT_REASON, "")),
     )
     merged["signal"] = merged["signal"].astype(float)
     merged["source"] = "measured"

@@ -89,8 +89,11 @@ def _as_bool(col: pd.Series, where: str) -> pd.Series:
     return text.isin(_TRUE).astype(bool)
 
 
-def flag(df: pd.DataFrame, mask: np.ndarray, reason: str | Sequence[str]) -> None:
-    """Set ``exclude`` True on ``mask`` and append ``reason`` to ``exclude_reason`` (in place)."""
+def flag(
+    df: pd.DataFrame, mask: np.ndarray, reason: str | Sequence[str], *, exclude: bool = True
+) -> None:
+    """Set ``exclude`` True on ``mask`` and append ``reason`` to ``exclude_reason`` (in place);
+    with ``exclude=False`` only the reason is appended (a flag that keeps the well in use)."""
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         return
@@ -103,6 +106,8 @@ def flag(df: pd.DataFrame, mask: np.ndarray, reason: str | Sequence[str]) -> Non
     reasons = df["exclude_reason"].to_numpy(dtype=object).copy()
     reasons[mask] = joined
     df["exclude_reason"] = pd.array(reasons, dtype="str")
+    if not exclude:
+        return
     excl = df["exclude"].to_numpy(dtype=bool).copy()
     excl[mask] = True
     df["exclude"] = excl

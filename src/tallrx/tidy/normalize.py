@@ -56,6 +56,8 @@ from tallrx.tidy._wells import (
 __all__ = ["normalize_viability", "REFERENCES", "BLANK_MODES", "parse_reference"]
 
 REFERENCES = ("own", "condition")
+MISSING_VEHICLE = ("error", "flag")
+NO_VEHICLE = "no usable vehicle wells"
 BLANK_MODES = ("plate", "none")
 OTHER_PLATES = " (other plates)"
 
@@ -67,6 +69,7 @@ def normalize_viability(
     reference_condition: Mapping[str, object] | None = None,
     blank: str = "plate",
     conditions: Sequence[str] | None = None,
+    missing_vehicle: str = "error",
 ) -> pd.DataFrame:
     """Turn a ``wells`` table into a ``viability`` table (% of the reference vehicle wells).
 
@@ -81,6 +84,10 @@ def normalize_viability(
         blank wells is not blank-subtracted and gets ``blank_signal`` NaN) or "none".
     conditions : condition columns defining groups (default: every column the schema does not
         know, e.g. ``il7``, ``dox``).
+    missing_vehicle : "error" (raise, below) or "flag": wells of a group without usable
+        reference vehicle wells (a failed plate) are excluded with the reason "no usable vehicle
+        wells ..." and get viability NaN, so one bad plate does not stop a screen; it still
+        raises when no group at all has vehicle wells.
 
     Returns the ``viability`` table: the input columns plus ``viability`` (%), ``exclude``,
     ``exclude_reason``, ``reference`` ("own" or e.g. "il7=0"), ``blank_signal`` (subtracted),
@@ -105,6 +112,12 @@ def normalize_viability(
     corrected = df["signal"] - blank_signal.fillna(0.0)
     keys = ["plate", "sample", *conds]
     veh_mean, veh_n, ref_label = _reference_vehicle(df, corrected, keys, ref)
+    if missing_vehicle not in MISSING_VEHICLE:
+        raise AnalysisError(
+            f"missing_vehicle={missing_vehicle!r}; expected one of {', '.join(MISSING_VEHICLE)}"
+        )
+    if missing_vehicle == "flag" and (veh_n > 0).any():
+        _flag_missing_vehicle(df, keys, veh_n, ref)
     _require_vehicle(df, keys, veh_n, ref)
 
     bad_vehicle = np.isfinite(veh_mean) & (veh_mean <= 0)
@@ -225,6 +238,27 @@ def _reference_vehicle(df, corrected, keys, ref):
         n = np.where(use, alt_n, n)
         labels[use] = label + OTHER_PLATES
     return mean, n, labels
+
+
+def _flag_missing_vehicle(df, keys, veh_n, ref) -> None:
+    """Exclude (with a reason and one warning) the wells of groups without reference vehicle."""
+    lacking = df["role"].isin(["treated", "vehicle"]).to_numpy() & (veh_n == 0)
+    lacking &= ~df["exclude"].to_numpy()
+    if not lacking.any():
+        return
+    target = "" if ref is None else " with " + ", ".join(
+        f"{c}={format_value(v)}" for c, v in ref.items()
+    )
+    groups = df.loc[lacking, keys].drop_duplicates()
+    names = [describe_group(keys, row) for row in groups.itertuples(index=False)]
+    flag(df, lacking, f"{NO_VEHICLE}{target} on its plate (viability not computed)")
+    warnings.warn(
+        f"{len(names)} group(s) have {NO_VEHICLE}{target} (all missing, excluded or not in the "
+        f"layout): {'; '.join(names[:5])}{' ...' if len(names) > 5 else ''}; their "
+        f"{int(lacking.sum())} well(s) are excluded and their curves flagged",
+        DegenerateDataWarning,
+        stacklevel=3,
+    )
 
 
 def _require_vehicle(df, keys, veh_n, ref) -> None:

@@ -21,7 +21,11 @@ Outliers: a vehicle well more than ``outlier_k`` robust SDs (1.4826 x MAD) and m
 ``outlier_min_deviation`` x median away from its group's median vehicle signal (groups of at least
 ``outlier_min_n`` vehicle wells) gets exclude=True and a reason; it is never deleted. When a
 ``viability`` table is passed and vehicle wells get excluded, viability is recomputed with the
-normalization recorded in its ``reference`` and ``blank_signal`` columns.
+normalization recorded in its ``reference`` and ``blank_signal`` columns. With
+``QCThresholds(exclude_outliers=False)`` (``tallrx screen --keep-outliers``) outliers are still
+counted (``n_outliers``) and named in ``exclude_reason`` ("..., kept"), but stay in use, so every
+blank and vehicle mean keeps them: viability is then exactly GDSC's per-well normalization
+(I - mean blank) / (mean vehicle - mean blank) x 100.
 """
 
 from __future__ import annotations
@@ -77,7 +81,8 @@ class QCThresholds:
     """Configurable QC thresholds (defaults are the module constants and their sources).
 
     ``exclude_failed``: also exclude every well of a group that fails QC (default False: failing
-    groups are reported in the QC table only). ``plate_shape``: (rows, cols) of the plate; by
+    groups are reported in the QC table only). ``exclude_outliers``: exclude outlier vehicle
+    wells (default True); False only flags them (to match pipelines that keep every control). ``plate_shape``: (rows, cols) of the plate; by
     default the smallest standard plate (96/384/1536) holding the wells.
     """
 
@@ -92,6 +97,7 @@ class QCThresholds:
     outlier_min_n: int = OUTLIER_MIN_N
     outlier_min_deviation: float = OUTLIER_MIN_DEVIATION
     exclude_failed: bool = False
+    exclude_outliers: bool = True
     plate_shape: tuple[int, int] | None = None
 
 
@@ -133,7 +139,7 @@ def plate_qc(
             hit = df[keys].merge(failed.assign(_f=True), on=keys, how="left")["_f"]
             hit = hit.fillna(False).to_numpy(dtype=bool) & df["role"].ne("blank").to_numpy()
             flag(df, hit, "group failed plate QC")
-    if is_viability and n_out["n_outliers"].sum() > 0:
+    if is_viability and thresholds.exclude_outliers and n_out["n_outliers"].sum() > 0:
         df = _renormalize(df, conds)
     return qc, df
 
@@ -244,8 +250,11 @@ def _flag_outliers(df, keys, use, th: QCThresholds) -> pd.DataFrame:
     mask[np.flatnonzero(veh)[out]] = True
     if mask.any():
         z = (np.abs(sub["signal"] - med) / (1.4826 * mad)).to_numpy()[out]
-        reasons = [f"QC: vehicle outlier ({zi:.1f} robust SD from group median)" for zi in z]
-        flag(df, mask, reasons)
+        kept = "" if th.exclude_outliers else ", kept (keep outliers)"
+        reasons = [
+            f"QC: vehicle outlier ({zi:.1f} robust SD from group median){kept}" for zi in z
+        ]
+        flag(df, mask, reasons, exclude=th.exclude_outliers)
     counts = sub.loc[out, keys].value_counts(dropna=False).rename("n_outliers").reset_index()
     return counts
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -24,7 +24,9 @@ from tallrx.analysis.stratify import (
     il7_enhanced_viability,
     stratify_il7,
 )
+from tallrx.errors import InputError, did_you_mean
 from tallrx.io.plates import read_plates
+from tallrx.tidy._wells import group_columns
 from tallrx.tidy.normalize import normalize_viability
 from tallrx.tidy.qc import QCThresholds, plate_qc
 
@@ -60,6 +62,29 @@ class ScreenResults:
         return out
 
 
+def _fit(viability: pd.DataFrame, window) -> pd.DataFrame:
+    """Curves of ``viability``, plus a flagged row (fit_ok False, n 0, message) for every curve
+    whose wells are all excluded (a failed plate), so no curve silently disappears."""
+    curves = fit_dose_response(viability, window=window).table
+    keys = ["sample", "drug_a", *group_columns(viability, None, where="viability")]
+    treated = viability[viability["role"].eq("treated") & viability["drug_b"].fillna("").eq("")]
+    groups = treated.groupby(keys, dropna=False, sort=False)["exclude_reason"].agg(
+        lambda r: r.value_counts().index[0] if len(r) else "")
+    groups = groups.rename("_why").reset_index()
+    if curves.empty:
+        lost = groups
+    else:
+        seen = groups.merge(curves[keys].drop_duplicates(), on=keys, how="left", indicator=True)
+        lost = groups[(seen["_merge"] == "left_only").to_numpy()]
+    if lost.empty:
+        return curves
+    rows = lost[keys].assign(
+        n=0, fit_ok=False,
+        message=[f"not fitted: every well excluded ({why or 'no usable signal'})"
+                 for why in lost["_why"]])
+    return pd.concat([curves, rows], ignore_index=True)
+
+
 def _has_il7_pairs(wells: pd.DataFrame, condition: str) -> bool:
     if condition not in wells.columns:
         return False
@@ -78,17 +103,28 @@ def analyze_wells(
     thresholds: QCThresholds | None = None,
     n_boot: int = 200,
     seed: int = 0,
+    keep_outliers: bool = False,
 ) -> ScreenResults:
-    """Analyze a ``wells`` table (measured or simulated alike) into :class:`ScreenResults`."""
-    qc, flagged = plate_qc(wells, thresholds=thresholds or QCThresholds())
-    viability = normalize_viability(flagged)
-    curves = fit_dose_response(viability, window=window).table.assign(reference=OWN)
+    """Analyze a ``wells`` table (measured or simulated alike) into :class:`ScreenResults`.
+
+    ``keep_outliers``: QC still counts and names outlier vehicle wells, but they stay in every
+    blank/vehicle mean (viability = GDSC's (I - mean blank) / (mean DMSO - mean blank) x 100).
+    A group without usable vehicle wells (a failed plate) is excluded with a reason and its
+    curves are flagged; it does not stop the screen.
+    """
+    thresholds = thresholds or QCThresholds()
+    if keep_outliers:
+        thresholds = replace(thresholds, exclude_outliers=False)
+    qc, flagged = plate_qc(wells, thresholds=thresholds)
+    viability = normalize_viability(flagged, missing_vehicle="flag")
+    curves = _fit(viability, window).assign(reference=OWN)
     if not _has_il7_pairs(wells, condition):
         return ScreenResults(wells, viability, qc, curves, condition=None)
 
-    il7_ref = normalize_viability(flagged, reference_condition={condition: 0})
+    il7_ref = normalize_viability(flagged, reference_condition={condition: 0},
+                                  missing_vehicle="flag")
     viability = pd.concat([viability, il7_ref], ignore_index=True)
-    ref_curves = fit_dose_response(il7_ref, window=window).table
+    ref_curves = _fit(il7_ref, window)
     ref_label = f"{condition}=0"
     curves = pd.concat([curves, ref_curves.assign(reference=ref_label)], ignore_index=True)
     strata = stratify_il7(ref_curves, condition=condition, drug=drug, fold=fold, min_auc=min_auc,
@@ -113,8 +149,28 @@ def analyze_wells(
     )
 
 
+def check_drug(wells: pd.DataFrame, drug: str, where: object = "the layout") -> None:
+    """InputError (with a did-you-mean) when ``drug`` is not among the treated drugs."""
+    drugs = sorted({str(d) for d in wells["drug_a"] if str(d)} | {
+        str(d) for d in wells.get("drug_b", pd.Series(dtype=str)) if str(d) and str(d) != "nan"})
+    if drug not in drugs:
+        raise InputError(
+            f"--drug {drug!r} is not a drug of {where}; its drugs: "
+            f"{', '.join(drugs[:20]) or 'none'}.{did_you_mean(drug, drugs)}"
+        )
+
+
 def run_screen(layout, files: Sequence[str | os.PathLike], *, format: str | None = None,
-               unit: str | None = None, **options) -> ScreenResults:
-    """Read a layout and plate-reader files and analyze them (see :func:`analyze_wells`)."""
-    wells = read_plates(layout, list(files), format=format, unit=unit)
-    return analyze_wells(wells, **options)
+               unit: str | None = None, read: str | None = None,
+               drug: str | None = None, **options) -> ScreenResults:
+    """Read a layout and plate-reader files and analyze them (see :func:`analyze_wells`).
+
+    A plate file that cannot be read does not stop the others (its plate's wells are excluded
+    with the reader's message); ``read`` picks a read in files holding several. ``drug`` must
+    be one of the layout's drugs when given (default: prednisolone, if screened).
+    """
+    wells = read_plates(layout, list(files), format=format, unit=unit, read=read,
+                        skip_bad=True)
+    if drug is not None:
+        check_drug(wells, drug, layout)
+    return analyze_wells(wells, drug=drug or "prednisolone", **options)
