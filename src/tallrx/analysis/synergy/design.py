@@ -323,8 +323,9 @@ def _orient(g: dict, pa: str, pb: str) -> tuple[np.ndarray, np.ndarray, np.ndarr
     alone_a2 = gba & ~gbb & (gb == pa) & (pa != pb)
     alone_b = ~gba & gbb & (ga == pb) & (pa != pb)
     alone_b2 = gba & ~gbb & (gb == pb)
-    d1 = np.select([fwd, rev, alone_a, alone_a2], [gca, gcb, gca, gcb], 0.0)
-    d2 = np.select([fwd, rev, alone_b, alone_b2], [gcb, gca, gca, gcb], 0.0)
+    # doses as written (drug a's column first) unless the pair is reversed: one np.where each
+    d1 = np.where(fwd | alone_a, gca, np.where(rev | alone_a2, gcb, 0.0))
+    d2 = np.where(fwd | alone_b2, gcb, np.where(rev | alone_b, gca, 0.0))
     take = fwd | rev | alone_a | alone_b | alone_a2 | alone_b2 | g["vehicle"]
     return d1, d2, take
 
@@ -448,6 +449,9 @@ def split_blocks(
             rep = replicate[rows] if replicate is not None else np.zeros(0)
             sig = d1.tobytes() + d2.tobytes() + rep.tobytes()
             design = designs.get(sig)
+            if design is not None and plate_well is None:
+                _set_design(blk, design)
+                continue
             label = f"{where}: " + ", ".join(f"{k}={v}" for k, v in keys.items()) + f", {pa} + {pb}"
             try:
                 if plate_well is not None:
@@ -461,12 +465,17 @@ def split_blocks(
                 design = str(exc).removeprefix(label + ": ")
             if plate_well is None:
                 designs[sig] = design
-            if isinstance(design, str):
-                blk.problem = f"{design}; block not scored"
-                continue
-            blk.design = design
-            blk.has_zero_wells = bool(design.zero >= 0)
+            _set_design(blk, design)
     return blocks
+
+
+def _set_design(blk: Block, design: BlockDesign | str) -> None:
+    """Give ``blk`` its design, or its problem when the design check failed (a message)."""
+    if isinstance(design, str):
+        blk.problem = f"{design}; block not scored"
+    else:
+        blk.design = design
+        blk.has_zero_wells = bool(design.zero >= 0)
 
 
 def _checked_design(d1, d2, pa: str, pb: str, label: str) -> BlockDesign:
