@@ -108,6 +108,8 @@ def _read_table(name: str, data: bytes, where: Path | str) -> Table:
             table.records = records
         else:
             table.frame = pd.read_csv(io.BytesIO(data))
+            if not isinstance(table.frame.index, pd.RangeIndex):
+                raise ValueError("its rows have more fields than its header")
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise InputError(f"{where}: cannot read {name} ({first}); is this an intact tallrx "

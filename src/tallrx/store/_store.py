@@ -167,7 +167,8 @@ class Store:
                 self._check_runs(conn, ids)
                 stmt = stmt.where(tbl.c.run_id.in_(ids))
             result = conn.execute(stmt.order_by(tbl.c.run_id, tbl.c.row_index))
-            frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+            keys = list(result.keys())  # plain tuples: pandas probes Row objects slowly
+            frame = pd.DataFrame([tuple(r) for r in result], columns=keys)
         return _query_frame(frame, table, names)
 
     def _where_columns(self, tbl: sa.Table, names: list[str]) -> dict[str, Column]:
