@@ -158,3 +158,14 @@ def test_record_cli_run_does_nothing_without_a_url(monkeypatch, synergy_out, tmp
                                [synergy_out.parent / "viability.csv"])
     monkeypatch.setenv("TALLRX_DB", url)
     assert store.record_cli_run(None, synergy_out, "synergy", ["synergy"]) == run
+
+
+def test_record_cli_run_of_a_screen_names_the_running_version(screen_out, tmp_path):
+    """The screen writes no meta.json: the version that ran it is recorded instead."""
+    from importlib.metadata import version
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    run = store.record_cli_run(url, screen_out, "screen", ["screen", "layout.csv"])
+    with store.open(url) as db:
+        row = db.runs().set_index("id").loc[run]
+    assert row["tallrx_version"] == version("tallrx") and row["command"] == "screen"

@@ -134,3 +134,32 @@ def test_store_made_by_a_newer_tallrx_is_refused(url):
         conn.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
     with pytest.raises(TallrxError, match="newer tallrx"):
         store.open(url)
+
+
+def test_kill_9_mid_record_leaves_no_partial_run(url, screen_out):
+    """A recording process killed with SIGKILL after writing part of a run leaves nothing."""
+    with store.open(url):
+        pass
+    script = textwrap.dedent("""
+        import sys, time
+        import tallrx.store as s
+        from tallrx.store import _store
+        real = _store._insert_rows
+        def slow(conn, kind, run_id, rows):
+            real(conn, kind, run_id, rows)
+            print("mid-record", flush=True)
+            time.sleep(60)
+        _store._insert_rows = slow
+        s.open(sys.argv[1]).import_folder(sys.argv[2])
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script, url, str(screen_out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "mid-record", proc.stderr.read()[-500:]
+    finally:
+        proc.kill()  # SIGKILL
+        proc.wait(timeout=30)
+    with store.open(url) as db:
+        assert _counts(db) == dict.fromkeys(_schema.TABLES, 0)
+        run = db.import_folder(screen_out)  # the store is usable (lock released) afterwards
+        assert len(db.query("strata", run=run)) == len(pd.read_csv(screen_out / "strata.csv"))

@@ -73,4 +73,11 @@ def record_cli_run(
         raise InputError(f"{out_path}: the output to record does not exist")
     with open(url) as store:
         return store.record(out_path, command=command, argv=argv,
-                            inputs=[p for p in inputs if os.path.isfile(p)])
+                            inputs=[p for p in inputs if os.path.isfile(p)],
+                            tallrx_version=_installed_version())
+
+
+def _installed_version() -> str:
+    from tallrx._result import _version
+
+    return _version()

@@ -73,6 +73,7 @@ class RunContent:
     argv: list[str] | None = None
     created_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     label: str = ""
+    tallrx_version: str | None = None  # the version that ran it, when known besides meta
 
     @property
     def key(self) -> str:
@@ -92,7 +93,8 @@ class RunContent:
     @property
     def version(self) -> str:
         meta = self.meta or {}
-        return str(meta.get("version") or meta.get("tallrx_version") or "unknown")
+        return str(meta.get("version") or meta.get("tallrx_version") or self.tallrx_version
+                   or "unknown")
 
 
 def _read_table(name: str, data: bytes, where: Path | str) -> Table:

@@ -79,14 +79,17 @@ class Store:
         command: str | None = None,
         argv: list[str] | None = None,
         inputs: Iterable[str | os.PathLike] = (),
+        tallrx_version: str | None = None,
     ) -> int:
         """Record an output folder (or a Result) as one run, in one transaction; its run id.
 
         Recording the same content again returns the existing run's id and changes nothing.
-        ``inputs`` are files the run read: stored by name and SHA-256 (never by path)."""
+        ``inputs`` are files the run read: stored by name and SHA-256 (never by path).
+        ``tallrx_version`` is used when the output's meta.json does not name one."""
         content = from_result(what, command) if isinstance(what, Result) else read_folder(what)
         if command:
             content.command = command
+        content.tallrx_version = tallrx_version
         if argv is not None:
             content.argv = [str(a) for a in argv]
         for p in inputs:
