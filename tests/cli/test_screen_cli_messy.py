@@ -94,3 +94,12 @@ def test_unknown_drug_is_a_clear_error(tmp_path, run):
     assert code == 2
     assert "--drug 'prednisolon' is not a drug of" in err and "Did you mean 'prednisolone'" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_plate_ids_that_are_no_file_names_give_safe_figure_names():
+    """An EnVision barcode cell holds '8/22/2023 10:50:28 AM' (a plate id with '/', ':' and
+    spaces): its QC heatmap was written to a non-existent folder (exit 1, found by fuzzing)."""
+    from tallrx.report.screen import file_stem
+
+    assert file_stem("8/22/2023 10:50:28 AM") == "8_22_2023_10_50_28_AM"
+    assert file_stem("../..") == "x" and file_stem("P1") == "P1"

@@ -48,6 +48,9 @@ def screen(
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
 ) -> None:
     """Analyze a plate screen: wells, QC, viability, curves and IL7 strata + report."""
+    if n_boot < 0:
+        raise InputError(f"--n-boot {n_boot}: the number of bootstrap draws must be >= 0 "
+                         "(0 skips the IL7 call probabilities)")
     paths = existing_files([layout, *(files or [])])
     readers = paths[1:] or [paths[0]]
     if not files:

@@ -139,7 +139,9 @@ def _choose_read(frame: pd.DataFrame, read: str | None) -> pd.DataFrame:
                 f"{did_you_mean(read, reads)}"
             )
         return frame[frame["read"] == read]
-    if len(reads) > 1:
+    per_plate = frame.loc[frame["read"] != ""].groupby("plate", sort=False)["read"].nunique()
+    if (per_plate > 1).any():
+        reads = list(pd.unique(frame.loc[frame["plate"] == per_plate.idxmax(), "read"]))
         raise InputError(
             f"{file}: holds several reads ({_names(reads)}); choose one with --read "
             f"'{reads[0]}' (Python: read='{reads[0]}')"

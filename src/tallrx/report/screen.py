@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 from matplotlib.figure import Figure
 
@@ -16,6 +18,12 @@ from tallrx.report.html import Section
 from tallrx.workflows.screen import OWN, ScreenResults
 
 MAX_HEATMAPS = 6
+_UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")
+
+
+def file_stem(name: object) -> str:
+    """``name`` usable as a file name ('8/22/2023 10:50 AM' -> '8_22_2023_10_50_AM')."""
+    return _UNSAFE.sub("_", str(name)).strip("._") or "x"
 
 
 def screen_figures(res: ScreenResults) -> dict[str, Figure]:
@@ -36,12 +44,15 @@ def screen_figures(res: ScreenResults) -> dict[str, Figure]:
     for fit in res.regression.to_dict("records"):
         drug = fit["drug_a"]
         pts = res.regression_points[res.regression_points["drug_a"] == drug]
-        figs[f"fig5b_delta_auc_{drug}"] = regression_plot(
+        figs[f"fig5b_delta_auc_{file_stem(drug)}"] = regression_plot(
             pts, fit, x="enhanced_viability", title=f"{drug}: IL7-dependent resistant samples")
     failing = res.qc.loc[res.qc["qc_pass"].eq(False).fillna(False), "plate"].unique().tolist()
     for plate in (failing + [p for p in res.wells["plate"].unique() if p not in failing])[
             :MAX_HEATMAPS]:
-        figs[f"qc_plate_{plate}"] = plate_heatmap(res.wells, plate)
+        stem = f"qc_plate_{file_stem(plate)}"
+        while stem in figs:  # two plate ids that differ only in unsafe characters
+            stem += "_"
+        figs[stem] = plate_heatmap(res.wells, plate)
     return figs
 
 
