@@ -153,9 +153,16 @@ def test_paired_test_pairs_by_replicate():
     ).pvalue
     got = res.table[(res.table["protein"] == "MCL1") & (res.table["prednisolone"] == 250)]
     assert got["p_value"].iloc[0] == pytest.approx(expected, rel=1e-10)
+    # replicate 3 missing from +dox: the comparison pairs replicates 1-2 and says so (issue 9)
     bad = df[~((df["dox"] == "+") & (df["replicate"] == 3))]
-    with pytest.raises(AnalysisError, match="same replicates on both sides"):
-        score_binding(bad, paired=True)
+    got = score_binding(bad, paired=True).table
+    got = got[(got["protein"] == "MCL1") & (got["prednisolone"] == 250)]
+    expected = stats.ttest_rel(
+        a.sort_values("replicate")["ratio"][:2], b.sort_values("replicate")["ratio"][:2]
+    ).pvalue
+    assert got["p_value"].iloc[0] == pytest.approx(expected, rel=1e-10)
+    assert got["flagged"].all() and got["n"].tolist() == [2, 2]
+    assert "dox-_pred250_r3 have no partner replicate" in got["message"].iloc[0]
 
 
 def test_protein_lost_completely_is_a_lost_binder_with_minus_inf_fold():
@@ -240,3 +247,63 @@ def test_missing_bait_in_a_sample_is_flagged_not_fatal():
         & (res.table["prednisolone"] == 0)
     ].iloc[0]
     assert row["n"] == 2
+
+
+# --------------------------------------------------------------------------- issue 9: messy co-IPs
+def _pred0(table: pd.DataFrame) -> pd.DataFrame:
+    return table[table["prednisolone"] == 0]
+
+
+def test_single_sample_level_is_a_flagged_comparison_the_rest_scored():
+    """+dox/pred 0 keeps one sample: no t-test with n = 1, so p is NaN and the message says why;
+    the pred 250 comparison is untouched (same p-values as with the full data)."""
+    df = synthetic_coip(noise=0.05, seed=3)
+    one = df[~((df["dox"] == "+") & (df["prednisolone"] == 0) & (df["replicate"] > 1))]
+    full, res = score_binding(df).table, score_binding(one).table
+    p0 = _pred0(res)
+    assert p0["p_value"].isna().all() and p0["flagged"].all() and not p0["lost_binding"].any()
+    assert p0["message"].str.contains(r"n = 1 in the test group .sample dox\+_pred0_r1.").all()
+    assert p0["message"].str.contains("no t-test possible").all()
+    p250, f250 = res[res["prednisolone"] == 250], full[full["prednisolone"] == 250]
+    assert not p250["flagged"].any()
+    assert np.allclose(p250["p_value"], f250["p_value"], equal_nan=True)
+    for method in ("perseus",):
+        assert _pred0(score_binding(one, method=method).table)["p_value"].isna().all()
+
+
+def test_negative_ibaq_is_flagged_by_sample_and_protein_not_hidden():
+    df = synthetic_coip(noise=0.05, seed=3)
+    i = df.index[(df["protein"] == "MCL1") & (df["sample"] == "dox-_pred0_r2")][0]
+    df.loc[i, "ibaq"] = -1e5
+    t = _pred0(score_binding(df).table)
+    mcl1 = t[t["protein"] == "MCL1"]
+    assert mcl1["flagged"].all()
+    assert mcl1["message"].str.contains("negative iBAQ .-100000 in sample dox-_pred0_r2.").all()
+    # counted as not detected: ratio 0 in that sample (never a negative ratio)
+    assert mcl1["ratios"].iloc[0].split(";")[1] == "0"
+    assert not t[t["protein"] != "MCL1"]["flagged"].any()
+
+
+@pytest.mark.parametrize("value", [-3e6, 0.0, np.nan])
+def test_bait_not_quantified_in_one_sample_is_flagged_not_invented(value):
+    """Bait iBAQ negative / 0 / missing in one sample: that sample's ratios are undefined (NaN in
+    ratios.csv), the comparison uses the other two samples and every row says which sample."""
+    df = synthetic_coip(noise=0.05, seed=3)
+    i = df.index[(df["protein"] == "BCL2L11") & (df["sample"] == "dox+_pred0_r3")][0]
+    df.loc[i, "ibaq"] = value
+    res = score_binding(df)
+    t = _pred0(res.table)
+    assert t["flagged"].all() and (t["n"] == np.where(t["group"] == "test", 2, 3)).all()
+    assert t["message"].str.contains(r"bait not quantified .* in sample.s. dox\+_pred0_r3").all()
+    r = res.extra["ratios"]
+    assert r.loc[r["sample"] == "dox+_pred0_r3", "ratio"].isna().all()
+    assert not res.table[res.table["prednisolone"] == 250]["flagged"].any()
+
+
+def test_bait_missing_in_a_whole_group_gives_flagged_rows_not_a_crash():
+    df = synthetic_coip(noise=0.05, seed=3)
+    gone = (df["protein"] == "BCL2L11") & (df["dox"] == "+") & (df["prednisolone"] == 0)
+    df.loc[gone, "ibaq"] = np.nan
+    t = _pred0(score_binding(df).table)
+    assert t["flagged"].all() and t["p_value"].isna().all() and not t["lost_binding"].any()
+    assert t["message"].str.contains("no usable sample in the test group").all()

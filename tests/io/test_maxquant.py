@@ -236,3 +236,42 @@ def test_sample_sheet_defaults_and_duplicates(tmp_path):
         read_sample_sheet(pd.DataFrame({"experiment": ["a", "a"], "dox": ["-", "+"]}))
     with pytest.raises(InputError, match=r"no 'experiment' column"):
         read_sample_sheet(pd.DataFrame({"exp_name": ["a"], "dox": ["-"]}))
+
+
+# --------------------------------------------------------------------------- issue 9: unseen files
+@pytest.mark.parametrize(("quantity", "prefix"), [("ibaq", "iBAQ "), ("lfq", "LFQ intensity ")])
+def test_real_proteingroups_filtered_as_perseus_does(quantity, prefix):
+    """The real alphapeptstats proteinGroups.txt: rows with '+' in Reverse / Potential contaminant
+    / Only identified by site are removed (the Perseus default), counted per column (first flag
+    column that removes the row), and every other group is kept with its value (0 -> NaN)."""
+    raw = pd.read_csv(PG, sep="\t", dtype=str, low_memory=False)
+    flags = ["Reverse", "Potential contaminant", "Only identified by site"]
+    plus = raw[flags].fillna("").eq("+")
+    kept = raw[~plus.any(axis=1)]
+    df = read_coip(PG, quantity=quantity, bait="X")
+    assert sum(df.attrs["removed"].values()) == int(plus.any(axis=1).sum())
+    assert df.attrs["removed"]["Reverse"] == int(plus["Reverse"].sum())
+    assert df.attrs["quantity"] == quantity
+    exps = [c[len(prefix):] for c in raw.columns if c.startswith(prefix)]
+    assert sorted(df["sample"].unique()) == sorted(exps) and len(exps) == 10
+    assert df["protein"].nunique() == len(kept) and len(df) == len(kept) * 10
+    oracle = pd.to_numeric(kept[prefix + exps[0]]).replace(0, np.nan)
+    got = df[df["experiment"] == exps[0]]["ibaq"]
+    assert np.allclose(np.sort(got.dropna()), np.sort(oracle.dropna()))
+    assert got.isna().sum() == oracle.isna().sum()
+
+
+def test_negative_intensity_is_kept_for_the_analysis_to_flag(tmp_path):
+    raw = pd.read_csv(PG, sep="\t", dtype=str, low_memory=False).head(40)
+    flags = ["Reverse", "Potential contaminant", "Only identified by site"]
+    row = raw.index[~raw[flags].fillna("").eq("+").any(axis=1)][-1]
+    raw.loc[row, "iBAQ AC381"] = "-12.5"
+    path = tmp_path / "proteinGroups.txt"
+    raw.to_csv(path, sep="\t", index=False)
+    df = read_coip(path, bait="X")
+    assert df.loc[df["ibaq"] < 0, ["experiment", "ibaq"]].values.tolist() == [["AC381", -12.5]]
+
+
+def test_folder_as_proteingroups_is_an_input_error_naming_it(tmp_path):
+    with pytest.raises(InputError, match=f"{tmp_path}: is a folder; expected a MaxQuant"):
+        read_coip(tmp_path)

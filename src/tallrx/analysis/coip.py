@@ -29,7 +29,7 @@ from scipy import stats
 from tallrx._result import Result, checksum
 from tallrx.analysis._levels import fmt_level as _fmt
 from tallrx.analysis._levels import same_level as _same
-from tallrx.errors import AnalysisError, DegenerateDataWarning, did_you_mean
+from tallrx.errors import AnalysisError, DegenerateDataWarning, InternalError, did_you_mean
 from tallrx.schema import condition_columns, validate
 
 __all__ = [
@@ -73,6 +73,7 @@ BINDING_STATS = (
     "direction",
     "interactor",
     "lost_binding",
+    "flagged",
     "message",
 )
 #: Bait names that mark control IPs (case-insensitive).
@@ -263,7 +264,7 @@ def bait_normalize(
     bait_ibaq = x[rows, np.arange(x.shape[1])]
     _warn_missing_bait(samples, bait_ibaq)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(np.isfinite(x), x, 0.0) / bait_ibaq
+        ratio = np.where(x > 0, x, 0.0) / np.where(bait_ibaq > 0, bait_ibaq, np.nan)
     return _ratio_table(ip, samples, np.asarray(proteins), x, ratio, rows)
 
 
@@ -332,7 +333,8 @@ def control_enrichment(
         )
     ip = coip[~ctrl_mask]
     samples = _sample_table(coip, conds, where)
-    mat = _matrix(coip, samples, where).fillna(0.0)
+    mat = _matrix(coip, samples, where)
+    mat = mat.where(mat > 0, 0.0)  # not detected, or an impossible negative iBAQ
     is_ctrl = _is_control(samples["bait"], control_bait).to_numpy()
     groups = ip[conds].drop_duplicates() if conds else pd.DataFrame(index=[0])
     out = []
@@ -424,6 +426,12 @@ def score_binding(
             f"{where}: no condition columns to compare (e.g. dox, prednisolone); "
             "add them to the sample sheet"
         )
+    clash = [c for c in conds if c in BINDING_STATS]
+    if clash:
+        raise AnalysisError(
+            f"{where}: condition column '{clash[0]}' has the name of a binding.csv column; "
+            "rename it in the sample sheet (e.g. 'cohort')"
+        )
     if compare is None:
         compare = "dox" if "dox" in conds else conds[0]
     if compare not in conds:
@@ -480,10 +488,18 @@ def score_binding(
     for label, stratum, ref_level, test_level, ref_idx, test_idx in comparisons:
         ok_r = ref_idx[samples["_ok"].to_numpy()[ref_idx]]
         ok_t = test_idx[samples["_ok"].to_numpy()[test_idx]]
+        if paired:
+            ok_r, ok_t = _pairs(samples, ok_r, ok_t)
         vr, vt = values[:, ok_r], values[:, ok_t]
         rr, rt = ratio[:, ok_r], ratio[:, ok_t]
-        p, direction = _test(vr, vt, samples, ok_r, ok_t, paired, where, label)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        if len(ok_r) and len(ok_t):
+            p, direction = _test(vr, vt, samples, ok_r, ok_t, paired, where, label)
+        else:
+            p = np.full(len(proteins), np.nan)
+            direction = np.full(len(proteins), "n/a", dtype=object)
+        notes = _comparison_notes(samples, ref_idx, test_idx, ok_r, ok_t, paired)
+        with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an empty group: NaN, noted
             if method == "ratio":
                 log2_fc = np.log2(rt.mean(1) / rr.mean(1))
             else:
@@ -502,12 +518,17 @@ def score_binding(
         if alpha is not None:
             lost &= np.nan_to_num(q, nan=1.0) <= alpha
         msg = messages.copy()
-        nodet = ~np.isfinite(log2_fc) & ~is_bait & keep
+        nodet = ~np.isfinite(log2_fc) & ~is_bait & keep & (len(ok_r) > 0) & (len(ok_t) > 0)
         msg[nodet] = np.where(
             rt.sum(1)[nodet] == 0,
             "not detected in the test group",
             "not detected in the reference group",
         )
+        negative = _negative_notes(x, samples, np.concatenate([ref_idx, test_idx]))
+        msg = _join_notes(msg, negative, notes)
+        flagged = (negative != "") | bool(notes)
+        if min(len(ok_r), len(ok_t)) < 2:
+            lost[:] = False
         common = {
             "log2_fc": log2_fc,
             "p_value": p,
@@ -515,6 +536,7 @@ def score_binding(
             "direction": direction,
             "interactor": interactor,
             "lost_binding": lost,
+            "flagged": flagged,
             "message": msg,
         }
         for group, level, r in (("reference", ref_level, rr), ("test", test_level, rt)):
@@ -523,7 +545,7 @@ def score_binding(
                 frame[c] = level if c == compare else stratum.get(c, np.nan)
             frame["n"] = r.shape[1]
             frame["ratios"] = _join_values(r)
-            frame["ratio_mean"] = r.mean(1)
+            frame["ratio_mean"] = r.mean(1) if r.shape[1] else np.nan
             frame["ratio_sd"] = r.std(1, ddof=1) if r.shape[1] > 1 else np.nan
             for k, v in common.items():
                 frame[k] = v
@@ -645,10 +667,9 @@ def _test(
             rep_r = samples["replicate"].to_numpy()[ok_r].astype(str)
             rep_t = samples["replicate"].to_numpy()[ok_t].astype(str)
             if sorted(rep_r) != sorted(rep_t) or len(set(rep_r)) != len(rep_r):
-                raise AnalysisError(
-                    f"{where}: a paired test needs the same replicates on both sides of "
-                    f"'{label}' (reference: {', '.join(rep_r)}; test: {', '.join(rep_t)}); "
-                    "fix the replicate column or use paired=False"
+                raise InternalError(
+                    f"{where}: '{label}' reached the paired test with unmatched replicates "
+                    f"(reference: {', '.join(rep_r)}; test: {', '.join(rep_t)})"
                 )
             order = np.argsort(rep_t)[np.argsort(np.argsort(rep_r))]
             vt = vt[:, order]
@@ -668,6 +689,74 @@ def _test(
     direction = np.where(down, "down", np.where(up, "up", "mixed")).astype(object)
     direction[~np.isfinite(vr).all(1) | ~np.isfinite(vt).all(1)] = "n/a"
     return np.asarray(p, float), direction
+
+
+def _pairs(
+    samples: pd.DataFrame, ok_r: np.ndarray, ok_t: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The reference / test columns whose replicate label occurs exactly once on both sides."""
+    rep = samples["replicate"].astype(str).to_numpy()
+    r, t = pd.Series(rep[ok_r]), pd.Series(rep[ok_t])
+    once = set(r[~r.duplicated(keep=False)]) & set(t[~t.duplicated(keep=False)])
+    return ok_r[r.isin(once).to_numpy()], ok_t[t.isin(once).to_numpy()]
+
+
+def _comparison_notes(
+    samples: pd.DataFrame,
+    ref_idx: np.ndarray,
+    test_idx: np.ndarray,
+    ok_r: np.ndarray,
+    ok_t: np.ndarray,
+    paired: bool,
+) -> str:
+    """Why a comparison's statistics are missing or weaker: samples without a quantified bait,
+    unpaired replicates, groups with fewer than 2 samples ('' when nothing is wrong)."""
+    names = samples["sample"].to_numpy()
+    notes = []
+    no_bait = [i for i in (*ref_idx, *test_idx) if not samples["_ok"].iloc[i]]
+    if no_bait:
+        notes.append(
+            f"bait not quantified (iBAQ missing, 0 or negative) in sample(s) "
+            f"{', '.join(names[no_bait])}: their bait-normalized values are undefined and left out"
+        )
+    used = {*no_bait, *ok_r, *ok_t}
+    unpaired = [i for i in (*ref_idx, *test_idx) if i not in used]
+    if paired and unpaired:
+        notes.append(
+            f"sample(s) {', '.join(names[unpaired])} have no partner replicate: left out "
+            "of the paired test"
+        )
+    for group, ok in (("reference", ok_r), ("test", ok_t)):
+        if len(ok) == 0:
+            notes.append(f"no usable sample in the {group} group: no ratio or test possible")
+        elif len(ok) == 1:
+            notes.append(
+                f"n = 1 in the {group} group (sample {names[ok[0]]}): no t-test possible, "
+                "p_value is NaN"
+            )
+    return "; ".join(notes)
+
+
+def _negative_notes(x: np.ndarray, samples: pd.DataFrame, idx: np.ndarray) -> np.ndarray:
+    """Per protein: 'negative iBAQ ... in sample S' for impossible negative intensities in the
+    samples ``idx`` ('' when none); such values count as not detected."""
+    sub = x[:, idx]
+    neg = np.isfinite(sub) & (sub < 0)
+    out = np.full(x.shape[0], "", dtype=object)
+    names = samples["sample"].to_numpy()[idx]
+    for i in np.flatnonzero(neg.any(1)):
+        pairs = zip(sub[i, neg[i]], names[neg[i]], strict=True)
+        cells = ", ".join(f"{v:g} in sample {s}" for v, s in pairs)
+        out[i] = f"negative iBAQ ({cells}): impossible intensity, counted as not detected"
+    return out
+
+
+def _join_notes(*parts: np.ndarray | str) -> np.ndarray:
+    """Element-wise '; '-join of message arrays / strings, skipping empty parts."""
+    arrays = [np.broadcast_to(np.asarray(p, dtype=object), np.shape(parts[0])) for p in parts]
+    return np.array(
+        ["; ".join(str(v) for v in vals if v) for vals in zip(*arrays, strict=True)], dtype=object
+    )
 
 
 def _ratio_table(

@@ -156,6 +156,8 @@ def coip_command(
         f"{', '.join(sorted(lost['protein'].unique())) or 'none'} -> {out}/binding.csv"
     )
     say(f"report: {report}")
+    pairs = res.table.groupby(["protein", "comparison"], sort=False)["flagged"].any()
+    say_summary(int((~pairs).sum()), int(pairs.sum()), out / "binding.csv")
 
 
 # --------------------------------------------------------------------------- qpcr

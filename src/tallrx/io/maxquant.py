@@ -2,7 +2,8 @@
 
 Everything becomes the tidy ``coip`` table (one row per sample x protein): experiment, bait, sample,
 condition columns, protein (HGNC symbol), ibaq, replicate, source. Missing values are NaN (MaxQuant
-writes 0 for "not quantified"; that 0 becomes NaN here).
+writes 0 for "not quantified"; that 0 becomes NaN here). A negative intensity (impossible) is kept
+as read, so that the analysis can flag it by sample and protein instead of hiding it.
 
 Sample sheet (CSV/TSV/XLSX), one row per MaxQuant experiment::
 
@@ -60,8 +61,15 @@ _GN_ANY = r"\bGN=([^\s;]+)"
 
 
 # --------------------------------------------------------------------------- proteinGroups.txt
+def _require_table_file(path: PathLike, what: str) -> None:
+    """A missing path or a folder is an :class:`InputError` naming it and what was expected."""
+    if require_file(path, what).is_dir():
+        hint = " (e.g. combined/txt/proteinGroups.txt)" if "MaxQuant" in what else ""
+        raise InputError(f"{path}: is a folder; expected {what}: give the file inside it{hint}")
+
+
 def _read_proteingroups_raw(path: PathLike) -> pd.DataFrame:
-    require_file(path, "a MaxQuant proteinGroups.txt")
+    _require_table_file(path, "a MaxQuant proteinGroups.txt")
     try:
         df = pd.read_csv(path, sep="\t", dtype=str, low_memory=False, encoding="utf-8-sig")
     except Exception as exc:
@@ -154,7 +162,7 @@ def _quantity_block(raw: pd.DataFrame, quantity: str, *, where: str) -> pd.DataF
     block = raw[[prefix + e for e in exps]]
     block = block.apply(lambda s: to_number(s, where=where, column=s.name))
     block.columns = exps
-    return block.where(block > 0)
+    return block.where(block != 0)  # 0 = not quantified; a negative value is kept and flagged
 
 
 def read_proteingroups(
@@ -371,7 +379,7 @@ def read_coip_table(
         }
     )
     out["ibaq"] = to_number(df[val_col], where=where, column=val_col)
-    out["ibaq"] = out["ibaq"].where(out["ibaq"] > 0)
+    out["ibaq"] = out["ibaq"].where(out["ibaq"] != 0)  # negatives kept: flagged by the analysis
     used = {sample_col, prot_col, val_col}
     exp_col = find_column(df.columns, ("experiment",))
     out["experiment"] = df[exp_col].astype(str).str.strip() if exp_col else out["sample"]
@@ -414,7 +422,7 @@ def read_coip(
     **kwargs,
 ) -> pd.DataFrame:
     """Read proteinGroups.txt or a long co-IP table, telling them apart by their header."""
-    require_file(path, "a MaxQuant proteinGroups.txt or a long co-IP table")
+    _require_table_file(path, "a MaxQuant proteinGroups.txt or a long co-IP table")
     with open(path, encoding="utf-8-sig", errors="replace") as fh:
         header = fh.readline()
     if re.search(r"(^|\t)(Majority )?[Pp]rotein IDs(\t|$)", header):
