@@ -169,3 +169,16 @@ def test_record_cli_run_of_a_screen_names_the_running_version(screen_out, tmp_pa
     with store.open(url) as db:
         row = db.runs().set_index("id").loc[run]
     assert row["tallrx_version"] == version("tallrx") and row["command"] == "screen"
+
+
+def test_a_single_csv_output_of_fit_is_recorded_as_curves(screen_out, tmp_path):
+    """`tallrx fit -o my.csv` writes one CSV under any name: recorded as that run's curves."""
+    mine = tmp_path / "my_fit.csv"
+    mine.write_bytes((screen_out / "curves.csv").read_bytes())
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    run = store.record_cli_run(url, mine, "fit", ["fit", "v.csv", "-o", str(mine)])
+    with store.open(url) as db:
+        got = db.tables(run)["curves.csv"]
+        with pytest.raises(TallrxError, match="not a tallrx output"):
+            db.import_folder(mine)  # without the command the name says nothing
+    pd.testing.assert_frame_equal(got, pd.read_csv(mine))

@@ -152,8 +152,13 @@ def hash_inputs(paths: list[str | os.PathLike]) -> dict[str, bytes]:
     return out
 
 
-def read_folder(path: str | os.PathLike) -> RunContent:
-    """The run written to output folder ``path`` (or a single table file such as curves.csv)."""
+#: the table a single-CSV command writes (its -o may name the file anything)
+SINGLE_TABLE = {"fit": "curves.csv", "stratify": "strata.csv"}
+
+
+def read_folder(path: str | os.PathLike, command: str | None = None) -> RunContent:
+    """The run written to output folder ``path`` (or a single table file: curves.csv,
+    strata.csv, or any CSV name when ``command`` is fit / stratify)."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such folder; pass the output folder of a tallrx command")
@@ -162,6 +167,8 @@ def read_folder(path: str | os.PathLike) -> RunContent:
         if p.is_file() and p.suffix in (".csv", ".json"))
     base = path.parent if path.is_file() else path
     names = {p.relative_to(base).as_posix(): p for p in files}
+    if path.is_file() and command in SINGLE_TABLE:
+        names = {SINGLE_TABLE[command]: path}
     meta: dict | None = None
     if "meta.json" in names:
         try:

@@ -86,7 +86,8 @@ class Store:
         Recording the same content again returns the existing run's id and changes nothing.
         ``inputs`` are files the run read: stored by name and SHA-256 (never by path).
         ``tallrx_version`` is used when the output's meta.json does not name one."""
-        content = from_result(what, command) if isinstance(what, Result) else read_folder(what)
+        content = (from_result(what, command) if isinstance(what, Result)
+                   else read_folder(what, command))
         if command:
             content.command = command
         content.tallrx_version = tallrx_version
