@@ -459,3 +459,11 @@ def test_bootstrap_leaves_out_infinite_wells_and_says_so():
 def test_infinite_il7_dose_is_a_user_error_naming_the_row():
     with pytest.raises(SchemaError, match="row 2"):
         stratify_il7(curves_table({"A": (100, 160)}).assign(il7=[0, math.inf]))
+
+
+def test_text_in_auc_max_is_a_user_error_naming_the_row():
+    """Found by fuzzing: a text auc_max crashed (exit 1)."""
+    bad = curves_table({"A": (100, 160)}, auc_max=400.0).astype({"auc_max": object})
+    bad.loc[1, "auc_max"] = "abc"
+    with pytest.raises(SchemaError, match=r"row 2 \(sample A\) has auc_max = 'abc'"):
+        stratify_il7(bad, n_boot=0)

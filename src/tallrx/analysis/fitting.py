@@ -255,7 +255,9 @@ def fit_ll4(
     (n_curves, n_points) arrays padded with NaN; a NaN, a ``mask`` False or a weight <= 0 is a
     missing point. ``fix_top`` / ``fix_bottom``: None, a scalar or an (n_curves,) array (NaN =
     free). ``bounds``: {"bottom"|"top"|"ic50"|"hill": (low, high)} with scalars or per-curve
-    arrays (ic50 in uM); defaults: plateaus free, hill in ``DEFAULT_HILL_BOUNDS`` and ic50 within
+    arrays (ic50 in uM; ``(-inf, inf)`` frees a plateau); defaults: each plateau in
+    :func:`plateau_box` of the curve's data (one data range beyond it), hill in
+    ``DEFAULT_HILL_BOUNDS`` and ic50 within
     ``DEFAULT_IC50_SPAN``-fold of the tested range. ``n_starts`` hill values (0.5 ... 20) each seed
     one Levenberg-Marquardt run; the best SSE wins. ``standard_errors=False`` skips them (the
     ``se_*`` fields are NaN; the fit is unchanged). Never raises on degenerate data.

@@ -256,6 +256,8 @@ def stratify_il7(
     _check_unique(df, keys, condition, what)
 
     has_max = "auc_max" in df.columns
+    if has_max:
+        df["auc_max"] = _numeric(df, "auc_max", what, "a number (the AUC of 100 % viability)")
     without = df.loc[df["_dose"] == 0, [*keys, "_auc", "_note"]].rename(
         columns={"_auc": "auc_without", "_note": "_note_without"}
     )
