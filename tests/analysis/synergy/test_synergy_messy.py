@@ -12,7 +12,7 @@ import pytest
 from tallrx.analysis.synergy import score_synergy
 from tallrx.analysis.synergy.simulate import MESSY_KINDS as SCORED
 from tallrx.analysis.synergy.simulate import messy_synergyfinder as messy_screen
-from tallrx.analysis.synergy.simulate import sham_block
+from tallrx.analysis.synergy.simulate import sham_block, simulate_synergyfinder
 from tallrx.errors import AnalysisError
 from tallrx.io.synergyfinder import read_synergyfinder
 
@@ -129,3 +129,13 @@ def test_a_wrong_scale_in_most_blocks_is_still_a_whole_input_error():
         score_synergy(
             read_synergyfinder(sf.assign(response=100 - sf.response)), n_null=0, n_boot=0
         )
+
+
+def test_pair_selection_in_a_multi_pair_screen_skips_other_pairs():
+    """--a/--b on a screen of many pairs: only that pair's blocks, none flagged for lacking it."""
+    sf = simulate_synergyfinder(25, seed=3)  # 10 pairs in turn: blocks 1, 11, 21 pair A + B
+    res = score_synergy(
+        read_synergyfinder(sf), a="prednisolone", b="selumetinib", n_null=0, n_boot=0
+    ).table
+    assert res["sample"].tolist() == ["1", "11", "21"]
+    assert res.fit_ok.all() and (res.drug_b == "selumetinib").all()

@@ -422,10 +422,14 @@ def split_blocks(
         g_rows = np.sort(np.asarray(g_rows))
         keys = {c: vals[g_rows[0]] for c, vals in zip(keys_cols, key_values, strict=True)}
         g = {k: v[g_rows] for k, v in cols.items()}
+        if a is None and len(pairs) == 1:  # every combination well is of this one pair
+            present = set(pairs) if g["both"].any() else set()
+        else:  # the pairs combined in this group (each pair's masks cost time)
+            present = set(zip(g["da"][g["both"]], g["db"][g["both"]], strict=True))
         for pa, pb in pairs:
-            d1, d2, take = _orient(g, pa, pb)
-            if not (take & g["both"]).any():
+            if (pa, pb) not in present and (pb, pa) not in present:
                 continue
+            d1, d2, take = _orient(g, pa, pb)
             rows = g_rows[take]
             d1, d2 = d1[take], d2[take]
             v = np.where(excl[rows], np.nan, via[rows])
