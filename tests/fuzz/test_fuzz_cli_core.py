@@ -175,3 +175,12 @@ def test_every_command_with_a_missing_input_file_is_a_user_error(path, tmp_path)
     """A path argument that does not exist: exit 2 (or 0 for commands without arguments)."""
     res = check_contract([*path, tmp_path / "missing.csv", "-o", tmp_path / "out"], tmp_path)
     assert res.code in (0, 2)
+
+
+def test_an_existing_output_file_is_replaced_not_refused(viability, tmp_path):
+    """-o naming an existing file that is not an input: the new output replaces it."""
+    out = tmp_path / "curves.csv"
+    out.write_text("old\n")
+    res = invoke(["fit", viability, "-o", out])
+    assert res.code == 0, res.err
+    assert out.read_text() != "old\n"

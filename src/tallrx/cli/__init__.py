@@ -99,12 +99,13 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("TALLRX_DEBUG", "") not in ("", "0")
     args = [a for a in args if a != "--debug"]
-    protect(a for a in args if not a.startswith("-"))
+    outs = _out_values(args)
+    protect(a for i, a in enumerate(args) if not a.startswith("-") and not _is_out_value(args, i))
     code, failed = 0, False
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("default")
         try:
-            for out in _out_values(args):
+            for out in outs:
                 check_target(out)
             app(args=args, prog_name="tallrx", standalone_mode=False)
         except TallrxError as exc:
@@ -144,6 +145,11 @@ def _out_values(args: list[str]) -> list[str]:
         elif a.startswith("--out="):
             found.append(a.split("=", 1)[1])
     return found
+
+
+def _is_out_value(args: list[str], i: int) -> bool:
+    """True when ``args[i]`` is the value of an ``-o`` / ``--out`` option."""
+    return i > 0 and args[i - 1] in ("-o", "--out")
 
 
 def _usage_text(exc: BaseException) -> str:
