@@ -101,8 +101,11 @@ def test_image_errors(amps):
         quantify_blot_image(img, bands=[(85, 116), (165, 196), (230, 262)], targets=["a", "b"])
     with pytest.raises(AnalysisError, match=r"8 lanes in the image but 3 sample names"):
         quantify_blot_image(img, targets=TARGETS, samples=["a", "b", "c"])
-    with pytest.raises(AnalysisError, match=r"lane box \(0, 9999\) is outside the image width"):
-        quantify_blot_image(img, lanes=[(0, 9999)])
+    with pytest.raises(AnalysisError, match=r"^scan.tif: lane box 0-9999 is outside the image "
+                       r"width 395; expected 0 <= x0 < x1 <= 395 \(--lanes x0-x1,...\)"):
+        quantify_blot_image(img, lanes=[(0, 9999)], where="scan.tif")
+    with pytest.raises(AnalysisError, match=r"band window 0-9999 .*\(--band-rows y0-y1"):
+        quantify_blot_image(img, bands=[(0, 9999)])
     with pytest.raises(AnalysisError, match=r"found 4 band\(s\) in the image, expected 6"):
         quantify_blot_image(img, bands=6)
 
@@ -187,3 +190,46 @@ def test_errors_and_analyze_blots():
     with pytest.warns(UserWarning, match=r"loading control 'GAPDH' missing or zero in b lane 2"):
         out = normalize_bands(t, loading="GAPDH")
     assert out.set_index(["lane", "target"])["normalized"].isna().sum() == 2
+
+
+# --------------------------------------------------------------------------- issue 9: messy blots
+@pytest.mark.parametrize("value", [0.0, 65535.0, np.nan])
+def test_blank_saturated_or_nan_image_is_a_named_error_not_a_crash(value):
+    img = np.full((120, 200), value)
+    what = "NaN or infinite" if np.isnan(value) else "uniform .* blank or saturated"
+    with pytest.raises(AnalysisError, match=f"^b.tif: .*{what}"):
+        quantify_blot_image(img, where="b.tif")
+
+
+def test_lane_errors_point_to_real_options(amps):
+    """No lanes found: the message names the CLI option that exists (--lanes), not --lane-boxes."""
+    img = np.tile(np.linspace(0.0, 1.0, 120)[:, None], (1, 200))  # contrast, but no lanes
+    with pytest.raises(AnalysisError, match=r"--lanes 8 or --lanes 10-50,60-100"):
+        quantify_blot_image(img)
+    with pytest.raises(AnalysisError, match=r"give lane boxes in pixels \(--lanes 10-50") as info:
+        quantify_blot_image(img, lanes=8)
+    assert "--lane-boxes" not in str(info.value)
+
+
+def test_negative_intensity_is_a_flagged_band_and_never_a_ratio():
+    """Hand-worked table of _table() with lane 2 pERK = -600: that band is not normalized (NaN),
+    flagged with its value; lane 2 ERK keeps its value ((300/100) / (200/50) = 0.75)."""
+    df = _table()
+    df.loc[(df["lane"] == 2) & (df["target"] == "pERK"), "intensity"] = -600.0
+    res = analyze_blots(df, loading="GAPDH", phospho=[("pERK", "ERK")])
+    t = res.table.set_index(["lane", "target"])
+    assert np.isnan(t.loc[(2, "pERK"), "normalized"]) and t.loc[(2, "pERK"), "flagged"]
+    assert "negative intensity -600" in t.loc[(2, "pERK"), "message"]
+    assert t.loc[(2, "ERK"), "normalized"] == pytest.approx(0.75)
+    assert not t.drop(index=(2, "pERK"))["flagged"].any()
+    ph = res.extra["phospho"].set_index("lane")
+    assert np.isnan(ph.loc[2, "ratio"]) and ph.loc[1, "ratio"] == pytest.approx(0.5)
+
+
+def test_negative_loading_control_flags_its_lane():
+    df = _table()
+    df.loc[(df["lane"] == 2) & (df["target"] == "GAPDH"), "intensity"] = -100.0
+    t = normalize_bands(df, loading="GAPDH").set_index(["lane", "target"])
+    assert t.loc[2, "normalized"].isna().all() and t.loc[2, "flagged"].all()
+    assert "loading control 'GAPDH' missing, zero or negative" in t.loc[(2, "ERK"), "message"]
+    assert t.loc[(1, "pERK"), "normalized"] == 1.0 and not t.loc[1, "flagged"].any()

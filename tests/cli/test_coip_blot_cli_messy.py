@@ -89,3 +89,46 @@ def test_coip_real_maxquant_lfq(tmp_path, run):
     assert b["group"].value_counts().to_dict() == {"reference": b["protein"].nunique(),
                                                    "test": b["protein"].nunique()}
     assert "scored" in err.strip().splitlines()[-1]
+
+
+def _bands(path: Path) -> Path:
+    """Hand-worked band table: lane 1 pERK 100 / ERK 200 / GAPDH 50, lane 2 600 / 300 / 100."""
+    pd.DataFrame({
+        "blot": "b", "lane": [1, 1, 1, 2, 2, 2], "sample": ["-dox"] * 3 + ["+dox"] * 3,
+        "target": ["pERK", "ERK", "GAPDH"] * 2, "intensity": [100, 200, 50, 600, 300, 100],
+    }).to_csv(path, index=False)
+    return path
+
+
+def test_blot_negative_intensity_is_flagged_named_and_summarised(tmp_path, run):
+    path = _bands(tmp_path / "bands.csv")
+    df = pd.read_csv(path)
+    df.loc[4, "intensity"] = -300  # lane 2 ERK
+    df.to_csv(path, index=False)
+    out = tmp_path / "o"
+    code, err = run(["blot", path, "-o", out, "--loading", "GAPDH", "--phospho", "pERK:ERK"])
+    assert code == 0, err
+    bands = pd.read_csv(out / "bands.csv").set_index(["lane", "target"])
+    assert bands.loc[(2, "ERK"), "flagged"] and np.isnan(bands.loc[(2, "ERK"), "normalized"])
+    assert "negative intensity -300" in bands.loc[(2, "ERK"), "message"]
+    assert bands.loc[(2, "pERK"), "normalized"] == 3.0  # (600/100) / (100/50), untouched
+    assert np.isnan(pd.read_csv(out / "phospho.csv").set_index("lane").loc[2, "ratio"])
+    assert f"5 scored, 1 flagged: see message column -> {out}/bands.csv" in err.splitlines()
+
+
+def test_blot_image_blank_or_boxes_outside_name_the_file(tmp_path, run):
+    import tifffile
+
+    blank = tmp_path / "blank.tif"
+    tifffile.imwrite(blank, np.zeros((64, 96), np.uint16))
+    code, err = run(["blot", blank, "-o", tmp_path / "o"])
+    assert code == 2 and err.count("\n") == 1
+    assert f"{blank}: the image is uniform" in err
+    img = np.zeros((64, 96), np.uint16)
+    img[20:30, 10:40] = 900
+    scan = tmp_path / "scan.tif"
+    tifffile.imwrite(scan, img)
+    code, err = run(["blot", scan, "-o", tmp_path / "o", "--lanes", "0-50,60-200"])
+    assert code == 2 and err.count("\n") == 1
+    assert f"{scan}: lane box 60-200 is outside the image width 96" in err and "--lanes" in err
+    assert not (tmp_path / "o").exists()

@@ -37,7 +37,9 @@ __all__ = [
     "upper_band_fraction",
 ]
 
-_KNOWN = ("blot", "lane", "sample", "target", "intensity", "source", "normalized")
+_KNOWN = (
+    "blot", "lane", "sample", "target", "intensity", "source", "normalized", "flagged", "message"
+)
 
 
 def _conditions(df: pd.DataFrame) -> list[str]:
@@ -129,6 +131,8 @@ def normalize_bands(
     if loading is not None:
         is_load = (df["target"] == loading).to_numpy()
         per = per.where(~is_load, df["intensity"].astype(float))
+    intensity = df["intensity"].to_numpy(float)
+    per = per.where(intensity >= 0)  # a negative band volume is impossible: flagged below
     refs = _reference_lanes(df, reference, where)
     ref_lane = df["blot"].map(refs)
     ref_val = per[(df["lane"] == ref_lane).to_numpy()]
@@ -136,10 +140,41 @@ def normalize_bands(
     ref_key = ref_key.drop_duplicates(["blot", "target"]).set_index(["blot", "target"])["v"]
     denom = ref_key.reindex(pd.MultiIndex.from_frame(df[["blot", "target"]])).to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        df["normalized"] = per.to_numpy() / np.where(denom != 0, denom, np.nan)
+        df["normalized"] = per.to_numpy() / np.where(denom > 0, denom, np.nan)
+    df["message"] = _band_messages(df, per.to_numpy(), denom, ref_lane, loading)
+    df["flagged"] = df["message"] != ""
     conds = _conditions(df)
     cols = ["blot", "lane", "sample", "target", "intensity", "normalized", *conds]
-    return df[cols + (["source"] if "source" in df else [])]
+    return df[cols + (["source"] if "source" in df else []) + ["flagged", "message"]]
+
+
+def _band_messages(
+    df: pd.DataFrame,
+    per: np.ndarray,
+    denom: np.ndarray,
+    ref_lane: pd.Series,
+    loading: str | None,
+) -> np.ndarray:
+    """Why a band has no normalized value ('' when it has one): its own intensity missing or
+    negative, its lane's loading control unusable, or its reference-lane band unusable."""
+    intensity = df["intensity"].to_numpy(float)
+    out = np.full(len(df), "", dtype=object)
+    ref = ref_lane.astype(str).to_numpy()
+    no_ref = ~(denom > 0)
+    out[no_ref] = "reference lane " + ref[no_ref] + (
+        " has no usable band of this target (missing, zero or negative): not normalized"
+    )
+    no_load = ~np.isfinite(per) & np.isfinite(intensity) & (intensity >= 0)
+    if loading is not None:
+        out[no_load] = f"loading control '{loading}' missing, zero or negative in this lane: not normalized"
+    out[~np.isfinite(intensity)] = "no intensity: not normalized"
+    neg = intensity < 0
+    out[neg] = [
+        f"negative intensity {v:g} (over-subtracted background?): a band volume cannot be "
+        "negative; not normalized"
+        for v in intensity[neg]
+    ]
+    return out
 
 
 def _pair_table(
@@ -188,7 +223,8 @@ def phospho_ratio(
     values = _per_loading(df, loading, where)
     m = _pair_table(df, phospho, total, values, where)
     with np.errstate(divide="ignore", invalid="ignore"):
-        m["ratio"] = m["_v_a"] / m["_v_b"].where(m["_v_b"] > 0)
+        # a negative band (flagged in bands.csv) gives no ratio rather than a negative one
+        m["ratio"] = (m["_v_a"] / m["_v_b"]).where((m["_v_a"] >= 0) & (m["_v_b"] > 0))
     refs = _reference_lanes(df[df["target"] == phospho], reference, where)
     ref_ratio = (
         m[m["lane"] == m["blot"].map(refs)].drop_duplicates("blot").set_index("blot")["ratio"]
@@ -284,12 +320,17 @@ def detect_lanes(
     segs = [(a, b) for a, b in _segments(col > threshold * col.max()) if b - a >= 3]
     if n_lanes is not None and len(segs) != n_lanes:
         if not segs:
-            raise AnalysisError("no lanes found in the image; give lane boxes (--lane-boxes)")
+            raise AnalysisError(
+                "no lanes found in the image; give lane boxes in pixels (--lanes 10-50,60-100)"
+            )
         lo, hi = segs[0][0], segs[-1][1]
         edges = np.linspace(lo, hi, n_lanes + 1).round().astype(int)
         return _expand(list(zip(edges[:-1], edges[1:], strict=True)), image.shape[1])
     if not segs:
-        raise AnalysisError("no lanes found in the image; give the number of lanes or lane boxes")
+        raise AnalysisError(
+            "no lanes found in the image; give the lane count or lane boxes in pixels "
+            "(--lanes 8 or --lanes 10-50,60-100)"
+        )
     return _expand(segs, image.shape[1])
 
 
@@ -337,6 +378,7 @@ def quantify_blot_image(
     invert: bool | str = "auto",
     window: int | None = None,
     min_prominence: float = 0.05,
+    where: str = "blot image",
 ) -> Result:
     """Integrate the bands of a blot image -> Result with the tidy ``blots`` table.
 
@@ -351,12 +393,53 @@ def quantify_blot_image(
     1/4 of the image height). Intensities are integrated volumes (signal x pixels) above the
     background.
 
+    Errors (no lanes / bands found, boxes outside the image, a blank or saturated image) are
+    :class:`AnalysisError` starting with ``where`` (the image file).
+
     extra: ``lanes`` (lane, x0, x1), ``bands`` (target, y0, y1, peak_row), ``profiles`` (lane, row,
     signal, background).
     """
-    img = np.asarray(image, dtype=float)
+    try:
+        return _quantify(
+            np.asarray(image, dtype=float), lanes=lanes, bands=bands, targets=targets,
+            samples=samples, blot=blot, invert=invert, window=window,
+            min_prominence=min_prominence,
+        )
+    except AnalysisError as exc:
+        raise AnalysisError(f"{where}: {exc}") from None
+
+
+def _check_image(img: np.ndarray) -> None:
+    """A 2-D image with finite pixels and some contrast (a blank or saturated image has none)."""
     if img.ndim != 2:
         raise AnalysisError(f"expected a 2-D grayscale image, got shape {img.shape}")
+    if not np.isfinite(img).all():
+        raise AnalysisError(
+            f"{int((~np.isfinite(img)).sum())} pixel(s) are NaN or infinite; expected a "
+            "grayscale image with finite values"
+        )
+    lo, hi = float(img.min()), float(img.max())
+    if hi - lo <= 1e-12 * max(1.0, abs(hi)):
+        raise AnalysisError(
+            f"the image is uniform (every pixel = {hi:g}: blank or saturated); no bands can be "
+            "measured: export the unsaturated scan"
+        )
+
+
+def _quantify(
+    img: np.ndarray,
+    *,
+    lanes: int | Sequence[tuple[int, int]] | None,
+    bands: int | Sequence[tuple[int, int]] | None,
+    targets: Sequence[str] | None,
+    samples: Sequence[str] | pd.DataFrame | None,
+    blot: str,
+    invert: bool | str,
+    window: int | None,
+    min_prominence: float,
+) -> Result:
+    """The body of :func:`quantify_blot_image` (errors without the image's name)."""
+    _check_image(img)
     p1, p99 = np.percentile(img, [1, 99])
     inverted = bool(np.median(img) > (p1 + p99) / 2) if invert == "auto" else bool(invert)
     if inverted:
@@ -369,8 +452,8 @@ def quantify_blot_image(
         for a, b in boxes:
             if not 0 <= a < b <= w:
                 raise AnalysisError(
-                    f"lane box ({a}, {b}) is outside the image width {w}; expected "
-                    "0 <= x0 < x1 <= width"
+                    f"lane box {a}-{b} is outside the image width {w}; expected "
+                    f"0 <= x0 < x1 <= {w} (--lanes x0-x1,...)"
                 )
     window = int(window or max(15, h // 4))
     profiles = np.stack([img[:, a:b].sum(axis=1) for a, b in boxes])
@@ -386,7 +469,10 @@ def quantify_blot_image(
         windows = []
         for a, b in bands:
             if not 0 <= a < b <= h:
-                raise AnalysisError(f"band window ({a}, {b}) is outside the image height {h}")
+                raise AnalysisError(
+                    f"band window {a}-{b} is outside the image height {h}; expected "
+                    f"0 <= y0 < y1 <= {h} (--band-rows y0-y1,...)"
+                )
             windows.append((int(a), int(b), int(a + np.argmax(sig.sum(axis=0)[a:b]))))
     names = list(targets) if targets is not None else [f"band {i + 1}" for i in range(len(windows))]
     if len(names) != len(windows):

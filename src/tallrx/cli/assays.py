@@ -352,6 +352,7 @@ def blot_command(
             samples=sheet,
             blot=name,
             invert=inv,
+            where=str(path),
         )
         bands = image_res.table
     else:
@@ -387,6 +388,8 @@ def blot_command(
     )
     say(f"{bands['lane'].nunique()} lanes, {bands['target'].nunique()} targets -> {out}/bands.csv")
     say(f"report: {report}")
+    n_flagged = int(res.table["flagged"].sum())
+    say_summary(len(res.table) - n_flagged, n_flagged, out / "bands.csv")
 
 
 __all__ = ["blot_command", "coip_command", "qpcr_command"]
