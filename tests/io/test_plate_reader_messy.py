@@ -99,3 +99,20 @@ def test_unknown_format_names_the_format_option(tmp_path):
     path.write_text("hello\nworld\n")
     with pytest.raises(InputError, match=r"prose\.txt: could not recognise.*--format NAME"):
         read_plate_file(path)
+
+
+def test_a_format_that_does_not_fit_names_the_other_formats(tmp_path):
+    path = tmp_path / "grid.csv"
+    path.write_text(",1,2\nA,1,2\nB,3,4\n")
+    with pytest.raises(InputError, match=r"grid\.csv: no plate data found for format 'softmax'"
+                       r".*try another --format \(envision, kaleido.*'matrix'"):
+        read_plate_file(path, format="softmax")
+
+
+def test_infinite_header_cell_is_not_a_crash(tmp_path):
+    """A grid header cell 'inf' (found by fuzzing the Gen5 export): no OverflowError."""
+    path = tmp_path / "g.txt"
+    text = (DATA / "agilent_biotek_gen5_absorbance_stdcurve.txt").read_text()
+    path.write_text(text.replace("\t1\t2\t3\t4", "\tinf\t2\t3\t4", 1))
+    df = read_plate_file(path)  # the Layout grid header is damaged; Results is still read
+    assert len(df) == 96

@@ -86,6 +86,13 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
 
 
+def _other_formats(name: str) -> str:
+    """'try --format X (one of ...)' naming the formats other than ``name``."""
+    others = [f for f in FORMATS if f != name]
+    return (f"try another --format ({', '.join(others)}); a plate grid with row letters and "
+            "column numbers reads as 'matrix', a table with well and signal columns as 'long'")
+
+
 def _plate_ids(blocks: list[Block], stem: str) -> list[str]:
     numbers = sorted({b.number for b in blocks if b.plate is None and b.number is not None})
     return [
@@ -203,15 +210,15 @@ def read_plate_file(path: str | Path, *, format: str | None = None) -> pd.DataFr
         blocks = [b for b in FORMATS[name].parse(sheets) if b.values]
     except TallrxError as exc:
         raise type(exc)(f"{where}: {exc}") from None
-    except (IndexError, KeyError, ValueError) as exc:
+    except (IndexError, KeyError, ValueError, ArithmeticError) as exc:
         raise InputError(
             f"{where}: cannot be read as a {FORMATS[name].description} file "
-            f"({type(exc).__name__}: {exc})"
+            f"({type(exc).__name__}: {_short(str(exc), 120)}); {_other_formats(name)}"
         ) from None
     if not blocks:
         raise InputError(
             f"{where}: no plate data found for format '{name}' "
-            f"({FORMATS[name].description}); check the file or pass another format="
+            f"({FORMATS[name].description}); check the file, or {_other_formats(name)}"
         )
     for note in dict.fromkeys(b.note for b in blocks if b.note):
         warn(f"{where}: {note}")

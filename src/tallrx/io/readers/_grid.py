@@ -57,7 +57,7 @@ def header_columns(cells: list[str], skip: int = 1) -> list[int] | None:
         return None
     try:
         numbers = [int(float(c)) for c in body]
-    except ValueError:
+    except (ValueError, OverflowError):  # text, or 'inf' / '1e400' in a header cell
         return None
     if numbers != list(range(1, len(numbers) + 1)) or any("." in c for c in body):
         return None
