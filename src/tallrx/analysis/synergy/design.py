@@ -550,7 +550,7 @@ def _scale_problem(blk: Block, response: str) -> tuple[str, str] | None:
     what = "untreated (0, 0)" if blk.design.zero >= 0 else "lowest-dose"
     return "scale", (
         f"the {what} wells read a median {shown:.3g} % (expected about "
-        f"{'100' if response == 'viability' else '0'} for --response {response})"
+        f"{'100' if response == 'viability' else '0'} % for --response {response})"
     )
 
 
