@@ -110,7 +110,10 @@ def plateaus(sums, per, kind: str, degenerate: bool = True):
 def _box_plateaus(sums, per, kind: str, degenerate: bool):
     """Bounded plateaus. "boxtop" / "boxbottom" (one plateau fixed, the other in a box): the
     clipped 1-D solution. "box": the unconstrained solution where it lies inside the box (then it
-    is the optimum of the convex problem), the exact box solve (:func:`linear_box`) elsewhere."""
+    is the optimum of the convex problem), the exact box solve (:func:`linear_box`) elsewhere;
+    with ``degenerate=False`` (scoring start points only) the clipped unconstrained solution, a
+    feasible point whose SSE bounds the optimum from above (NaN where the sigmoid is degenerate).
+    """
     saa, sas, sss, say, ssy, _ = sums
     blo, bhi, tlo, thi = per[BLO], per[BHI], per[TLO], per[THI]
     if kind == "boxtop":
@@ -123,6 +126,8 @@ def _box_plateaus(sums, per, kind: str, degenerate: bool):
     det = np.where(det > 1e-13 * saa * sss, det, np.nan)
     b = (sss * say - sas * ssy) / det
     t = (saa * ssy - sas * say) / det
+    if not degenerate:  # ranking starts: the clipped solution is feasible, its SSE an upper bound
+        return _clip(b, blo, bhi), _clip(t, tlo, thi)
     out = ~((b >= blo) & (b <= bhi) & (t >= tlo) & (t <= thi))  # NaN fails too
     if out.any():
         b, t = np.array(np.broadcast_to(b, out.shape)), np.array(np.broadcast_to(t, out.shape))
