@@ -19,3 +19,10 @@ def rr_engine():
 def pmatrix(rows: list[dict], params=None) -> np.ndarray:
     """(n_parameters, len(rows)) matrix from condition dicts (missing inputs are 0)."""
     return conditions_to_parameters(pd.DataFrame(rows).fillna(0.0), params)
+
+
+@pytest.fixture(scope="session")
+def big(request) -> bool:
+    """True under ``pytest -m slow``: the robustness tests run their full sizes."""
+    expr = request.config.getoption("-m", default="") or ""
+    return "slow" in expr and "not slow" not in expr

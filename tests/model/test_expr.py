@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tallrx.errors import TallrxError
+from tallrx.errors import InternalError
 from tallrx.model import _expr as ex
 
 CASES = [
@@ -67,10 +67,10 @@ def test_simplification_keeps_values(a, b, c):
 
 @pytest.mark.parametrize("bad", ["exp(x)", "x if y else z", "a[1]", "x +", "'s'"])
 def test_unsupported_syntax_is_a_user_error(bad):
-    with pytest.raises(TallrxError, match="rate law"):
+    with pytest.raises(InternalError, match="rate law"):
         ex.parse(bad)
 
 
 def test_state_dependent_exponent_is_rejected():
-    with pytest.raises(TallrxError, match="exponent"):
+    with pytest.raises(InternalError, match="exponent"):
         ex.diff(ex.parse("x**y"), "y")

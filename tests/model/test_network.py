@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pytest
 
-from tallrx.errors import TallrxError
+from tallrx.errors import InternalError
 from tallrx.model import NETWORK, to_antimony, to_sbml, validate_sbml
 from tallrx.model._table import Network, Parameter, Reaction, Rule, Species
 from tallrx.model.engines import compiled
@@ -49,18 +49,18 @@ def test_bim_s_is_never_a_phosphorylation_substrate():
 
 def test_table_errors_name_the_problem():
     sp = (Species("A", "nM", "a species"),)
-    with pytest.raises(TallrxError, match="unknown name 'kk'.*Did you mean 'k'"):
+    with pytest.raises(InternalError, match="unknown name 'kk'.*Did you mean 'k'"):
         Network(
             sp,
             (Parameter("k", 1, "1/h", 0, 2, "paper Fig. 1"),),
             (),
             (Reaction("deg", "A ->", "kk*A", "decay"),),
         )
-    with pytest.raises(TallrxError, match="outside its plausible range"):
+    with pytest.raises(InternalError, match="outside its plausible range"):
         Network(sp, (Parameter("k", 5, "1/h", 0, 2, "paper Fig. 1"),), (), ())
-    with pytest.raises(TallrxError, match="clashes"):
+    with pytest.raises(InternalError, match="clashes"):
         Network(sp, (Parameter("A", 1, "1/h", 0, 2, "paper Fig. 1"),), (), ())
-    with pytest.raises(TallrxError, match="not a species"):
+    with pytest.raises(InternalError, match="not a species"):
         Network(sp, (), (Rule("r", "2", "1", "two"),), (Reaction("x", "A -> B", "r", "?"),))
 
 

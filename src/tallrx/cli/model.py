@@ -20,13 +20,14 @@ from rich.table import Table
 from tallrx._atomic import atomic_dir, write_csv, write_text
 from tallrx._result import json_safe
 from tallrx.cli._app import OUT_HELP, app, model_app, out_console, parse_csv_list, say
-from tallrx.errors import InputError, did_you_mean
+from tallrx.errors import AnalysisError, InputError, InternalError, TallrxError, did_you_mean
 from tallrx.model import NETWORK, normalize_drug, normalize_genotype, simulate, to_antimony
 from tallrx.model import cohort as cohort_mod
 from tallrx.model.engines import ENGINES
 from tallrx.model.experiment import write_experiment
 from tallrx.model.genotypes import GENOTYPE_FLAGS, GENOTYPE_NOTES
 from tallrx.model.sbml import to_sbml, validate_sbml
+from tallrx.model.simulate import check_hours
 from tallrx.units import to_um
 
 
@@ -47,8 +48,8 @@ def _parse_drug(text: str) -> tuple[str, float]:
         raise InputError(
             f"--drug {text!r}: '{value}' is not a concentration (e.g. 10, 2uM, 250ug/ml)"
         ) from None
-    if conc < 0:
-        raise InputError(f"--drug {text!r}: concentrations must be >= 0")
+    if not conc >= 0 or conc == float("inf"):
+        raise InputError(f"--drug {text!r}: concentrations must be finite and >= 0 (uM)")
     return drug, conc
 
 
@@ -60,11 +61,16 @@ def _parse_params(items: list[str]) -> dict[str, float]:
                 f"--param {it!r}: expected NAME=VALUE (a model parameter, see tallrx model show)"
             )
         k, v = (s.strip() for s in it.split("=", 1))
-        NETWORK.parameter(k)
+        try:
+            NETWORK.parameter(k)
+        except TallrxError as exc:
+            raise InputError(f"--param {it!r}: {exc}") from None
         try:
             out[k] = float(v)
         except ValueError:
             raise InputError(f"--param {it!r}: '{v}' is not a number") from None
+        if out[k] != out[k] or abs(out[k]) == float("inf"):
+            raise InputError(f"--param {it!r}: expected a finite number")
     return out
 
 
@@ -122,8 +128,7 @@ def simulate_command(
         raise InputError(
             f"--hours {hours!r}: expected comma-separated hours, e.g. 0.5,24,96"
         ) from None
-    if not times or min(times) < 0:
-        raise InputError(f"--hours {hours!r}: expected non-negative hours, e.g. 0.5,24,96")
+    times = list(check_hours(times, where=f"--hours {hours!r}"))
     res = simulate(
         g,
         dox=dox,
@@ -134,12 +139,22 @@ def simulate_command(
         engine=engine,
         observables=parse_csv_list(observables),
     )
+    if res.meta.get("n_failed"):
+        raise AnalysisError(
+            f"{g}{' +dox' if dox else ''}: {res.table['message'].iloc[0]} ({engine} engine); "
+            "check the --param values against their ranges (tallrx model show --what "
+            "parameters) or try another --engine"
+        )
     write_csv(out, res.table)
     say(
         f"wrote {out} ({len(res.table)} rows: {g}{' +dox' if dox else ''}"
         f"{f', IL7 {il7:g} ng/ml' if il7 else ''}"
         f"{''.join(f', {k} {v:g} uM' for k, v in drugs.items())})"
     )
+
+
+#: largest virtual cohort of ``tallrx cohort`` (its screen simulates ~300 wells per sample)
+MAX_COHORT = 10_000
 
 
 @app.command("cohort")
@@ -156,8 +171,12 @@ def cohort_command(
     jobs: int = typer.Option(1, "--jobs", help="Worker processes."),
 ) -> None:
     """Virtual PDX cohort matching the paper's statistics, and its screen (+/- IL7, 5 drugs)."""
-    if n < 6:
-        raise InputError(f"--n {n}: a virtual cohort needs at least 6 samples")
+    if not 6 <= n <= MAX_COHORT:
+        raise InputError(f"--n {n}: a virtual cohort has 6 to {MAX_COHORT} samples")
+    if not 0 <= seed < 2**32:
+        raise InputError(f"--seed {seed}: expected a whole number from 0 to {2**32 - 1}")
+    if jobs < 1:
+        raise InputError(f"--jobs {jobs}: expected at least 1 worker process")
     shipped = n == cohort_mod.DEFAULT_N and seed == cohort_mod.DEFAULT_SEED and not regenerate
     if shipped:
         cohort = cohort_mod.load_cohort()
@@ -252,7 +271,7 @@ def export_command(
         text = to_sbml(NETWORK)
         errors = validate_sbml(text)
         if errors:  # pragma: no cover - the table is validated in the tests
-            raise InputError(f"generated SBML failed libsbml validation: {errors[0]}")
+            raise InternalError(f"generated SBML failed libsbml validation: {errors[0]}")
         write_text(sbml, text)
         say(
             f"wrote {sbml} (SBML L3, {len(NETWORK.species)} species, "

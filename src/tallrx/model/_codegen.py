@@ -6,7 +6,9 @@ the cost per line is paid once per batch, not once per well.
 
 * ``prep(P)``: parameter-only rules (drug inhibition factors, turnover rates, ...) from the
   parameter list ``P`` (floats or ``(W,)`` arrays), computed once per condition.
-* ``rhs(y, P, Q)``: d y / d t.
+* ``rhs(y, P, Q)``: d y / d t. Bases of non-integer powers that involve a state are clamped at
+  zero (``np.maximum(x, 0.0)**n``, see :func:`._expr.guard_powers`), in the Jacobian too, so a
+  trial step that takes a state a hair below zero gives finite rates instead of NaN.
 * ``jac(y, P, Q)``: the structurally non-zero Jacobian entries, in the order of ``pattern``.
 * ``factor(G)`` / ``solve(G, b)``: LU without pivoting of ``G = c*I - J`` over a fixed sparsity
   pattern (diagonal pivots, minimum-degree order, fill included), as straight-line code. ``G``
@@ -69,6 +71,8 @@ def generate(net: Network) -> Compiled:
     prules = net.parameter_rules
     qidx = {name: i for i, name in enumerate(prules)}
     py = lambda e: ex.to_python(e, _v)  # noqa: E731
+    states = set(species)
+    guard = lambda e: ex.guard_powers(e, states)  # noqa: E731  (no NaN below zero)
 
     lines: list[str] = []
     # ---- prep: parameter rules
@@ -94,9 +98,9 @@ def generate(net: Network) -> Compiled:
     lines += _bind(names_rhs & set(qidx), "Q", qidx)
     lines += _bind(names_rhs & set(sidx), "y", sidx)
     for name in net.state_rules:
-        lines.append(f"    {_v(name)} = {py(net.rule_exprs[name])}")
+        lines.append(f"    {_v(name)} = {py(guard(net.rule_exprs[name]))}")
     for j, e in enumerate(rates):
-        lines.append(f"    r{j} = {py(e)}")
+        lines.append(f"    r{j} = {py(guard(e))}")
     lines.append("    dy = np.empty_like(y)")
     S = net.stoichiometry
     for i in range(len(species)):
@@ -116,7 +120,7 @@ def generate(net: Network) -> Compiled:
     # ---- analytic Jacobian: J[i,k] = sum_j S[i,j] * d r_j / d y_k
     entries: dict[tuple[int, int], list[ex.Expr]] = {}
     for j in range(len(net.reactions)):
-        e = net.expanded_rate(j)
+        e = guard(net.expanded_rate(j))
         for sname in ex.symbols(e) & set(sidx):
             d = ex.diff(e, sname)
             if d == ex.ZERO:

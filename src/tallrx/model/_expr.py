@@ -18,7 +18,7 @@ import ast
 from dataclasses import dataclass
 from functools import reduce
 
-from tallrx.errors import TallrxError
+from tallrx.errors import InternalError
 
 __all__ = [
     "Expr",
@@ -33,6 +33,8 @@ __all__ = [
     "add",
     "mul",
     "power",
+    "Pos",
+    "guard_powers",
 ]
 
 
@@ -68,7 +70,43 @@ class Pow(Expr):
     exp: Expr
 
 
+@dataclass(frozen=True, slots=True)
+class Pos(Expr):
+    """``max(arg, 0)``: the non-negative part of a state (see :func:`guard_powers`)."""
+
+    arg: Expr
+
+
 ZERO, ONE = Num(0.0), Num(1.0)
+
+
+def _is_integer(e: Expr) -> bool:
+    return isinstance(e, Num) and float(e.value).is_integer()
+
+
+def guard_powers(e: Expr, names: set[str]) -> Expr:
+    """Wrap in :class:`Pos` every base of a non-integer power that uses one of ``names``.
+
+    States are non-negative in exact arithmetic, but a stiff solver's trial step can take one a
+    hair below zero, where ``x ** 3.3`` is NaN and the step size collapses. With the base
+    clamped at zero the rate law is unchanged on the non-negative states (where the solution
+    lives) and finite everywhere. Integer powers (``x**2``) and divisions need no guard.
+
+    >>> to_python(guard_powers(parse("E**n/(K**n + E**n) + E**2"), {"E"}))
+    'np.maximum(E, 0.0)**n/(K**n + np.maximum(E, 0.0)**n) + (E*E)'
+    """
+    if isinstance(e, (Num, Sym)):
+        return e
+    if isinstance(e, Pos):
+        return Pos(guard_powers(e.arg, names))
+    if isinstance(e, Add):
+        return add(*(guard_powers(t, names) for t in e.terms))
+    if isinstance(e, Mul):
+        return mul(*(guard_powers(f, names) for f in e.factors))
+    base, exp = guard_powers(e.base, names), guard_powers(e.exp, names)
+    if not _is_integer(exp) and symbols(base) & names and not isinstance(base, Pos):
+        base = Pos(base)
+    return power(base, exp)
 
 
 def add(*terms: Expr) -> Expr:
@@ -139,11 +177,11 @@ _BINOPS = {
 
 
 def parse(text: str) -> Expr:
-    """Parse an arithmetic rate-law string; anything else is a TallrxError naming the text."""
+    """Parse an arithmetic rate-law string; anything else is an InternalError (rate laws come from the built-in table: a bug)."""
     try:
         tree = ast.parse(str(text), mode="eval").body
     except SyntaxError as exc:
-        raise TallrxError(f"rate law {text!r} is not valid arithmetic: {exc.msg}") from None
+        raise InternalError(f"rate law {text!r} is not valid arithmetic: {exc.msg}") from None
     return _convert(tree, text)
 
 
@@ -161,7 +199,7 @@ def _convert(node: ast.AST, text: str) -> Expr:
         and not isinstance(node.value, bool)
     ):
         return Num(float(node.value))
-    raise TallrxError(
+    raise InternalError(
         f"rate law {text!r}: only + - * / ** numbers and names are allowed, "
         f"found {ast.unparse(node)!r}"
     )
@@ -177,6 +215,8 @@ def symbols(e: Expr) -> set[str]:
         return set().union(*(symbols(t) for t in e.terms))
     if isinstance(e, Mul):
         return set().union(*(symbols(f) for f in e.factors))
+    if isinstance(e, Pos):
+        return symbols(e.arg)
     return symbols(e.base) | symbols(e.exp)
 
 
@@ -190,6 +230,8 @@ def substitute(e: Expr, mapping: dict[str, Expr]) -> Expr:
         return add(*(substitute(t, mapping) for t in e.terms))
     if isinstance(e, Mul):
         return mul(*(substitute(f, mapping) for f in e.factors))
+    if isinstance(e, Pos):
+        return Pos(substitute(e.arg, mapping))
     return power(substitute(e.base, mapping), substitute(e.exp, mapping))
 
 
@@ -201,6 +243,8 @@ def diff(e: Expr, var: str) -> Expr:
         return ONE if e.name == var else ZERO
     if var not in symbols(e):
         return ZERO
+    if isinstance(e, Pos):  # the derivative on the non-negative side (where states live); a
+        return diff(e.arg, var)  # guarded power x^n (n > 1) is flat at x <= 0 all the same
     if isinstance(e, Add):
         return add(*(diff(t, var) for t in e.terms))
     if isinstance(e, Mul):
@@ -212,7 +256,7 @@ def diff(e: Expr, var: str) -> Expr:
         return add(*parts)
     base, exp = e.base, e.exp
     if var in symbols(exp):
-        raise TallrxError("exponents that depend on a state variable are not supported")
+        raise InternalError("exponents that depend on a state variable are not supported")
     # d(b^n) = n * b^(n-1) * db
     return mul(exp, power(base, add(exp, Num(-1.0))), diff(base, var))
 
@@ -231,6 +275,9 @@ def _printer(pow_op: str, expand_small_powers: bool, name=lambda s: s):
             return f"({s})" if e.value < 0 and prec > 0 else s
         if isinstance(e, Sym):
             return name(e.name)
+        if isinstance(e, Pos):
+            x = p(e.arg, 0)
+            return f"np.maximum({x}, 0.0)" if pow_op == "**" else f"max({x}, 0)"
         if isinstance(e, Add):
             terms = list(e.terms)
             if isinstance(terms[0], Num) and terms[0].value < 0:
@@ -298,6 +345,8 @@ def count_ops(e: Expr) -> int:
         return len(e.terms) - 1 + sum(count_ops(t) for t in e.terms)
     if isinstance(e, Mul):
         return len(e.factors) - 1 + sum(count_ops(f) for f in e.factors)
+    if isinstance(e, Pos):
+        return 1 + count_ops(e.arg)
     return 1 + count_ops(e.base) + count_ops(e.exp)
 
 

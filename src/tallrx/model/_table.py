@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from tallrx.errors import TallrxError, did_you_mean
+from tallrx.errors import InternalError, TallrxError, did_you_mean
 from tallrx.model import _expr as ex
 
 KINDS = ("kinetic", "level", "input", "genotype", "context")
@@ -77,7 +77,7 @@ def _side(text: str, where: str) -> dict[str, int]:
     for term in filter(None, (t.strip() for t in text.split("+"))):
         m = re.fullmatch(r"(?:(\d+)\s*)?([A-Za-z][A-Za-z0-9_]*)", term)
         if not m:
-            raise TallrxError(f"reaction {where}: cannot read term {term!r}")
+            raise InternalError(f"reaction {where}: cannot read term {term!r}")
         out[m.group(2)] = out.get(m.group(2), 0) + int(m.group(1) or 1)
     return out
 
@@ -93,7 +93,7 @@ class Network:
         rx = []
         for r in reactions:
             if "->" not in r.equation:
-                raise TallrxError(f"reaction {r.name}: equation {r.equation!r} needs '->'")
+                raise InternalError(f"reaction {r.name}: equation {r.equation!r} needs '->'")
             left, right = r.equation.split("->")
             rx.append(
                 Reaction(
@@ -195,17 +195,17 @@ class Network:
         ):
             for it in items:
                 if not _NAME.match(it.name):
-                    raise TallrxError(f"{kind} name {it.name!r} is not an identifier")
+                    raise InternalError(f"{kind} name {it.name!r} is not an identifier")
                 if it.name in names:
-                    raise TallrxError(
+                    raise InternalError(
                         f"{kind} '{it.name}' clashes with {names[it.name]} '{it.name}'"
                     )
                 names[it.name] = kind
         for p in self.parameters:
             if p.kind not in KINDS:
-                raise TallrxError(f"parameter {p.name}: kind {p.kind!r} not in {KINDS}")
+                raise InternalError(f"parameter {p.name}: kind {p.kind!r} not in {KINDS}")
             if not p.low <= p.value <= p.high:
-                raise TallrxError(
+                raise InternalError(
                     f"parameter {p.name}: value {p.value} outside its plausible "
                     f"range ({p.low}, {p.high})"
                 )
@@ -214,7 +214,7 @@ class Network:
             missing = ex.symbols(self.rule_exprs[r.name]) - known
             if missing:
                 m = sorted(missing)[0]
-                raise TallrxError(
+                raise InternalError(
                     f"rule {r.name}: unknown name '{m}' (rules may only use "
                     f"species, parameters and earlier rules)."
                     f"{did_you_mean(m, known)}"
@@ -224,11 +224,13 @@ class Network:
             missing = ex.symbols(e) - known
             if missing:
                 m = sorted(missing)[0]
-                raise TallrxError(f"reaction {r.name}: unknown name '{m}'.{did_you_mean(m, known)}")
+                raise InternalError(
+                    f"reaction {r.name}: unknown name '{m}'.{did_you_mean(m, known)}"
+                )
             for side in (r.reactants, r.products):
                 for s in side:
                     if s not in self.species_index:
-                        raise TallrxError(
+                        raise InternalError(
                             f"reaction {r.name}: '{s}' is not a species."
                             f"{did_you_mean(s, self.species_names)}"
                         )

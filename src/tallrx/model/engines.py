@@ -9,6 +9,13 @@
 
 Every engine offers ``steady_state(P)`` (pre-equilibration with viable cells held fixed) and
 ``run(P, y0, hours)``; ``P`` is a (n_parameters, W) matrix with one column per well.
+
+Robustness (issue 17): every engine has a step budget and a minimum step size. A well that cannot
+be integrated is never retried forever and never stops the batch: its states are NaN from the
+first output time it did not reach, and ``engine.failures`` maps its column to the reason (reset
+by every call). Tolerances are absolute per species scale (fractions 1x, nM 100x ``atol``), never
+relative to the start state, and steady states are returned with round-off below zero cleared,
+so a species that is zero in a genotype (e.g. NRAS G12D GTP in a JAK1 line) starts at exactly 0.
 """
 
 from __future__ import annotations
@@ -27,6 +34,15 @@ from tallrx.model.sbml import to_sbml
 #: pre-equilibration horizon (h): the slowest mode (BCLXL turnover) has decayed by e^-70 by then
 PREEQ_HOURS = 2400.0
 ENGINES = ("batched", "roadrunner", "scipy")
+#: step budget of the per-well engines (CVODE: steps per output interval; SciPy: right-hand
+#: side evaluations per well, a few per Radau step); the batched engine's is
+#: :data:`._rosenbrock.MAX_STEPS`
+MAX_STEPS = 20_000
+
+
+def clean_state(y: np.ndarray) -> np.ndarray:
+    """Steady states with round-off below zero set to 0 (every species is non-negative)."""
+    return np.where(y < 0.0, 0.0, y)
 
 
 @functools.lru_cache(maxsize=4)
@@ -60,6 +76,7 @@ class BatchedEngine:
         self.atol = _atol(net, atol)
         self.frozen = [net.species_index["Viable"]]
         self.last_stats = None
+        self.failures: dict[int, str] = {}
 
     def steady_state(self, P: np.ndarray) -> np.ndarray:
         """Untreated steady state of each column of ``P`` (viable cells stay 1)."""
@@ -70,7 +87,8 @@ class BatchedEngine:
         out, self.last_stats = integrate(
             self.code, y0, Pl, Q, [PREEQ_HOURS], rtol=self.rtol, atol=self.atol, frozen=self.frozen
         )
-        return out[0]
+        self.failures = dict(self.last_stats.failures)
+        return clean_state(out[0])
 
     def run(self, P: np.ndarray, y0: np.ndarray, hours) -> np.ndarray:
         """States (len(hours), n, W) from ``y0`` under parameters ``P``; hours start at 0."""
@@ -79,6 +97,7 @@ class BatchedEngine:
         out, self.last_stats = integrate(
             self.code, np.asarray(y0, dtype=float), Pl, Q, hours, rtol=self.rtol, atol=self.atol
         )
+        self.failures = dict(self.last_stats.failures)
         return out
 
 
@@ -94,12 +113,19 @@ class RoadRunnerEngine:
         self.rr = roadrunner.RoadRunner(to_sbml(net))
         integ = self.rr.integrator
         integ.relative_tolerance = rtol
-        integ.absolute_tolerance = atol
-        integ.maximum_num_steps = 100000
+        integ.maximum_num_steps = MAX_STEPS
         ids = list(self.rr.model.getGlobalParameterIds())
         self._pidx = np.array([ids.index(n) for n in net.parameter_names], dtype=np.int32)
         fs = list(self.rr.model.getFloatingSpeciesIds())
         self._sidx = np.array([fs.index(n) for n in net.species_names])
+        # one absolute tolerance per species scale (a vector; compartment volume 1, so amounts
+        # = concentrations). A scalar would be scaled by each species' start value, and a start
+        # value of -2e-304 (round-off of a species that is zero) gave CVODE an error weight of
+        # inf: CV_TOO_MUCH_ACC at t = 0 for JAK1_R724H +dox (issue 9).
+        vec = np.empty(len(fs))
+        vec[self._sidx] = _atol(net, atol)
+        integ.setValue("absolute_tolerance", [float(v) for v in vec])
+        self.failures: dict[int, str] = {}
         self._viable = fs.index("Viable")
         self.rr.timeCourseSelections = ["time"] + [f"[{n}]" for n in net.species_names]
 
@@ -112,22 +138,38 @@ class RoadRunnerEngine:
     def _state(self) -> np.ndarray:
         return np.asarray(self.rr.model.getFloatingSpeciesConcentrations())[self._sidx]
 
+    def _steady_one(self, p: np.ndarray) -> np.ndarray:
+        iv = self.net.species_index["Viable"]
+        y = self.net.initial_state.copy()
+        segments = 4
+        for _ in range(segments):  # reset viable cells between segments (no feedback)
+            y[iv] = 1.0
+            self._set(p, clean_state(y))
+            self.rr.simulate(0.0, PREEQ_HOURS / segments, 2)
+            y = self._state()
+        y[iv] = 1.0
+        return clean_state(y)
+
     def steady_state(self, P: np.ndarray) -> np.ndarray:
         P = np.asarray(P, dtype=float)
         P = P[:, None] if P.ndim == 1 else P
-        out = np.empty((self.net.species.__len__(), P.shape[1]))
-        iv = self.net.species_index["Viable"]
+        out = np.full((len(self.net.species), P.shape[1]), np.nan)
+        self.failures = {}
         for w in range(P.shape[1]):
-            y = self.net.initial_state.copy()
-            segments = 4
-            for _ in range(segments):  # reset viable cells between segments (no feedback)
-                y[iv] = 1.0
-                self._set(P[:, w], y)
-                self.rr.simulate(0.0, PREEQ_HOURS / segments, 2)
-                y = self._state()
-            y[iv] = 1.0
-            out[:, w] = y
+            out[:, w] = self._guarded(w, lambda w=w: self._steady_one(P[:, w]), out[:, w])
         return out
+
+    def _guarded(self, w: int, solve, fallback):
+        """``solve()``, or ``fallback`` (NaN) with the reason in ``failures[w]``."""
+        try:
+            with np.errstate(all="ignore"):
+                res = solve()
+        except RuntimeError as exc:  # CVODE: too much work, error test failures, ...
+            self.failures[w] = "no solution: " + str(exc).split(";")[0].replace("\n", " ")
+            return fallback
+        if not np.all(np.isfinite(res)):
+            self.failures[w] = "no solution: the state became NaN or infinite"
+        return res
 
     def run(self, P: np.ndarray, y0: np.ndarray, hours) -> np.ndarray:
         P = np.asarray(P, dtype=float)
@@ -135,11 +177,18 @@ class RoadRunnerEngine:
         P, y0 = (P[:, None], y0[:, None]) if P.ndim == 1 else (P, y0)
         hours = np.asarray(hours, dtype=float)
         times = hours if hours[0] == 0 else np.concatenate([[0.0], hours])
-        out = np.empty((len(hours), y0.shape[0], P.shape[1]))
-        for w in range(P.shape[1]):
+        out = np.full((len(hours), y0.shape[0], P.shape[1]), np.nan)
+        self.failures = {}
+
+        def one(w: int) -> np.ndarray:
+            if not np.all(np.isfinite(y0[:, w])):
+                raise RuntimeError("the start state is not finite")
             self._set(P[:, w], y0[:, w])
             res = np.asarray(self.rr.simulate(times=list(times)))
-            out[:, :, w] = res[len(times) - len(hours) :, 1:]
+            return res[len(times) - len(hours) :, 1:]
+
+        for w in range(P.shape[1]):
+            out[:, :, w] = self._guarded(w, lambda w=w: one(w), out[:, :, w])
         return out
 
 
@@ -151,7 +200,8 @@ class ScipyEngine:
     def __init__(self, net: Network = NETWORK, rtol: float = 1e-10, atol: float = 1e-12):
         self.net = net
         self.code = compiled(net)
-        self.rtol, self.atol = rtol, atol
+        self.rtol, self.atol = rtol, _atol(net, atol)
+        self.failures: dict[int, str] = {}
 
     def _solve(self, p, y0, hours, frozen=()):
         from scipy.integrate import solve_ivp
@@ -159,8 +209,14 @@ class ScipyEngine:
         P = list(map(float, p))
         Q = self.code.prep(P)
         frozen = list(frozen)
+        if not np.all(np.isfinite(y0)):
+            raise _NoSolution("the start state is not finite")
+        calls = [0]
 
         def f(t, y):
+            calls[0] += 1
+            if calls[0] > MAX_STEPS:
+                raise _NoSolution(f"step budget used up at t = {t:.4g} h")
             d = self.code.rhs(y, P, Q)
             d[frozen] = 0.0
             return d
@@ -180,26 +236,51 @@ class ScipyEngine:
             rtol=self.rtol,
             atol=self.atol,
         )
-        if not sol.success:  # pragma: no cover - reference solver failure is a bug
-            raise RuntimeError(f"solve_ivp failed: {sol.message}")
+        if not sol.success:
+            raise _NoSolution(sol.message)
         return sol.y.T
+
+    def _each(self, W: int, solve, shape) -> np.ndarray:
+        """Stack ``solve(w)`` over wells; a well without solution is NaN + ``failures[w]``."""
+        self.failures = {}
+        cols = []
+        for w in range(W):
+            try:
+                with np.errstate(all="ignore"):
+                    cols.append(solve(w))
+            except (_NoSolution, ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+                # Radau's LU raises ValueError on a non-finite Jacobian
+                self.failures[w] = f"no solution: {exc}"
+                cols.append(np.full(shape, np.nan))
+        return np.stack(cols, axis=-1)
 
     def steady_state(self, P: np.ndarray) -> np.ndarray:
         P = np.asarray(P, dtype=float)
         P = P[:, None] if P.ndim == 1 else P
         iv = self.net.species_index["Viable"]
-        cols = [
-            self._solve(P[:, w], self.net.initial_state, [PREEQ_HOURS], [iv])[-1]
-            for w in range(P.shape[1])
-        ]
-        return np.stack(cols, axis=1)
+        n = len(self.net.species)
+        return clean_state(
+            self._each(
+                P.shape[1],
+                lambda w: self._solve(P[:, w], self.net.initial_state, [PREEQ_HOURS], [iv])[-1],
+                (n,),
+            )
+        )
 
     def run(self, P: np.ndarray, y0: np.ndarray, hours) -> np.ndarray:
         P = np.asarray(P, dtype=float)
         y0 = np.asarray(y0, dtype=float)
         P, y0 = (P[:, None], y0[:, None]) if P.ndim == 1 else (P, y0)
         hours = np.asarray(hours, dtype=float)
-        return np.stack([self._solve(P[:, w], y0[:, w], hours) for w in range(P.shape[1])], axis=2)
+        return self._each(
+            P.shape[1],
+            lambda w: self._solve(P[:, w], y0[:, w], hours),
+            (len(hours), y0.shape[0]),
+        )
+
+
+class _NoSolution(Exception):
+    """A well the SciPy reference could not integrate (reason in the message)."""
 
 
 def make_engine(name: str = "batched", **kwargs):

@@ -55,9 +55,10 @@ import pandas as pd
 
 from tallrx._atomic import atomic_dir
 from tallrx._result import json_safe
-from tallrx.errors import InputError, did_you_mean
+from tallrx.errors import InputError, TallrxError, did_you_mean
 from tallrx.model import assays
 from tallrx.model.cohort import cohort_conditions, load_cohort
+from tallrx.model.engines import ENGINES
 from tallrx.model.genotypes import DRUGS, normalize_drug, normalize_genotype
 from tallrx.model.simulate import simulate_batch
 from tallrx.units import to_um
@@ -81,10 +82,35 @@ OUTPUT = {
 }
 
 
+#: (lowest, highest) of the whole-number settings of a section
+COUNTS = {
+    "replicates": (1, 96),
+    "technical": (1, 12),
+    "n_blank": (0, 384),
+    "n_vehicle": (1, 384),
+    "n": (1, 100),
+    "n_a": (1, 100),
+    "n_b": (1, 100),
+}
+
+
+def _count(spec: dict, key: str, default, where: str):
+    """A whole-number setting within :data:`COUNTS` (``default`` when absent)."""
+    value = spec.get(key, default)
+    if value is None:
+        return None
+    low, high = COUNTS[key]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InputError(
+            f"{where}: {key} = {value!r}; expected a whole number from {low} to {high}"
+        )
+    return value
+
+
 def _conc(value, drug: str, where: str) -> float:
-    """A dose as a number (uM) or a string with a unit, e.g. '250 ug/ml'."""
-    if isinstance(value, (int, float)):
-        return float(value)
+    """A dose as a number (uM) or a string with a unit, e.g. '250 ug/ml' (finite, >= 0)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _finite_dose(float(value), value, drug, where)
     text = str(value).strip()
     for i in range(len(text), 0, -1):
         try:
@@ -92,16 +118,25 @@ def _conc(value, drug: str, where: str) -> float:
         except ValueError:
             continue
         unit = text[i:].strip() or "uM"
-        return float(to_um(number, unit, drug=drug))
+        return _finite_dose(float(to_um(number, unit, drug=drug)), value, drug, where)
     raise InputError(
         f"{where}: dose {value!r} of {drug} is not a number with an optional unit "
         "(e.g. 2, '2 uM', '250 ug/ml')"
     )
 
 
+def _finite_dose(um: float, value, drug: str, where: str) -> float:
+    if not 0.0 <= um < np.inf:
+        raise InputError(f"{where}: dose {value!r} of {drug}; expected a finite dose >= 0")
+    return um
+
+
 def _doses(spec, drug: str, where: str, suffix: str = "") -> np.ndarray:
     try:
-        lo, hi, n = spec[f"low{suffix}"], spec[f"high{suffix}"], int(spec[f"n{suffix}"])
+        lo, hi = spec[f"low{suffix}"], spec[f"high{suffix}"]
+        n = _count(spec, f"n{suffix}", None, where)
+        if n is None:
+            raise KeyError(f"n{suffix}")
     except (KeyError, TypeError):
         raise InputError(
             f"{where}: doses of {drug} need low{suffix}, high{suffix} and "
@@ -174,9 +209,9 @@ def _viability(sec: dict, where: str, seed: int, engine: str) -> pd.DataFrame:
     res = assays.viability_plates(
         blocks,
         treat,
-        replicates=int(sec.get("replicates", 3)),
-        n_vehicle=sec.get("n_vehicle"),
-        n_blank=int(sec.get("n_blank", 8)),
+        replicates=_count(sec, "replicates", 3, where),
+        n_vehicle=_count(sec, "n_vehicle", None, where),
+        n_blank=_count(sec, "n_blank", 8, where),
         readout=sec.get("readout", "mtt" if "genotypes" in sec else "atplite"),
         plate_format=int(sec.get("plate_format", 96 if "genotypes" in sec else 384)),
         plate_prefix=f"{sec.get('name', 'plate')}-",
@@ -191,6 +226,53 @@ def _hours(sec: dict, default: float) -> float:
     return float(h[-1] if isinstance(h, list) else h)
 
 
+def _section(kind: str, sec: dict, i: int, here: str, s: int, engine: str) -> pd.DataFrame:
+    """The table of one section (``s``: its seed)."""
+    if kind == "viability":
+        df = _viability(sec, here, s, engine)
+    elif kind == "blot":
+        lanes = _blocks(sec, here).assign(blot=sec.get("name", f"blot{i + 1}"))
+        df = assays.western_blots(
+            lanes,
+            targets=sec.get("targets", assays.BLOT_TARGETS),
+            hours=_hours(sec, 24.0),
+            seed=s,
+            engine=engine,
+        ).table
+    elif kind == "coip":
+        df = assays.coip_ms(
+            _blocks(sec, here),
+            replicates=_count(sec, "replicates", 3, here),
+            hours=_hours(sec, 24.0),
+            seed=s,
+            experiment=sec.get("name", "BIM-IP"),
+            engine=engine,
+        ).table
+    elif kind == "qpcr":
+        df = assays.qpcr_plate(
+            _blocks(sec, here),
+            replicates=_count(sec, "replicates", 3, here),
+            technical=_count(sec, "technical", 2, here),
+            hours=_hours(sec, 16.0),
+            seed=s,
+            plate=sec.get("name", f"qPCR{i + 1}"),
+            engine=engine,
+        ).table
+    else:
+        blocks = _blocks(sec, here)
+        blocks = blocks.drop(columns=["sample"]) if "genotype" in blocks else blocks
+        hours = sec.get("hours", [0, 0.5, 24, 96])
+        df = simulate_batch(
+            blocks,
+            hours if isinstance(hours, list) else [hours],
+            observables=sec.get("observables"),
+            engine=engine,
+        ).table
+        if "name" in sec:
+            df.insert(1, "experiment", sec["name"])
+    return df
+
+
 def run_experiment(spec: dict, *, where: str = "experiment", engine: str = "batched") -> dict:
     """Run every section of a parsed experiment; returns {table name: DataFrame}."""
     unknown = [k for k in spec if k not in (*SECTIONS, "seed", "engine", "description")]
@@ -199,14 +281,26 @@ def run_experiment(spec: dict, *, where: str = "experiment", engine: str = "batc
             f"{where}: unknown section '{unknown[0]}'; sections are "
             f"{', '.join(SECTIONS)}.{did_you_mean(unknown[0], SECTIONS)}"
         )
-    seed = int(spec.get("seed", 0))
+    seed = spec.get("seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < 2**32:
+        raise InputError(f"{where}: seed = {seed!r}; expected a whole number from 0 to 2^32 - 1")
     engine = spec.get("engine", engine)
+    if not isinstance(engine, str) or engine not in ENGINES:
+        raise InputError(
+            f"{where}: engine = {engine!r}; expected one of {', '.join(ENGINES)}."
+            f"{did_you_mean(str(engine), ENGINES)}"
+        )
     tables: dict[str, list[pd.DataFrame]] = {}
     for kind in SECTIONS:
         sections = spec.get(kind, [])
         sections = [sections] if isinstance(sections, dict) else sections
+        if not isinstance(sections, list) or not all(isinstance(x, dict) for x in sections):
+            raise InputError(
+                f"{where}: '{kind}' must be a table or a list of tables ([[{kind}]] sections)"
+            )
         for i, sec in enumerate(sections):
-            here = f"{where}: [[{kind}]] #{i + 1}" + (f" ({sec['name']})" if "name" in sec else "")
+            name = sec.get("name")
+            here = f"{where}: [[{kind}]] #{i + 1}" + (f" ({name})" if name else "")
             bad = [k for k in sec if k not in KEYS[kind]]
             if bad:
                 raise InputError(
@@ -214,49 +308,15 @@ def run_experiment(spec: dict, *, where: str = "experiment", engine: str = "batc
                     f"{', '.join(sorted(KEYS[kind]))}."
                     f"{did_you_mean(bad[0], KEYS[kind])}"
                 )
-            s = seed + 1000 * i
-            if kind == "viability":
-                df = _viability(sec, here, s, engine)
-            elif kind == "blot":
-                lanes = _blocks(sec, here).assign(blot=sec.get("name", f"blot{i + 1}"))
-                df = assays.western_blots(
-                    lanes,
-                    targets=sec.get("targets", assays.BLOT_TARGETS),
-                    hours=_hours(sec, 24.0),
-                    seed=s,
-                    engine=engine,
-                ).table
-            elif kind == "coip":
-                df = assays.coip_ms(
-                    _blocks(sec, here),
-                    replicates=int(sec.get("replicates", 3)),
-                    hours=_hours(sec, 24.0),
-                    seed=s,
-                    experiment=sec.get("name", "BIM-IP"),
-                    engine=engine,
-                ).table
-            elif kind == "qpcr":
-                df = assays.qpcr_plate(
-                    _blocks(sec, here),
-                    replicates=int(sec.get("replicates", 3)),
-                    technical=int(sec.get("technical", 2)),
-                    hours=_hours(sec, 16.0),
-                    seed=s,
-                    plate=sec.get("name", f"qPCR{i + 1}"),
-                    engine=engine,
-                ).table
-            else:
-                blocks = _blocks(sec, here)
-                blocks = blocks.drop(columns=["sample"]) if "genotype" in blocks else blocks
-                hours = sec.get("hours", [0, 0.5, 24, 96])
-                df = simulate_batch(
-                    blocks,
-                    hours if isinstance(hours, list) else [hours],
-                    observables=sec.get("observables"),
-                    engine=engine,
-                ).table
-                if "name" in sec:
-                    df.insert(1, "experiment", sec["name"])
+            try:
+                df = _section(kind, sec, i, here, seed + 1000 * i, engine)
+            except TallrxError:
+                raise
+            except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+                raise InputError(
+                    f"{here}: a value has the wrong type or form ({type(exc).__name__}: "
+                    f"{exc}); see the example experiment in the tallrx.model.experiment docs"
+                ) from None
             tables.setdefault(OUTPUT[kind], []).append(df)
     if not tables:
         raise InputError(
@@ -277,10 +337,19 @@ def read_experiment(path: str | os.PathLike) -> dict:
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such experiment file")
+    if not path.is_file():
+        raise InputError(f"{path}: is a folder, not an experiment TOML file")
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{path}: not a text file (binary or not UTF-8); an experiment is a TOML text "
+            "file, see `tallrx simulate --help`"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
 def write_experiment(

@@ -12,7 +12,7 @@ import functools
 import antimony
 import libsbml
 
-from tallrx.errors import TallrxError
+from tallrx.errors import InternalError
 from tallrx.model import _expr as ex
 from tallrx.model._table import Network
 
@@ -68,7 +68,9 @@ def _side(stoich: dict[str, int]) -> list[str]:
 def _sbml_cached(text: str) -> str:
     antimony.clearPreviousLoads()
     if antimony.loadAntimonyString(text) < 0:
-        raise TallrxError(f"Antimony could not read the generated model: {antimony.getLastError()}")
+        raise InternalError(
+            f"Antimony could not read the generated model: {antimony.getLastError()}"
+        )
     return antimony.getSBMLString(MODEL_ID)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx._result import Result
-from tallrx.errors import InputError, did_you_mean
+from tallrx.errors import DegenerateDataWarning, InputError, did_you_mean
 from tallrx.model import observables as obs
 from tallrx.model.engines import ENGINES, make_engine
 from tallrx.model.genotypes import DRUGS, GENOTYPE_FLAGS, normalize_drug, normalize_genotype
@@ -33,6 +34,9 @@ from tallrx.model.network import NETWORK
 from tallrx.schema import validate
 
 DEFAULT_HOURS = (0.0, 0.5, 24.0, 96.0)
+#: longest simulated treatment (h): one year; the paper's assays last four days, and far beyond
+#: a year the model (no medium change, no nutrient limit) says nothing about cells
+MAX_HOURS = 8760.0
 TREATMENT_INPUTS = ("il7", *DRUGS)
 PARAM_PREFIX = "p."
 CHUNK = 4096  # wells per vectorized batch (fits the CPU caches well)
@@ -42,7 +46,9 @@ __all__ = [
     "simulate_batch",
     "simulate_states",
     "conditions_to_parameters",
+    "check_hours",
     "DEFAULT_HOURS",
+    "MAX_HOURS",
 ]
 
 
@@ -146,15 +152,26 @@ def _engine(name: str, rtol: float | None):
     return make_engine(name, **({} if rtol is None else {"rtol": rtol}))
 
 
-def _run_chunk(task: tuple) -> np.ndarray:
-    """Worker entry point: (engine name, rtol, P chunk, y0 chunk, hours) -> states."""
+def _run_chunk(task: tuple) -> tuple[np.ndarray, dict[int, str]]:
+    """Worker entry point: (engine name, rtol, P chunk, y0 chunk, hours) -> (states, failures)."""
     name, rtol, P, y0, hours = task
-    return _engine(name, rtol).run(P, y0, hours)
+    eng = _engine(name, rtol)
+    return eng.run(P, y0, hours), dict(eng.failures)
 
 
-def _steady_chunk(task: tuple) -> np.ndarray:
+def _steady_chunk(task: tuple) -> tuple[np.ndarray, dict[int, str]]:
     name, rtol, P = task
-    return _engine(name, rtol).steady_state(P)
+    eng = _engine(name, rtol)
+    return eng.steady_state(P), dict(eng.failures)
+
+
+def _gather(parts: list, axis: int) -> tuple[np.ndarray, dict[int, str]]:
+    """Concatenate chunk results; failure keys become batch columns."""
+    failures, start = {}, 0
+    for arr, fails in parts:
+        failures.update({start + k: v for k, v in fails.items()})
+        start += arr.shape[axis]
+    return np.concatenate([a for a, _ in parts], axis=axis), failures
 
 
 def _map(fn: Callable, tasks: list, jobs: int, mapper: Callable | None) -> list:
@@ -181,12 +198,35 @@ def steady_states(
     rtol: float | None = None,
     jobs: int = 1,
     mapper: Callable | None = None,
+    failures: dict[int, str] | None = None,
 ) -> np.ndarray:
-    """Steady state of every column of ``P`` (identical columns are solved once)."""
+    """Steady state of every column of ``P`` (identical columns are solved once).
+
+    A column that could not be solved is NaN; its reason goes into ``failures`` (if given).
+    """
     uniq, inverse = np.unique(P, axis=1, return_inverse=True)
     tasks = [(engine, rtol, uniq[:, s]) for s in _chunks(uniq.shape[1], jobs)]
-    solved = np.concatenate(_map(_steady_chunk, tasks, jobs, mapper), axis=1)
-    return solved[:, inverse.ravel()]
+    solved, bad = _gather(_map(_steady_chunk, tasks, jobs, mapper), axis=1)
+    inverse = inverse.ravel()
+    if failures is not None:
+        for w in np.flatnonzero(np.isin(inverse, list(bad))):
+            failures[int(w)] = "pre-equilibration: " + bad[int(inverse[w])]
+    return solved[:, inverse]
+
+
+def check_hours(hours: Sequence[float], where: str = "hours") -> np.ndarray:
+    """Sorted unique output times (h): finite, non-negative and at most :data:`MAX_HOURS`."""
+    try:
+        vals = np.asarray(sorted({float(h) for h in hours}), dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{where}: expected numbers of hours, got {list(hours)!r}") from None
+    if vals.size == 0 or not np.all(np.isfinite(vals)) or vals[0] < 0 or vals[-1] > MAX_HOURS:
+        shown = ", ".join(f"{h:g}" for h in vals) or "nothing"
+        raise InputError(
+            f"{where}: got {shown}; output times must be finite, non-negative hours up to "
+            f"{MAX_HOURS:g} (one year), e.g. 0.5,24,96"
+        )
+    return vals
 
 
 def simulate_states(
@@ -197,37 +237,66 @@ def simulate_states(
     rtol: float | None = None,
     jobs: int = 1,
     mapper: Callable | None = None,
+    failures: dict[int, str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run the protocol for each column of ``P``.
 
     Returns ``(states, reference)``: states (len(hours), n_species, W) and the uninduced,
     untreated steady states (n_species, W) used as the baseline of fold changes.
+
+    A well that cannot be integrated (see :mod:`.engines`) is NaN and never stops the batch.
+    Its reason goes into ``failures`` {column: message} when a dict is given; otherwise a
+    :class:`DegenerateDataWarning` says how many wells failed and why.
     """
     if engine not in ENGINES:
         raise InputError(
             f"unknown engine '{engine}'; use one of {', '.join(ENGINES)}."
             f"{did_you_mean(engine, ENGINES)}"
         )
-    hours = np.asarray(sorted({float(h) for h in hours}), dtype=float)
-    if hours.size == 0 or hours[0] < 0:
-        raise InputError(f"hours must be non-negative times, got {list(hours)}")
+    hours = check_hours(hours)
     W = P.shape[1]
     pre, ref = untreated(P), untreated(P, uninduced=True)
+    fails: dict[int, str] = {}
     both = steady_states(
-        np.concatenate([pre, ref], axis=1), engine=engine, rtol=rtol, jobs=jobs, mapper=mapper
+        np.concatenate([pre, ref], axis=1),
+        engine=engine,
+        rtol=rtol,
+        jobs=jobs,
+        mapper=mapper,
+        failures=fails,
     )
+    fails = {
+        w % W: ("uninduced reference " if w >= W else "") + m
+        for w, m in sorted(fails.items(), reverse=True)  # a well's own failure wins
+    }
     y0, y_ref = both[:, :W], both[:, W:]
     run_hours = hours if hours[0] == 0.0 else np.concatenate([[0.0], hours])
     tasks = [(engine, rtol, P[:, s], y0[:, s], run_hours) for s in _chunks(W, jobs)]
-    states = np.concatenate(_map(_run_chunk, tasks, jobs, mapper), axis=2)
+    states, run_fails = _gather(_map(_run_chunk, tasks, jobs, mapper), axis=2)
+    for w, m in run_fails.items():
+        fails.setdefault(w, m)
     if hours[0] != 0.0:
         states = states[1:]
+    if failures is not None:
+        failures.update(fails)
+    elif fails:
+        w0 = min(fails)
+        warnings.warn(
+            f"{len(fails)} of {W} simulated wells could not be integrated ({engine} engine) "
+            f"and are NaN; first: well {w0 + 1}: {fails[w0]}",
+            DegenerateDataWarning,
+            stacklevel=2,
+        )
     return states, y_ref
 
 
 # ------------------------------------------------------------------ public API
 def _long_table(
-    values: np.ndarray, hours: np.ndarray, names: Sequence[str], conditions: pd.DataFrame
+    values: np.ndarray,
+    hours: np.ndarray,
+    names: Sequence[str],
+    conditions: pd.DataFrame,
+    failures: Mapping[int, str],
 ) -> pd.DataFrame:
     """(m, n_obs, W) -> tidy timecourse rows (sim x time x observable) + condition columns."""
     m, k, W = values.shape
@@ -251,8 +320,20 @@ def _long_table(
     idx = np.tile(sim, m * k)
     for c in carry.columns:
         table[c] = carry[c].to_numpy()[idx]
+    message = np.array([failures.get(w, "") for w in range(W)], dtype=object)
+    table["solved"] = (message == "")[idx]
+    table["message"] = message[idx]
     table["source"] = "simulated"
-    order = ["sim_id", *carry.columns, "time_h", "observable", "value", "source"]
+    order = [
+        "sim_id",
+        *carry.columns,
+        "time_h",
+        "observable",
+        "value",
+        "solved",
+        "message",
+        "source",
+    ]
     table = table[order].sort_values(["sim_id", "time_h"], kind="stable").reset_index(drop=True)
     return validate(table, "timecourse", where="simulated timecourse")
 
@@ -282,7 +363,9 @@ def simulate_batch(
     """Simulate many wells (one row of ``conditions`` each; see the module docstring).
 
     Returns a Result of kind ``timecourse``: sim_id, the condition columns, time_h, observable,
-    value, source = simulated. ``jobs`` > 1 uses a local process pool; ``mapper`` replaces it
+    value, solved, message, source = simulated. A well that could not be integrated keeps its
+    rows with value NaN, ``solved`` False and the reason in ``message``; the others are
+    unaffected (``meta['n_failed']`` counts them). ``jobs`` > 1 uses a local process pool; ``mapper`` replaces it
     (e.g. a Dask client's map). The batched engine solves identical pre-equilibrations once.
     """
     if not isinstance(conditions, pd.DataFrame) or len(conditions) == 0:
@@ -293,19 +376,25 @@ def simulate_batch(
     names = _check_observables(observables)
     conditions = conditions.reset_index(drop=True)
     P = conditions_to_parameters(conditions, params)
-    states, ref = simulate_states(P, hours, engine=engine, rtol=rtol, jobs=jobs, mapper=mapper)
-    values = obs.compute(NETWORK, states, ref, names)
-    hrs = np.asarray(sorted({float(h) for h in hours}))
+    hrs = check_hours(hours)
+    failures: dict[int, str] = {}
+    states, ref = simulate_states(
+        P, hrs, engine=engine, rtol=rtol, jobs=jobs, mapper=mapper, failures=failures
+    )
+    with np.errstate(all="ignore"):
+        values = obs.compute(NETWORK, states, ref, names)
+    values[..., sorted(failures)] = np.nan
     meta = {
         "method": "mechanistic model",
         "engine": engine,
         "hours": list(hrs),
         "n_wells": len(conditions),
+        "n_failed": len(failures),
         "units": {n: obs.OBSERVABLES[n][0] for n in names},
         "params": dict(params or {}),
         "protocol": "pre-equilibrated untreated steady state, then IL7 and drugs at t = 0",
     }
-    return Result("timecourse", _long_table(values, hrs, names, conditions), meta=meta)
+    return Result("timecourse", _long_table(values, hrs, names, conditions, failures), meta=meta)
 
 
 def simulate(
