@@ -340,6 +340,8 @@ def _long_table(
 
 def _check_observables(names) -> list[str]:
     names = list(obs.NAMES if names is None else names)
+    if not names:
+        raise InputError(f"no observables given; choose from {', '.join(obs.NAMES)}")
     for n in names:
         if n not in obs.OBSERVABLES:
             raise InputError(
