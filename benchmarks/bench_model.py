@@ -3,6 +3,11 @@ side in one run (same wells, same pre-equilibrated starting states, 2 worker pro
 simulator per worker built before the clock starts), plus the 46-sample cohort screen end to end.
 
     .venv/bin/python benchmarks/bench_model.py [--wells 8192] [--rr-wells 1000] [--jobs 2]
+        [--draws]
+
+``--draws``: the same wells, each with every kinetic / level / context parameter drawn at once,
+log-uniformly inside its stated range (what calibration and ``reproduce --spread`` meet), timed
+next to the default parameters; failed wells (no solution within the step budget) are counted.
 
 Each well: a SUPT-1 line (random genotype, induced or not) under random prednisolone and
 selumetinib doses, integrated for 96 h with only the 96 h state requested (what a viability
@@ -58,6 +63,21 @@ def wells(n: int, seed: int = 0) -> pd.DataFrame:
     )
 
 
+def draw_parameters(P: np.ndarray, seed: int = 1) -> np.ndarray:
+    """Copy of ``P`` with every non-input parameter drawn log-uniformly in its stated range
+    (ranges starting at 0 from high/1000; BIM isoform shares kept <= 0.95 in sum)."""
+    rng = np.random.default_rng(seed)
+    Q = P.copy()
+    for i, p in enumerate(NETWORK.parameters):
+        if p.kind in ("input", "genotype"):
+            continue
+        lo = p.low if p.low > 0 else p.high / 1000
+        Q[i] = np.exp(rng.uniform(np.log(lo), np.log(p.high), P.shape[1]))
+    ix = NETWORK.parameter_index
+    Q[ix["f_L"]] = np.minimum(Q[ix["f_L"]], 0.95 - Q[ix["f_EL"]])
+    return Q
+
+
 def timed_map(
     kind: str, rtol: float, P: np.ndarray, y0: np.ndarray, jobs: int, chunk: int
 ) -> tuple[float, np.ndarray]:
@@ -76,6 +96,7 @@ def main(argv=None) -> int:
     ap.add_argument("--rr-wells", type=int, default=1000)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-cohort", action="store_true")
+    ap.add_argument("--draws", action="store_true", help="also time random parameter draws")
     args = ap.parse_args(argv)
     jobs = args.jobs
     print(
@@ -119,6 +140,20 @@ def main(argv=None) -> int:
         f"batched / libroadrunner speed ratio: {ratio:.1f}x  (target >= 1,000 wells/s: "
         f"{'met' if rows[0][1] / rows[0][2] >= 1000 else 'NOT met'})"
     )
+
+    if args.draws:
+        Pd = draw_parameters(P)
+        t = time.perf_counter()
+        y0d = steady_states(untreated(Pd), jobs=jobs)
+        t_pre_d = time.perf_counter() - t
+        dt_d, out_d = timed_map("batched", 1e-4, Pd, y0d, jobs, min(per, 4096))
+        bad = int((~np.isfinite(out_d[iv])).sum())
+        print(
+            f"\nrandom parameter draws (all parameters log-uniform in range), {args.wells} wells:"
+            f"\n  pre-equilibration {t_pre_d:.2f} s (default parameters: {t_pre:.2f} s)"
+            f"\n  four-day runs: {args.wells / dt_d:.0f} wells/s (default parameters: "
+            f"{rows[0][1] / rows[0][2]:.0f} wells/s); {bad} wells without solution"
+        )
 
     if not args.no_cohort:
         cohort = load_cohort()
