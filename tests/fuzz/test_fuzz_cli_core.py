@@ -184,3 +184,22 @@ def test_an_existing_output_file_is_replaced_not_refused(viability, tmp_path):
     res = invoke(["fit", viability, "-o", out])
     assert res.code == 0, res.err
     assert out.read_text() != "old\n"
+
+
+def test_db_records_the_run_and_a_bad_db_stops_before_any_output(viability, tmp_path):
+    """--db: the run lands in the store (once, however often recorded); an unusable store URL is
+    one error line before any work, with nothing written."""
+    import tallrx.store as store
+
+    db = tmp_path / "runs.db"
+    for _ in range(2):
+        res = invoke(["fit", viability, "-o", tmp_path / "c.csv", "--db", db])
+        assert res.code == 0, res.err
+    with store.open(db) as s:
+        runs = s.runs()
+    assert len(runs) == 1 and runs.iloc[0]["command"] == "fit"
+    res = check_contract(
+        ["fit", viability, "-o", tmp_path / "d.csv", "--db", "postgresql://x@127.0.0.1:1/none"],
+        tmp_path,
+    )
+    assert res.code == 2 and "--db" in res.err

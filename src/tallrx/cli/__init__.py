@@ -19,6 +19,7 @@ import warnings
 from pathlib import Path
 
 from tallrx.cli import (  # noqa: F401  (importing registers the commands)
+    _app,
     assays,
     db,
     fit,
@@ -33,6 +34,11 @@ from tallrx.errors import TallrxError
 
 __all__ = ["app", "main"]
 
+#: the analysis commands that take ``--db URL`` and record their run in the results store
+RECORDED = frozenset(
+    {"screen", "fit", "stratify", "synergy", "coip", "qpcr", "blot", "simulate", "cohort",
+     "reproduce"}
+)
 #: warning lines printed after a command; the rest are counted
 MAX_WARNINGS = 8
 
@@ -100,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in args or os.environ.get("TALLRX_DEBUG", "") not in ("", "0")
     args = [a for a in args if a != "--debug"]
     outs = _out_values(args)
+    _app.ARGV[:] = args
     protect(a for i, a in enumerate(args) if not a.startswith("-") and not _is_out_value(args, i))
     code, failed = 0, False
     with warnings.catch_warnings(record=True) as caught:
@@ -107,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for out in outs:
                 check_target(out)
+            if args and args[0] in RECORDED:
+                _check_store(_option_values(args, "--db"))
             app(args=args, prog_name="tallrx", standalone_mode=False)
         except TallrxError as exc:
             failed, code = True, 2
@@ -136,15 +145,32 @@ def main(argv: list[str] | None = None) -> int:
     return _exit(code)
 
 
-def _out_values(args: list[str]) -> list[str]:
-    """The values given to ``-o`` / ``--out`` (checked before any work is done)."""
+def _option_values(args: list[str], *names: str) -> list[str]:
+    """The values given to the options ``names`` (``--name VALUE`` or ``--name=VALUE``)."""
     found = []
     for i, a in enumerate(args):
-        if a in ("-o", "--out") and i + 1 < len(args):
+        if a in names and i + 1 < len(args):
             found.append(args[i + 1])
-        elif a.startswith("--out="):
+        elif a.startswith("--") and a.split("=", 1)[0] in names and "=" in a:
             found.append(a.split("=", 1)[1])
     return found
+
+
+def _out_values(args: list[str]) -> list[str]:
+    """The values given to ``-o`` / ``--out`` (checked before any work is done)."""
+    return _option_values(args, "-o", "--out")
+
+
+def _check_store(urls: list[str]) -> None:
+    """Open the results store a command will record into (``--db`` or $TALLRX_DB) before any
+    work, so a bad URL or an unreachable server stops the command before it writes anything."""
+    if not urls and not os.environ.get("TALLRX_DB", "").strip():
+        return
+    from tallrx import store
+
+    for url in urls or [None]:
+        with store.open(url):
+            pass
 
 
 def _is_out_value(args: list[str], i: int) -> bool:

@@ -6,6 +6,7 @@ Commands live in sibling modules (one per job) and register themselves on :data:
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -36,6 +37,30 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 out_console = Console(highlight=False, soft_wrap=True)
 
 OUT_HELP = "Output folder (created if missing; files are written atomically)."
+DB_HELP = (
+    "Record this run in a results store: a SQLAlchemy URL (sqlite:///FILE.db, "
+    "postgresql://user@host/db) or a .db path. Default: $TALLRX_DB; neither: not recorded."
+)
+
+#: the command line of the command being run (set by tallrx.cli.main; recorded with --db)
+ARGV: list[str] = []
+
+
+def db_option():
+    """The ``--db URL`` option every analysis command takes (see :func:`record_run`)."""
+    return typer.Option(None, "--db", help=DB_HELP)
+
+
+def record_run(db: str | None, out: Path, command: str, inputs: Iterable[Path] = ()) -> None:
+    """Record a finished command's output ``out`` in the results store named by ``db`` (or
+    $TALLRX_DB); nothing happens when neither is set. Inputs are identified by content."""
+    if db is None and not os.environ.get("TALLRX_DB", "").strip():
+        return
+    from tallrx import store  # lazy: SQLAlchemy and Alembic load only when recording
+
+    run = store.record_cli_run(db, out, command, argv=list(ARGV), inputs=list(inputs))
+    if run is not None:
+        say(f"recorded as run {run} in the results store")
 
 
 def say(message: str) -> None:

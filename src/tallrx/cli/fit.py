@@ -7,7 +7,16 @@ from pathlib import Path
 import typer
 
 from tallrx.analysis.doseresponse import fit_dose_response
-from tallrx.cli._app import app, parse_csv_list, read_table_csv, say, say_summary, write_table
+from tallrx.cli._app import (
+    app,
+    db_option,
+    parse_csv_list,
+    read_table_csv,
+    record_run,
+    say,
+    say_summary,
+    write_table,
+)
 from tallrx.errors import InputError, UnitError
 from tallrx.units import normalize_unit
 
@@ -47,6 +56,7 @@ def fit_command(
         "-50 200 for % viability, else one data range beyond each curve's data); a curve's own "
         "data always fit inside. Estimates on a bound are flagged (at_bound, message).",
     ),
+    db: str | None = db_option(),
 ) -> None:
     """Fit a four-parameter log-logistic curve per sample x condition x drug; AUC, IC50, flags.
 
@@ -84,6 +94,7 @@ def fit_command(
         f"{m['n_curves'] - m['n_fit_ok'] - m['n_flat']} other not fitted"
     )
     say_summary(m["n_curves"] - m["n_flagged"], m["n_flagged"], target)
+    record_run(db, target, "fit", [viability])
 
 
 def _check_pair(option: str, pair: tuple[float, float] | None, *, positive: bool) -> None:

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from tallrx.cli._app import OUT_HELP, app, out_console, progress, say
+from tallrx.cli._app import DB_HELP, OUT_HELP, app, out_console, progress, record_run, say
 from tallrx.errors import InputError
 from tallrx.report.reproduce import reproduce_report
 from tallrx.reproduce.run import n_steps
@@ -42,6 +42,7 @@ def reproduce_command(
         ),
     ] = 1.0,
     jobs: Annotated[int, typer.Option("--jobs", help="Worker processes (1 or 2 are used).")] = 2,
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
 ) -> None:
     """Re-derive the paper's eight claims on the mechanistic model (claims.json, report.html,
     tables/*.csv in OUT)."""
@@ -83,3 +84,4 @@ def reproduce_command(
     for rec in result.records:
         say(f"  claim {rec['id']} ({rec['figure']}): {rec['status']} - {rec['summary']}")
     say(f"report: {Path(out) / 'report.html'}  (claims.json, tables/ beside it)")
+    record_run(db, Path(out), "reproduce")

@@ -7,7 +7,16 @@ from pathlib import Path
 import typer
 
 from tallrx.analysis.stratify import IL7_DEPENDENT_MIN_AUC, IL7_RESPONSIVE_FOLD, stratify_il7
-from tallrx.cli._app import app, parse_csv_list, read_table_csv, say, say_summary, write_table
+from tallrx.cli._app import (
+    app,
+    db_option,
+    parse_csv_list,
+    read_table_csv,
+    record_run,
+    say,
+    say_summary,
+    write_table,
+)
 from tallrx.errors import InputError, TallrxError
 
 
@@ -49,6 +58,7 @@ def stratify_command(
         "-IL7 and +IL7 curves on (default: the condition-like "
         "columns).",
     ),
+    db: str | None = db_option(),
 ) -> None:
     """Pair -IL7/+IL7 curves per sample x drug: AUC fold, IL7-responsive, IL7-dependent resistant.
 
@@ -93,6 +103,7 @@ def stratify_command(
     )
     flagged = int((result.table["message"] != "").sum())
     say_summary(len(result.table) - flagged, flagged, target)
+    record_run(db, target, "stratify", [p for p in (curves, viability) if p is not None])
 
 
 def _name_file(message: str, **files: Path | None) -> str:
