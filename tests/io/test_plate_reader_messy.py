@@ -116,3 +116,14 @@ def test_infinite_header_cell_is_not_a_crash(tmp_path):
     path.write_text(text.replace("\t1\t2\t3\t4", "\tinf\t2\t3\t4", 1))
     df = read_plate_file(path)  # the Layout grid header is damaged; Results is still read
     assert len(df) == 96
+
+
+def test_infinite_and_absurd_signals_are_flagged_wells(tmp_path):
+    """'inf' or '1e400' in a reader cell (found by the screen fuzz campaign: infinite
+    viability): the well stays, signal NaN, excluded with the reason; the others are read."""
+    path = tmp_path / "p.csv"
+    path.write_text("well,signal\nA1,inf\nA2,1e400\nA3,-1e308\nA4,5\n")
+    df = read_plate_file(path).set_index("well")
+    assert df.loc[["A1", "A2", "A3"], "signal"].isna().all() and df.loc["A4", "signal"] == 5
+    assert df["exclude"].tolist() == [True, True, True, False]
+    assert df.loc["A2", "reason"].startswith("signal '1e400' is not a plausible reading")

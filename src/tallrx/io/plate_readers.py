@@ -57,6 +57,8 @@ FORMATS: dict[str, Format] = {
     )
 }
 
+#: largest plausible raw reading (instrument units); larger or infinite cells are flagged wells
+MAX_SIGNAL = 1e15
 _EMPTY = {"", "-", "na", "n/a", "nan", "none", "null"}
 
 
@@ -108,6 +110,7 @@ def _plate_ids(blocks: list[Block], stem: str) -> list[str]:
 def _block_frame(block: Block, plate: str, where: str) -> pd.DataFrame:
     values: list[float] = []
     keep: list[int] = []
+    reasons: dict[int, str] = {}
     names = well_names(block.rows, block.cols) if block.rows else np.array([], dtype=object)
     for k, text in enumerate(block.values):
         try:
@@ -119,6 +122,11 @@ def _block_frame(block: Block, plate: str, where: str) -> pd.DataFrame:
                 "expected a numeric reading (re-export without overflow marks, or leave the "
                 "cell empty and the well out of the layout)"
             ) from None
+        if value is not None and not abs(value) <= MAX_SIGNAL:  # inf, 1e400, 1e308
+            reasons[len(values)] = (
+                f"signal '{_short(text)}' is not a plausible reading (|signal| > {MAX_SIGNAL:g})"
+            )
+            value = np.nan
         if value is not None:
             values.append(value)
             keep.append(k)
@@ -132,11 +140,15 @@ def _block_frame(block: Block, plate: str, where: str) -> pd.DataFrame:
             "read": block.read,
         }
     )
+    if reasons:
+        frame["reason"] = ""
+        frame.loc[list(reasons), "reason"] = list(reasons.values())
+        frame["exclude"] = frame["reason"] != ""
     if block.exclude is not None:
         flags = [
             parse_flag(block.exclude[k], f"{where}: plate '{plate}' well {names[k]}") for k in keep
         ]
-        frame["exclude"] = np.asarray(flags, dtype=bool)
+        frame["exclude"] = np.asarray(flags, dtype=bool) | frame.get("exclude", False)
     return frame
 
 
@@ -231,6 +243,8 @@ def read_plate_file(path: str | Path, *, format: str | None = None) -> pd.DataFr
         raise InputError(f"{where}: the plate grid(s) hold no readings (all cells empty)")
     if "exclude" in frame.columns:
         frame["exclude"] = frame["exclude"].fillna(False).astype(bool)
+    if "reason" in frame.columns:
+        frame["reason"] = frame["reason"].fillna("").astype(str)
     _check_duplicates(frame, where)
     shapes = _shapes(blocks, ids, frame, where)
     frame = sort_wells(frame)

@@ -186,7 +186,10 @@ def _measurements(files, format: str | None, read: str | None, skip_bad: bool = 
     if "exclude" not in measured.columns:
         measured["exclude"] = False
     measured["exclude"] = measured["exclude"].fillna(False).astype(bool)
-    measured["reason"] = np.where(measured["exclude"], FILE_REASON, "")
+    given = measured["reason"].fillna("").astype(str) if "reason" in measured else ""
+    measured["reason"] = np.where(
+        measured["exclude"], np.where(given != "", given, FILE_REASON), ""
+    )
     return measured, shapes, bad
 
 
