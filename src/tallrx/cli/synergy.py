@@ -18,7 +18,7 @@ from tallrx._result import json_safe
 from tallrx.analysis.synergy import score_synergy
 from tallrx.analysis.synergy.calibration import ALPHA, N_NULL
 from tallrx.analysis.synergy.design import REQUIRED
-from tallrx.cli._app import OUT_HELP, app, existing_files, say_summary
+from tallrx.cli._app import OUT_HELP, app, db_option, existing_files, record_run, say_summary
 from tallrx.errors import InputError, SchemaError, did_you_mean
 from tallrx.io.synergyfinder import (
     RESPONSES,
@@ -102,6 +102,7 @@ def synergy_command(
         None, "--call-on", help="Statistic of the call: ci_gmean (default), ci_mean, bliss, ..."
     ),
     figures: bool = typer.Option(True, "--figures/--no-figures", help="Write figures + report."),
+    db: str | None = db_option(),
 ) -> None:
     """Score drug combinations: Chou-Talalay CI, Bliss, HSA, Loewe, ZIP and calibrated calls.
 
@@ -138,3 +139,4 @@ def synergy_command(
             render_report("tallrx synergy", [synergy_section(result, figs)], tmp / "report.html")
     ok = result.table["fit_ok"].astype(bool)
     say_summary(int(ok.sum()), int((~ok).sum()), f"{out}/")
+    record_run(db, out, "synergy", [input])
