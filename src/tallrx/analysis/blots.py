@@ -132,7 +132,8 @@ def normalize_bands(
         is_load = (df["target"] == loading).to_numpy()
         per = per.where(~is_load, df["intensity"].astype(float))
     intensity = df["intensity"].to_numpy(float)
-    per = per.where(intensity >= 0)  # a negative band volume is impossible: flagged below
+    # a negative or infinite band volume is impossible (flagged below); so is an overflow
+    per = per.where((intensity >= 0) & np.isfinite(intensity) & np.isfinite(per))
     refs = _reference_lanes(df, reference, where)
     ref_lane = df["blot"].map(refs)
     ref_val = per[(df["lane"] == ref_lane).to_numpy()]
@@ -140,7 +141,8 @@ def normalize_bands(
     ref_key = ref_key.drop_duplicates(["blot", "target"]).set_index(["blot", "target"])["v"]
     denom = ref_key.reindex(pd.MultiIndex.from_frame(df[["blot", "target"]])).to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        df["normalized"] = per.to_numpy() / np.where(denom > 0, denom, np.nan)
+        norm = per.to_numpy() / np.where(denom > 0, denom, np.nan)
+    df["normalized"] = np.where(np.isfinite(norm), norm, np.nan)
     df["message"] = _band_messages(df, per.to_numpy(), denom, ref_lane, loading)
     df["flagged"] = df["message"] != ""
     conds = _conditions(df)
@@ -160,14 +162,17 @@ def _band_messages(
     intensity = df["intensity"].to_numpy(float)
     out = np.full(len(df), "", dtype=object)
     ref = ref_lane.astype(str).to_numpy()
-    no_ref = ~(denom > 0)
+    no_ref = ~(np.isfinite(denom) & (denom > 0))
     out[no_ref] = "reference lane " + ref[no_ref] + (
         " has no usable band of this target (missing, zero or negative): not normalized"
     )
     no_load = ~np.isfinite(per) & np.isfinite(intensity) & (intensity >= 0)
     if loading is not None:
         out[no_load] = f"loading control '{loading}' missing, zero or negative in this lane: not normalized"
-    out[~np.isfinite(intensity)] = "no intensity: not normalized"
+    out[np.isnan(intensity)] = "no intensity: not normalized"
+    out[np.isinf(intensity)] = "intensity is infinite: not a band volume; not normalized"
+    overflow = np.isfinite(per) & ~np.isfinite(per / np.where(denom > 0, denom, np.nan)) & (out == "")
+    out[overflow] = "normalized value overflows (reference band near 0): not normalized"
     neg = intensity < 0
     out[neg] = [
         f"negative intensity {v:g} (over-subtracted background?): a band volume cannot be "
@@ -224,12 +229,15 @@ def phospho_ratio(
     m = _pair_table(df, phospho, total, values, where)
     with np.errstate(divide="ignore", invalid="ignore"):
         # a negative band (flagged in bands.csv) gives no ratio rather than a negative one
-        m["ratio"] = (m["_v_a"] / m["_v_b"]).where((m["_v_a"] >= 0) & (m["_v_b"] > 0))
+        ratio = (m["_v_a"] / m["_v_b"]).where((m["_v_a"] >= 0) & (m["_v_b"] > 0))
+    m["ratio"] = ratio.where(np.isfinite(ratio))  # inf / overflow: no ratio (flagged in bands)
     refs = _reference_lanes(df[df["target"] == phospho], reference, where)
     ref_ratio = (
         m[m["lane"] == m["blot"].map(refs)].drop_duplicates("blot").set_index("blot")["ratio"]
     )
-    m["relative"] = m["ratio"] / m["blot"].map(ref_ratio)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        rel = m["ratio"] / m["blot"].map(ref_ratio).where(lambda r: r > 0)
+    m["relative"] = rel.where(np.isfinite(rel))
     m = m.rename(columns={"_v_a": phospho, "_v_b": total})
     conds = _conditions(df)
     return m[["blot", "lane", "sample", *conds, phospho, total, "ratio", "relative"]]

@@ -458,6 +458,9 @@ def score_binding(
     detected = np.isfinite(x) & (x > 0)
     cols = np.arange(x.shape[1])
     bait_ok = detected[rows, cols]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        # a bait so small that a ratio overflows (e.g. 1e-320) is as unusable as a missing one
+        bait_ok &= np.isfinite(np.where(detected, x, 0.0) / x[rows, cols]).all(0)
     _warn_missing_bait(samples, np.where(bait_ok, x[rows, cols], np.nan))
     samples = samples.assign(_ok=bait_ok)
     messages = np.full(len(proteins), "", dtype=object)
@@ -716,7 +719,7 @@ def _comparison_notes(
     no_bait = [i for i in (*ref_idx, *test_idx) if not samples["_ok"].iloc[i]]
     if no_bait:
         notes.append(
-            f"bait not quantified (iBAQ missing, 0 or negative) in sample(s) "
+            f"bait not quantified (iBAQ missing, 0, negative, infinite or too small) in sample(s) "
             f"{', '.join(names[no_bait])}: their bait-normalized values are undefined and left out"
         )
     used = {*no_bait, *ok_r, *ok_t}
@@ -738,16 +741,16 @@ def _comparison_notes(
 
 
 def _negative_notes(x: np.ndarray, samples: pd.DataFrame, idx: np.ndarray) -> np.ndarray:
-    """Per protein: 'negative iBAQ ... in sample S' for impossible negative intensities in the
+    """Per protein: 'impossible iBAQ ... in sample S' for negative or infinite intensities in the
     samples ``idx`` ('' when none); such values count as not detected."""
     sub = x[:, idx]
-    neg = np.isfinite(sub) & (sub < 0)
+    neg = np.isinf(sub) | (np.isfinite(sub) & (sub < 0))
     out = np.full(x.shape[0], "", dtype=object)
     names = samples["sample"].to_numpy()[idx]
     for i in np.flatnonzero(neg.any(1)):
         pairs = zip(sub[i, neg[i]], names[neg[i]], strict=True)
         cells = ", ".join(f"{v:g} in sample {s}" for v, s in pairs)
-        out[i] = f"negative iBAQ ({cells}): impossible intensity, counted as not detected"
+        out[i] = f"negative or infinite iBAQ ({cells}): impossible intensity, counted as not detected"
     return out
 
 

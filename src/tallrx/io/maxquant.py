@@ -86,7 +86,7 @@ def _read_proteingroups_raw(path: PathLike) -> pd.DataFrame:
     return df
 
 
-def protein_annotation(raw: pd.DataFrame) -> pd.DataFrame:
+def protein_annotation(raw: pd.DataFrame, *, where: str = "proteinGroups.txt") -> pd.DataFrame:
     """Per protein group: ``protein`` label, ``protein_ids``, ``name_source``.
 
     The label is the first entry of "Gene names" when present, else the GN= field of the FASTA
@@ -117,7 +117,7 @@ def protein_annotation(raw: pd.DataFrame) -> pd.DataFrame:
     dup = label.duplicated(keep=False)
     if dup.any():
         abundance = (
-            _quantity_block(raw, "ibaq", where="").sum(axis=1)
+            _quantity_block(raw, "ibaq", where=where).sum(axis=1)
             if _has_prefix(raw, "ibaq")
             else pd.Series(0.0, index=raw.index)
         )
@@ -203,7 +203,7 @@ def read_proteingroups(
             f"{where}: no protein groups left after removing flagged rows "
             f"({removed}); pass keep_flagged=True to inspect them"
         )
-    ann = protein_annotation(raw)
+    ann = protein_annotation(raw, where=where)
     block = _quantity_block(raw, quantity, where=where)
     block.index = ann["protein"].to_numpy()
     exps = list(block.columns)
