@@ -28,6 +28,7 @@ from tallrx.analysis.synergy.calibration import (
     LOWER_IS_SYNERGY,
     MIN_NULL,
     N_NULL,
+    block_generators,
     bootstrap_ci_mean,
     calibrated_call,
     excess,
@@ -147,7 +148,6 @@ def score_synergy(
     blocks = split_blocks(table, a=a, b=b, where=where)
     for i, problem in check_response_scale(blocks, response).items():
         blocks[i].problem, blocks[i].design = problem, None
-    rng = np.random.default_rng(seed)
     by_design: dict[bytes, list[int]] = defaultdict(list)
     flagged = []
     for i, blk in enumerate(blocks):
@@ -161,7 +161,7 @@ def score_synergy(
     if flagged:
         blks = [blocks[i] for i in flagged]
         combos.append((np.asarray(flagged), not_scored_table(blks, block_frame(blks))))
-    opts = _Options(methods, stat, ci_dx, n_null, n_boot, alpha, rng)
+    opts = _Options(methods, stat, ci_dx, n_null, n_boot, alpha, seed)
     for members in by_design.values():
         for start in range(0, len(members), BLOCK_CHUNK):
             chunk = members[start : start + BLOCK_CHUNK]
@@ -233,24 +233,26 @@ class _Options:
     n_null: int
     n_boot: int
     alpha: float
-    rng: np.random.Generator
+    seed: int
 
 
 def _score_chunk(blks: list[Block], ids: list[int], o: _Options, combos, surfaces, series) -> None:
     des = blks[0].design
     V = np.stack([b.viability for b in blks])
     sc = score_batch(des, V, o.methods, ci_dx=o.ci_dx, curves=o.n_null > 0)
+    # one random stream per block: its null plates and bootstrap do not depend on the batch
+    gens = block_generators(o.seed, [b.label for b in blks])
     G = sc.groups.member.shape[0]
     B = len(blks)
     p_syn = p_ant = np.full((B, G), np.nan)
     fallback = np.zeros((B, G), bool)
     if o.n_null > 0:
-        p_syn, p_ant, fallback = _calibrate(des, V, sc, o)
+        p_syn, p_ant, fallback = _calibrate(des, V, sc, o, gens)
     sc.flags["call_fallback"] = fallback
     sd = noise_sd(des, V, sc) if "a" in sc.curves else np.full(B, np.nan)
     lo = hi = np.full((B, G), np.nan)
     if "ci" in o.methods and o.n_boot > 0:
-        lo, hi = bootstrap_ci_mean(des, V, sc, o.n_boot, o.rng, ci_dx=o.ci_dx)
+        lo, hi = bootstrap_ci_mean(des, V, sc, o.n_boot, gens, ci_dx=o.ci_dx)
     ci_mean = sc.per_group.get("ci_mean", np.full((B, G), np.nan))
     calls = (
         calibrated_call(p_syn, p_ant, ci_mean, o.alpha)
@@ -268,7 +270,7 @@ def _score_chunk(blks: list[Block], ids: list[int], o: _Options, combos, surface
         sink.append((np.repeat(ids, len(df) // len(ids)), df))
 
 
-def _calibrate(des, V, sc: BatchScores, o: _Options):
+def _calibrate(des, V, sc: BatchScores, o: _Options, gens: list):
     """Calibrated p-values (B, G) for the call statistic; where a CI statistic cannot be computed,
     the Bliss excess (same null plates) decides instead (flagged)."""
     stats = (o.stat, FALLBACK_STAT) if o.stat.startswith("ci_") else (o.stat,)
@@ -277,7 +279,9 @@ def _calibrate(des, V, sc: BatchScores, o: _Options):
     for s in range(0, len(V), per):
         sub = slice(s, s + per)
         parts.append(
-            null_statistics(des, V[sub], _subset(sc, sub), stats, o.n_null, o.rng, ci_dx=o.ci_dx)
+            null_statistics(
+                des, V[sub], _subset(sc, sub), stats, o.n_null, gens[sub], ci_dx=o.ci_dx
+            )
         )
     expected = expected_statistic(des, sc, stats, o.ci_dx)
     out = []

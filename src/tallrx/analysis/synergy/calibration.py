@@ -19,7 +19,9 @@ statistic (by default the paper's window-mean CI) is compared with this null dis
 
 from __future__ import annotations
 
+import hashlib
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -40,6 +42,7 @@ __all__ = [
     "null_means",
     "p_values",
     "calibrated_call",
+    "block_generators",
     "null_statistics",
     "bootstrap_ci_mean",
     "excess",
@@ -141,13 +144,39 @@ def expected_statistic(
     return {s: res.per_group[s] for s in stats}
 
 
+#: random source of a batch of B blocks: one generator per block (see :func:`block_generators`),
+#: or one generator shared by the batch (draws then depend on the batch)
+Rng = np.random.Generator | Sequence[np.random.Generator]
+
+
+def block_generators(seed: int, labels: Sequence[str]) -> list[np.random.Generator]:
+    """One random generator per block, seeded by ``seed`` and the SHA-256 of the block's label
+    (sample, conditions, drug pair), so a block's null plates and bootstrap resamples are the same
+    whether it is scored alone or among thousands."""
+    return [
+        np.random.default_rng(
+            [seed, int.from_bytes(hashlib.sha256(str(lab).encode()).digest()[:8], "little")]
+        )
+        for lab in labels
+    ]
+
+
+def _draw(rng: Rng, B: int, kind: str, shape: tuple[int, ...]) -> np.ndarray:
+    """Draws of shape (B, *shape): ``kind`` is "random" or "standard_normal"."""
+    if isinstance(rng, np.random.Generator):
+        return getattr(rng, kind)((B, *shape))
+    if len(rng) != B:
+        raise ValueError(f"{len(rng)} generators for {B} blocks")
+    return np.stack([getattr(g, kind)(shape) for g in rng]) if B else np.zeros((0, *shape))
+
+
 def null_statistics(
     des: BlockDesign,
     V: np.ndarray,
     sc: BatchScores,
     stats: tuple[str, ...],
     n_null: int,
-    rng: np.random.Generator,
+    rng: Rng,
     *,
     ci_dx: str = "median",
 ) -> dict[str, np.ndarray]:
@@ -162,7 +191,8 @@ def null_statistics(
     B = V.shape[0]
     mu = null_means(des, sc.curves["a"], sc.curves["b"])  # (B, n_w)
     sd = noise_sd(des, V, sc)
-    sims = mu[:, None, :] + rng.standard_normal((B, n_null, des.n_wells)) * sd[:, None, None]
+    noise = _draw(rng, B, "standard_normal", (n_null, des.n_wells))
+    sims = mu[:, None, :] + noise * sd[:, None, None]
     sims = np.where(np.isfinite(V)[:, None, :], sims, np.nan)  # same excluded wells
     sims = sims.reshape(B * n_null, -1)
     res = _stat_of(des, sims, stats, ci_dx, sc.groups, fit=True)
@@ -206,7 +236,7 @@ def bootstrap_ci_mean(
     V: np.ndarray,
     sc: BatchScores,
     n_boot: int,
-    rng: np.random.Generator,
+    rng: Rng,
     *,
     ci_dx: str = "median",
     level: float = 0.95,
@@ -224,11 +254,10 @@ def bootstrap_ci_mean(
     counts = np.bincount(des.cell, minlength=des.n_cells)
     start = np.concatenate([[0], np.cumsum(counts)[:-1]])
     cw = des.cell[order]
-    pick = start[cw][None, :] + np.floor(rng.random((n_boot, n_w)) * counts[cw][None, :]).astype(
-        int
-    )
-    take = order[pick]  # (n_boot, n_w) well index drawn for each slot
-    vb = V[:, take]  # (B, n_boot, n_w), slots in `order`
+    u = _draw(rng, B, "random", (n_boot, n_w))
+    pick = start[cw] + np.floor(u * counts[cw]).astype(int)
+    take = order[pick]  # (B, n_boot, n_w) well index drawn for each slot
+    vb = V[np.arange(B)[:, None, None], take]  # (B, n_boot, n_w), slots in `order`
     dsn = BlockDesign(
         kind=des.kind,
         d1=des.d1[order],
@@ -249,7 +278,8 @@ def bootstrap_ci_mean(
     member = sc.groups.member[None, None]
     ok = member & np.isfinite(ci) & (ci > 0)
     # Bayesian-bootstrap (Dirichlet) weights over the window's points
-    w = np.where(ok, -np.log(rng.random((B, n_boot, member.shape[2], des.n_cells))), 0.0)
+    u = _draw(rng, B, "random", (n_boot, member.shape[2], des.n_cells))
+    w = np.where(ok, -np.log(u), 0.0)
     tot = w.sum(-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = (np.where(ok, ci, 0.0) * w).sum(-1) / tot
