@@ -19,7 +19,16 @@ from rich.table import Table
 
 from tallrx._atomic import atomic_dir, write_csv, write_text
 from tallrx._result import json_safe
-from tallrx.cli._app import OUT_HELP, app, model_app, out_console, parse_csv_list, say
+from tallrx.cli._app import (
+    OUT_HELP,
+    app,
+    db_option,
+    model_app,
+    out_console,
+    parse_csv_list,
+    record_run,
+    say,
+)
 from tallrx.errors import AnalysisError, InputError, InternalError, TallrxError, did_you_mean
 from tallrx.model import NETWORK, normalize_drug, normalize_genotype, simulate, to_antimony
 from tallrx.model import cohort as cohort_mod
@@ -103,6 +112,7 @@ def simulate_command(
         None, "--observables", help="Comma-separated observables (default all)."
     ),
     engine: str = typer.Option("roadrunner", "--engine", help=f"Engine: {', '.join(ENGINES)}."),
+    db: str | None = db_option(),
 ) -> None:
     """Simulate one virtual well, or a plate-scale experiment from a TOML file."""
     if experiment is not None:
@@ -115,6 +125,7 @@ def simulate_command(
         )
         for name, path in written.items():
             say(f"wrote {path} ({name})")
+        record_run(db, out, "simulate", [experiment])
         return
     if genotype is None:
         raise InputError(
@@ -151,6 +162,7 @@ def simulate_command(
         f"{f', IL7 {il7:g} ng/ml' if il7 else ''}"
         f"{''.join(f', {k} {v:g} uM' for k, v in drugs.items())})"
     )
+    record_run(db, out, "simulate")
 
 
 #: largest virtual cohort of ``tallrx cohort`` (its screen simulates ~300 wells per sample)
@@ -169,6 +181,7 @@ def cohort_command(
         False, "--regenerate", help="Regenerate even the shipped default cohort."
     ),
     jobs: int = typer.Option(1, "--jobs", help="Worker processes."),
+    db: str | None = db_option(),
 ) -> None:
     """Virtual PDX cohort matching the paper's statistics, and its screen (+/- IL7, 5 drugs)."""
     if not 6 <= n <= MAX_COHORT:
@@ -213,6 +226,7 @@ def cohort_command(
         f"IL7-responsive, {summary['mek_responder']} MEK-inhibitor responders)"
         + (f" and wells.csv ({summary['wells']} wells)" if screen else "")
     )
+    record_run(db, out, "cohort")
 
 
 SHOW = ("reactions", "parameters", "species", "rules", "genotypes", "all")

@@ -153,12 +153,12 @@ def hash_inputs(paths: list[str | os.PathLike]) -> dict[str, bytes]:
 
 
 #: the table a single-CSV command writes (its -o may name the file anything)
-SINGLE_TABLE = {"fit": "curves.csv", "stratify": "strata.csv"}
+SINGLE_TABLE = {"fit": "curves.csv", "stratify": "strata.csv", "simulate": "timecourse.csv"}
 
 
 def read_folder(path: str | os.PathLike, command: str | None = None) -> RunContent:
     """The run written to output folder ``path`` (or a single table file: curves.csv,
-    strata.csv, or any CSV name when ``command`` is fit / stratify)."""
+    strata.csv, or any CSV name when ``command`` is fit / stratify / simulate)."""
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such folder; pass the output folder of a tallrx command")
