@@ -135,46 +135,68 @@ BAD = [*BAD_NUMBERS, *UNICODE, "-1e308", "1e-320"] if CAMPAIGN else [*BAD_IBAQ, 
 
 
 def test_one_bad_ibaq_never_stops_the_batch(tmp_path):
-    """One bad value in each of the bait's and one other protein's iBAQ cells (one file per
-    value): exit 0 with the bad cell's protein / comparison flagged, or exit 2 naming the file."""
+    """One file: the bait's AC381 iBAQ is -5 and protein row k+i holds bad value i in UT805. Exit 0
+    in one batch; sample AC381 is unusable (every row names it), every negative / infinite cell is
+    named in its protein's message. A text cell is a whole-input error naming the file and row."""
     raw = pd.read_csv(PG, sep="\t", dtype=str, nrows=200, keep_default_na=False)
     bait = raw.index[raw["Fasta headers"].str.contains("GN=AHSG ")][0]
-    for i, bad in enumerate(BAD_IBAQ if not CAMPAIGN else BAD):
-        folder = tmp_path / f"v{i}"
-        folder.mkdir()
-        df = raw.copy()
-        df.loc[bait, "iBAQ AC381"] = bad
-        df.loc[bait + 1, "iBAQ UT805"] = bad
-        df.to_csv(folder / "proteinGroups.txt", sep="\t", index=False)
-        (folder / "samples.csv").write_text(_sheet_text())
-        res = _coip(folder)
-        if res.code == 2:
-            assert "proteinGroups.txt" in res.err, (bad, res.err)
-            continue
-        b = pd.read_csv(folder / "out" / "binding.csv")
-        number = pd.to_numeric(pd.Series([bad]), errors="coerce").iloc[0]
-        if np.isfinite(number) and number < 0:
-            assert b["flagged"].all(), (bad, b)  # the bait of sample AC381 is unusable
-            assert b["message"].str.contains("AC381").all(), (bad, b)
+    numbers = [b for b in (BAD if CAMPAIGN else BAD_IBAQ) if b.strip() and _is_number(b)]
+    df = raw.copy()
+    df.loc[bait, "iBAQ AC381"] = "-5"
+    flags = raw[["Reverse", "Potential contaminant", "Only identified by site"]]
+    kept = raw.index[~flags.eq("+").any(axis=1)]  # rows that the reader keeps
+    rows = [r for r in kept if r != bait][: len(numbers)]
+    for r, bad in zip(rows, numbers, strict=True):
+        df.loc[r, "iBAQ UT805"] = bad
+    df.to_csv(tmp_path / "proteinGroups.txt", sep="\t", index=False)
+    (tmp_path / "samples.csv").write_text(_sheet_text())
+    res = _coip(tmp_path)
+    assert res.code == 0, res.err
+    b = pd.read_csv(tmp_path / "out" / "binding.csv")
+    assert b["flagged"].all() and b["message"].str.contains("AC381").all()
+    for bad in numbers:
+        value = float(bad)
+        if value < 0 or np.isinf(value):
+            assert b["message"].str.contains(f"{value:g} in sample UT805", regex=False).any(), bad
+    text = tmp_path / "text"
+    text.mkdir()
+    df.loc[rows[0], "iBAQ UT805"] = "abc"
+    df.to_csv(text / "proteinGroups.txt", sep="\t", index=False)
+    (text / "samples.csv").write_text(_sheet_text())
+    res = _coip(text)
+    assert res.code == 2 and "proteinGroups.txt" in res.err and "abc" in res.err, res.err
 
 
 def test_one_bad_band_never_stops_the_batch(tmp_path):
-    """Lane 3 pERK holds a bad value: exit 0 with the lane-2 numbers unchanged (hand-worked
-    (600/100)/(100/50) = 3) and the bad band flagged when it is not a usable intensity."""
-    for i, bad in enumerate(BAD):
-        folder = tmp_path / f"v{i}"
-        folder.mkdir()
-        cell = '"' + bad.replace('"', '""') + '"'
-        (folder / "bands.csv").write_text(BANDS.replace("b,3,+dox,pERK,300", f"b,3,+dox,pERK,{cell}"))
-        res = _blot(folder)
-        if res.code == 2:
-            assert "bands.csv" in res.err, (bad, res.err)
-            continue
-        t = pd.read_csv(folder / "out" / "bands.csv").set_index(["lane", "target"])
-        assert t.loc[(2, "pERK"), "normalized"] == pytest.approx(3.0), bad
-        value = t.loc[(3, "pERK"), "intensity"]
+    """One table, lane 4+i holding bad pERK value i (ERK 300, GAPDH 100): exit 0 in one batch, lane 2
+    unchanged (hand-worked (600/100)/(100/50) = 3) and every unusable bad band flagged; a text
+    value that is no number at all is a whole-input error naming the file and row."""
+    numbers = [b for b in BAD if b.strip() and _is_number(b)]
+    rows = [BANDS]
+    for i, bad in enumerate(numbers):
+        rows.append(f"b,{4 + i},+dox,pERK,{bad}\nb,{4 + i},+dox,ERK,300\nb,{4 + i},+dox,GAPDH,100\n")
+    (tmp_path / "bands.csv").write_text("".join(rows))
+    res = _blot(tmp_path)
+    assert res.code == 0, res.err
+    t = pd.read_csv(tmp_path / "out" / "bands.csv").set_index(["lane", "target"])
+    assert t.loc[(2, "pERK"), "normalized"] == pytest.approx(3.0)
+    for i, _bad in enumerate(numbers):
+        value = t.loc[(4 + i, "pERK"), "intensity"]
         if not (np.isfinite(value) and value >= 0):
-            assert t.loc[(3, "pERK"), "flagged"], (bad, t)
+            assert t.loc[(4 + i, "pERK"), "flagged"], t
+    text = tmp_path / "text"
+    text.mkdir()
+    (text / "bands.csv").write_text(BANDS + "b,4,+dox,pERK,abc\n")
+    res = _blot(text)
+    assert res.code == 2 and "bands.csv" in res.err and "abc" in res.err, res.err
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 @pytest.mark.parametrize(
