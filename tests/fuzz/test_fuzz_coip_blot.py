@@ -17,6 +17,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
+from tallrx.io.readers._grid import _is_number
+
 from .fuzzing import BAD_NUMBERS, CAMPAIGN, FUZZ, UNICODE, check_contract, mutated
 
 pytestmark = pytest.mark.fuzz
@@ -189,14 +191,6 @@ def test_one_bad_band_never_stops_the_batch(tmp_path):
     (text / "bands.csv").write_text(BANDS + "b,4,+dox,pERK,abc\n")
     res = _blot(text)
     assert res.code == 2 and "bands.csv" in res.err and "abc" in res.err, res.err
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 @pytest.mark.parametrize(
