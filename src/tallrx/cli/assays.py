@@ -16,10 +16,12 @@ from tallrx.analysis.blots import analyze_blots, quantify_blot_image
 from tallrx.analysis.coip import LOSS_MIN_FOLD, score_binding
 from tallrx.analysis.qpcr import CT_MAX, relative_expression
 from tallrx.cli._app import (
+    DB_HELP,
     OUT_HELP,
     app,
     existing_files,
     parse_csv_list,
+    record_run,
     say,
     say_summary,
     write_outputs,
@@ -113,6 +115,7 @@ def coip_command(
     ] = None,
     quantity: Annotated[str, typer.Option(help="ibaq, lfq or intensity columns.")] = "ibaq",
     seed: Annotated[int, typer.Option(help="Seed of the Perseus imputation.")] = 0,
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
 ) -> None:
     """Co-IP MS: bait-normalized binding, interactors and loss of binding (Fig. 4A)."""
     (path,) = existing_files([proteingroups])
@@ -158,6 +161,7 @@ def coip_command(
     say(f"report: {report}")
     pairs = res.table.groupby(["protein", "comparison"], sort=False)["flagged"].any()
     say_summary(int((~pairs).sum()), int(pairs.sum()), out / "binding.csv")
+    record_run(db, out, "coip", [p for p in (proteingroups, samples) if p is not None])
 
 
 # --------------------------------------------------------------------------- qpcr
@@ -235,6 +239,7 @@ def qpcr_command(
             "--lc-target", help="Target of a LightCycler 480 export without target column."
         ),
     ] = None,
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
 ) -> None:
     """RT-qPCR: relative expression by Livak 2^-ddCt or Pfaffl (Fig. 3A-B)."""
     (path,) = existing_files([file])
@@ -285,6 +290,7 @@ def qpcr_command(
     say(f"report: {report}")
     scored = int(res.table["relative_expression"].notna().sum())
     say_summary(scored, int(res.table["flagged"].sum()), out / "expression.csv")
+    record_run(db, out, "qpcr", [p for p in (file, layout) if p is not None])
 
 
 # --------------------------------------------------------------------------- blot
@@ -331,6 +337,7 @@ def blot_command(
         typer.Option(help="Image: band windows y0-y1,... in pixels (default: detected)."),
     ] = None,
     invert: Annotated[str, typer.Option(help="Image: auto, yes (dark bands) or no.")] = "auto",
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
 ) -> None:
     """Western blots: normalized bands, phospho/total ratios, upper-band fraction."""
     (path,) = existing_files([source])
@@ -390,6 +397,7 @@ def blot_command(
     say(f"report: {report}")
     n_flagged = int(res.table["flagged"].sum())
     say_summary(len(res.table) - n_flagged, n_flagged, out / "bands.csv")
+    record_run(db, out, "blot", [p for p in (source, samples) if p is not None])
 
 
 __all__ = ["blot_command", "coip_command", "qpcr_command"]
