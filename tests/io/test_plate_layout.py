@@ -334,3 +334,15 @@ def test_unit_in_the_concentration_header(tmp_path):
     )
     # the header unit applies where the unit column is empty; a given unit wins
     assert read_layout(path)["conc_a"].tolist() == pytest.approx([0.005, 5.0])
+
+
+def test_layout_rows_longer_than_the_header_are_no_crash(tmp_path):
+    """A layout whose 'well' header cell was deleted (found by the screen fuzz campaign): the
+    rows have one more cell than the header; a clear error, not a TypeError."""
+    from tallrx.errors import SchemaError
+    from tallrx.io.layout import read_layout
+
+    path = tmp_path / "layout.csv"
+    path.write_text("drug,conc,role\nA3,,0,blank\nA4,DMSO,0,vehicle\n")
+    with pytest.raises(SchemaError, match=r"layout\.csv: the layout needs a 'well' column"):
+        read_layout(path)

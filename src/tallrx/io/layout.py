@@ -193,6 +193,7 @@ def _load(path: Path) -> tuple[pd.DataFrame, list[str]]:
                 sep=sniff_delimiter(text),
                 skip_blank_lines=False,
                 skipinitialspace=True,
+                index_col=False,  # rows longer than the header never become an index
             )
         except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
             raise InputError(
