@@ -324,14 +324,15 @@ def _insert_rows(conn: sa.Connection, kind: str, run_id: int, rows: list[dict]) 
 
 
 def _n_flagged(frame: pd.DataFrame) -> int:
-    """Rows a command flagged: fit_ok False, flagged / exclude True, or a message."""
+    """Rows a command flagged: fit_ok False or flagged / exclude True; a table with none of
+    those columns counts rows with a message (a note beside a good value is not a flag)."""
     bad = np.zeros(len(frame), bool)
     if "fit_ok" in frame:
         bad |= frame["fit_ok"].astype("string").str.lower().isin(["false", "0"]).to_numpy()
     for col in ("flagged", "exclude"):
         if col in frame:
             bad |= frame[col].astype("string").str.lower().isin(["true", "1"]).to_numpy()
-    if "message" in frame:
+    if "message" in frame and not {"fit_ok", "flagged", "exclude"} & set(frame.columns):
         msg = frame["message"].astype("string").fillna("").str.strip()
         bad |= (msg != "").to_numpy()
     return int(bad.sum())
