@@ -7,17 +7,30 @@ from typing import Annotated
 
 import typer
 
-from tallrx.cli._app import OUT_HELP, app, existing_files, say, say_summary, write_outputs
+from tallrx._result import _version, checksum
+from tallrx.cli._app import (
+    DB_HELP,
+    OUT_HELP,
+    app,
+    existing_files,
+    record_run,
+    say,
+    say_summary,
+    write_outputs,
+)
 from tallrx.errors import InputError
 from tallrx.report.html import figure_png
 from tallrx.report.screen import screen_figures, screen_sections
 from tallrx.workflows.screen import ScreenResults, run_screen
 
 
-def write_screen_outputs(res: ScreenResults, out: Path, *, title: str) -> Path:
-    """Write every table, figure and the report into ``out`` (atomically, all or nothing)."""
+def write_screen_outputs(
+    res: ScreenResults, out: Path, *, title: str, meta: dict | None = None
+) -> Path:
+    """Write every table, figure, ``meta.json`` (when given) and the report into ``out``
+    (atomically, all or nothing)."""
     figs = {name: figure_png(fig, dpi=120) for name, fig in screen_figures(res).items()}
-    return write_outputs(out, res.tables(), figs, title, screen_sections(res, figs),
+    return write_outputs(out, res.tables(), figs, title, screen_sections(res, figs), meta=meta,
                          subtitle=f"{res.wells['plate'].nunique()} plates, "
                                   f"{res.wells['sample'].nunique()} samples, {len(res.wells)} wells")
 
@@ -46,6 +59,7 @@ def screen(
     n_boot: Annotated[int, typer.Option(help="Bootstrap draws for the IL7 call probabilities.")]
         = 200,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
 ) -> None:
     """Analyze a plate screen: wells, QC, viability, curves and IL7 strata + report."""
     if n_boot < 0:
@@ -61,7 +75,17 @@ def screen(
     if res.curves.empty:
         raise InputError(f"{layout}: no treated wells with a concentration > 0 were found, so "
                          "there is nothing to fit; check the role and concentration columns")
-    report = write_screen_outputs(res, out, title="tallrx screen report")
+    meta = {
+        "command": "screen",
+        "tallrx_version": _version(),
+        "layout": paths[0].name,
+        "plates": [p.name for p in paths[1:]],
+        "inputs": [{"file": p.name, "sha256_16": checksum(p)} for p in paths],
+        "options": {"format": format, "unit": unit, "condition": condition, "drug": drug,
+                    "read": read, "keep_outliers": keep_outliers, "window": window,
+                    "n_boot": n_boot, "seed": seed},
+    }
+    report = write_screen_outputs(res, out, title="tallrx screen report", meta=meta)
     n_ok = int(res.curves["fit_ok"].astype(bool).sum())
     unread = res.wells["signal"].isna().groupby(res.wells["plate"], sort=False).all()
     if unread.any():
@@ -69,3 +93,4 @@ def screen(
             f"{', '.join(map(str, unread.index[unread]))}")
     say(f"{len(res.wells)} wells, {len(res.curves)} curves; report: {report}")
     say_summary(n_ok, len(res.curves) - n_ok, f"{out}/")
+    record_run(db, out, "screen", paths)

@@ -108,6 +108,8 @@ def _read_table(name: str, data: bytes, where: Path | str) -> Table:
             if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
                 raise ValueError("expected a list of claim objects")
             table.records = records
+        elif not data.strip():  # a table with no rows and no columns (e.g. no IL7 pairs)
+            table.frame = pd.DataFrame()
         else:
             table.frame = pd.read_csv(io.BytesIO(data))
             if not isinstance(table.frame.index, pd.RangeIndex):
