@@ -191,12 +191,12 @@ def draws(n: int, seed: int = 0) -> pd.DataFrame:
 
 
 def test_random_parameter_draws_no_hang_no_nan_engines_agree(big):
-    n = 2000 if big else 48
+    n = 2000 if big else 256  # issue 17: a few hundred wells in CI, thousands with -m slow
     P = conditions_to_parameters(draws(n))
     with deadline(6000 if big else 300):
         b, fb = viable_96(P, "batched")
         r, fr = viable_96(P, "roadrunner")
-        k = n if big else 2
+        k = n if big else 4
         s, fs = viable_96(P[:, :k], "scipy")
     assert not fb, fb
     assert np.isfinite(b).all()
