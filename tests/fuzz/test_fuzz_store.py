@@ -31,5 +31,8 @@ def test_db_import_survives_mutated_curves(tmp_path_factory, data):
     if res.code == 0:
         back = tmp_path_factory.mktemp("back")
         assert invoke(["db", "export", "1", "-o", back / "x", "--db", db]).code == 0
+        if not data.strip():  # a table with no columns: recorded and exported as empty
+            assert not (back / "x" / "curves.csv").read_bytes().strip()
+            return
         pd.testing.assert_frame_equal(pd.read_csv(back / "x" / "curves.csv"),
                                       pd.read_csv(d / "run" / "curves.csv"))

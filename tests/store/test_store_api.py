@@ -28,7 +28,8 @@ def test_screen_export_equals_what_the_run_wrote(url, screen_out, tmp_path):
         want = pd.read_csv(screen_out / name)
         got = pd.read_csv(tmp_path / "back" / name)
         pd.testing.assert_frame_equal(got, want, check_exact=True)
-    assert not (tmp_path / "back" / "meta.json").exists()  # the screen wrote none
+    want = json.loads((screen_out / "meta.json").read_text())
+    assert json.loads((tmp_path / "back" / "meta.json").read_text()) == want
 
 
 def test_same_folder_twice_is_one_run_even_when_moved(url, synergy_out, tmp_path):
