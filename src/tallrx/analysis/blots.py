@@ -22,7 +22,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import ndimage, signal
 
 from tallrx._result import Result, checksum
 from tallrx.analysis._levels import fmt_level, same_level
@@ -322,6 +321,8 @@ def detect_lanes(
     image: np.ndarray, n_lanes: int | None = None, threshold: float = 0.3
 ) -> list[tuple[int, int]]:
     """Lane boxes (x0, x1) from the column profile of a background-dark image."""
+    from scipy import ndimage  # lazy: scipy.signal/ndimage cost ~1 s at start-up
+
     smooth = ndimage.gaussian_filter(image, 2.0)
     col = smooth.max(axis=0) - np.median(smooth, axis=0)
     col = ndimage.gaussian_filter1d(col - col.min(), 2.0)
@@ -344,6 +345,8 @@ def detect_lanes(
 
 def _baseline(profile: np.ndarray, window: int) -> np.ndarray:
     """Rolling-minimum background of a profile: grey opening, then smoothed."""
+    from scipy import ndimage  # lazy: scipy.signal/ndimage cost ~1 s at start-up
+
     opened = ndimage.grey_opening(ndimage.uniform_filter1d(profile, 3), size=window, mode="nearest")
     return ndimage.uniform_filter1d(opened, max(3, window // 2), mode="nearest")
 
@@ -351,6 +354,8 @@ def _baseline(profile: np.ndarray, window: int) -> np.ndarray:
 def _band_windows(
     total: np.ndarray, n_bands: int | None, min_prominence: float
 ) -> list[tuple[int, int, int]]:
+    from scipy import ndimage, signal  # lazy: scipy.signal/ndimage cost ~1 s at start-up
+
     smooth = ndimage.gaussian_filter1d(total, 1.5)
     peaks, props = signal.find_peaks(smooth, prominence=min_prominence * smooth.max())
     if n_bands is not None:

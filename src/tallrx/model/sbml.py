@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import functools
 
-import antimony
-import libsbml
-
 from tallrx.errors import InternalError
 from tallrx.model import _expr as ex
 from tallrx.model._table import Network
@@ -66,6 +63,8 @@ def _side(stoich: dict[str, int]) -> list[str]:
 
 @functools.lru_cache(maxsize=4)
 def _sbml_cached(text: str) -> str:
+    import antimony  # lazy: antimony and libsbml load only when SBML is made or checked
+
     antimony.clearPreviousLoads()
     if antimony.loadAntimonyString(text) < 0:
         raise InternalError(
@@ -81,6 +80,8 @@ def to_sbml(net: Network) -> str:
 
 def validate_sbml(text: str) -> list[str]:
     """libsbml consistency check; returns the messages of severity error or fatal."""
+    import libsbml  # lazy (see _sbml_cached)
+
     doc = libsbml.readSBMLFromString(text)
     doc.checkConsistency()
     errors = []
