@@ -74,25 +74,28 @@ def _crash_file(argv: list[str]) -> Path | None:
     return None
 
 
-def _print_warnings(caught: list, *, failed: bool) -> None:
-    """Print collected warnings once each (first MAX_WARNINGS), after the command's own output."""
+def _print_warnings(caught: list, *, failed: bool, debug: bool) -> None:
+    """Print collected warnings once each, after the command's own output: the first
+    MAX_WARNINGS kinds (all with ``--debug``); after an error only their count (all with
+    ``--debug``), so they never bury the error line."""
     seen: dict[str, int] = {}
     for w in caught:
         text = str(w.message)
         seen[text] = seen.get(text, 0) + 1
     if not seen:
         return
-    if failed:
+    if failed and not debug:
         err_console.print(
             f"tallrx: ({len(seen)} warning(s) before the error; --debug shows them)", markup=False
         )
         return
-    for text, count in list(seen.items())[:MAX_WARNINGS]:
+    shown = list(seen.items()) if debug else list(seen.items())[:MAX_WARNINGS]
+    for text, count in shown:
         more = f" ({count}x)" if count > 1 else ""
         err_console.print(f"tallrx: warning: {text}{more}", markup=False)
-    if len(seen) > MAX_WARNINGS:
+    if len(seen) > len(shown):
         err_console.print(
-            f"tallrx: ... and {len(seen) - MAX_WARNINGS} more kinds of warning; "
+            f"tallrx: ... and {len(seen) - len(shown)} more kinds of warning; "
             "--debug shows them all",
             markup=False,
         )
@@ -138,10 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                 _report_bug(exc, args, debug)
         finally:
             unprotect_all()
-    _print_warnings(caught, failed=failed and not debug)
-    if debug and failed:
-        for w in caught:
-            err_console.print(f"tallrx: warning: {w.message}", markup=False)
+    _print_warnings(caught, failed=failed, debug=debug)
     return _exit(code)
 
 
