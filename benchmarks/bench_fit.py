@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT / "tests" / "analysis"))  # the SciPy oracle shared 
 
 from ll4_oracle import HILL_STARTS, scipy_fit_one  # noqa: E402
 
-from tallrx.analysis.curves import ll4  # noqa: E402
-from tallrx.analysis.fitting import fit_ll4  # noqa: E402
+from tallrx.analysis.doseresponse.curves import ll4  # noqa: E402
+from tallrx.analysis.doseresponse.fitting import fit_ll4  # noqa: E402
 
 DOSES = np.logspace(-2, 2, 9)  # uM
 REPS = 3
@@ -152,7 +152,7 @@ def bench_table(x: np.ndarray, y: np.ndarray) -> None:
     """The user-facing path: a tidy table in, a curves table out (pandas grouping included)."""
     import pandas as pd
 
-    from tallrx.analysis.doseresponse import fit_dose_response
+    from tallrx.analysis.doseresponse.batch import fit_dose_response
 
     n = y.shape[0]
     df = pd.DataFrame(

@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from tallrx.analysis.stratify import stratify_il7
+from tallrx.analysis.doseresponse.stratify import stratify_il7
 from tallrx.tidy import normalize_viability, plate_qc
 
 DRUGS = ("prednisolone", "ruxolitinib", "selumetinib", "trametinib", "binimetinib")

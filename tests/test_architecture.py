@@ -15,7 +15,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "tallrx"
 # layer rank: a module may import its own layer or lower ones, never a higher one
 RANK = {
     "errors": 0,
-    "schema": 1, "units": 1, "_result": 1, "_atomic": 1,
+    "schema": 1, "units": 1, "_result": 1, "_atomic": 1, "plate": 1, "paper": 1, "_lazy": 0,
+    "_moved": 7,
     "io": 2, "model": 2,
     "analysis": 3, "tidy": 3, "store": 3, "parallel": 3,
     "testing": 4, "reproduce": 4, "workflows": 4,

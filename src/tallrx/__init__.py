@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import importlib
 
+from tallrx import _moved
 from tallrx._result import Result, load_result
 from tallrx.errors import TallrxError
+
+_moved.install()
 
 __version__ = "0.1.0"
 
@@ -27,15 +30,15 @@ _API = {
     "read_plate_file": "tallrx.io",
     "normalize_viability": "tallrx.tidy.normalize",
     "plate_qc": "tallrx.tidy.qc",
-    "fit_ll4": "tallrx.analysis.fitting",
+    "fit_ll4": "tallrx.analysis.doseresponse.fitting",
     "fit_dose_response": "tallrx.analysis.doseresponse",
-    "stratify_il7": "tallrx.analysis.stratify",
-    "il7_enhanced_viability": "tallrx.analysis.stratify",
-    "delta_auc_regression": "tallrx.analysis.stratify",
+    "stratify_il7": "tallrx.analysis.doseresponse.stratify",
+    "il7_enhanced_viability": "tallrx.analysis.doseresponse.stratify",
+    "delta_auc_regression": "tallrx.analysis.doseresponse.stratify",
     "score_synergy": "tallrx.analysis.synergy",
-    "score_binding": "tallrx.analysis.coip",
-    "relative_expression": "tallrx.analysis.qpcr",
-    "analyze_blots": "tallrx.analysis.blots",
+    "score_binding": "tallrx.analysis.assays.coip",
+    "relative_expression": "tallrx.analysis.assays.qpcr",
+    "analyze_blots": "tallrx.analysis.assays.blots",
     "simulate": "tallrx.model",
     "simulate_batch": "tallrx.model",
     "run_screen": "tallrx.workflows.screen",

@@ -4,7 +4,7 @@ Written straight from drc's LL.4 formula, f(x) = c + (d - c) / (1 + exp(b (log x
 parameters (c, d, log e, b) and the same default boxes as the batched fitter (plateaus within one
 data range beyond the data, [min y - R, max y + R] with R = max y - min y, or free with
 ``plateau_margin=None``; b in [0.1, 20], e within 100-fold of the tested dose range). Used by the tests and by
-benchmarks/bench_fit.py; it shares no code with tallrx.analysis.fitting.
+benchmarks/bench_fit.py; it shares no code with tallrx.analysis.doseresponse.fitting.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tallrx.analysis.curves import ll4
+from tallrx.analysis.doseresponse.curves import ll4
 
 CCLE_DOSES = np.geomspace(0.0025, 8.0, 8)  # uM, as in the CCLE drug screen
 

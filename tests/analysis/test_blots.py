@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tallrx.analysis.blots import (
+from tallrx.analysis.assays.blots import (
     analyze_blots,
     normalize_bands,
     phospho_ratio,

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from tallrx.analysis.coip import (
+from tallrx.analysis.assays.coip import (
     IMPUTE_SHIFT,
     IMPUTE_WIDTH,
     _impute,

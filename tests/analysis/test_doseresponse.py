@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from scipy.integrate import quad
 from screen_data import screen_like
 
-from tallrx.analysis.curves import auc_ll4, ll4
-from tallrx.analysis.doseresponse import fit_dose_response
+from tallrx.analysis.doseresponse.batch import fit_dose_response
+from tallrx.analysis.doseresponse.curves import auc_ll4, ll4
 from tallrx.errors import AnalysisError, SchemaError, TallrxError, UnitError
 from tallrx.schema import validate
 

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from ll4_oracle import HILL_STARTS, scipy_fit_one
 from screen_data import screen_like
 
-from tallrx.analysis.curves import ll4
-from tallrx.analysis.fitting import LL4Fit, fit_ll4
+from tallrx.analysis.doseresponse.curves import ll4
+from tallrx.analysis.doseresponse.fitting import LL4Fit, fit_ll4
 from tallrx.errors import AnalysisError
 
 RYEGRASS = Path(__file__).resolve().parents[1] / "data" / "drc_ryegrass" / "ryegrass.csv"

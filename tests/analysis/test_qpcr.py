@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from tallrx.analysis.qpcr import estimate_efficiency, parse_baseline, relative_expression
+from tallrx.analysis.assays.qpcr import estimate_efficiency, parse_baseline, relative_expression
 from tallrx.errors import AnalysisError
-from tallrx.io.qpcr import read_qpcr
+from tallrx.io.assays.qpcr import read_qpcr
 
 QPCR = Path(__file__).resolve().parents[1] / "data" / "formats" / "qpcr"
 

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import t as student_t
 
-from tallrx.analysis._bootstrap import bootstrap_trapezoid_auc
-from tallrx.analysis.stratify import (
+from tallrx.analysis.doseresponse._bootstrap import bootstrap_trapezoid_auc
+from tallrx.analysis.doseresponse.stratify import (
     IL7_DEPENDENT_MIN_AUC,
     IL7_DOSE,
     IL7_RESPONSIVE_FOLD,

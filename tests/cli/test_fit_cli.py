@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tallrx.analysis.curves import ll4
+from tallrx.analysis.doseresponse.curves import ll4
 
 DOSES = np.logspace(-2, 2, 9)  # uM
 

@@ -206,7 +206,7 @@ def test_one_bad_block_never_stops_a_synergyfinder_screen(messy, tmp_path, capsy
 
 def test_the_tidy_table_path_obeys_the_same_rule(messy, tmp_path, capsys):
     """The same screen as a tidy viability table: the same rows flagged and the same scores."""
-    from tallrx.io.synergyfinder import read_synergyfinder
+    from tallrx.io.assays.synergyfinder import read_synergyfinder
 
     path, sf, _ = messy
     tidy = read_synergyfinder(sf).drop(columns=["replicate", "exclude"])

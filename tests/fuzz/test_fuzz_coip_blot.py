@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 
-from tallrx.io.readers._grid import _is_number
+from tallrx.io.plates.readers._grid import _is_number
 
 from .fuzzing import BAD_NUMBERS, CAMPAIGN, FUZZ, UNICODE, check_contract, mutated
 

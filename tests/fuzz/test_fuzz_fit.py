@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from hypothesis import given
 
-from tallrx.analysis.doseresponse import CURVE_COLUMNS
+from tallrx.analysis.doseresponse.batch import CURVE_COLUMNS
 
 from .fuzzing import FUZZ, check_contract, mutated
 

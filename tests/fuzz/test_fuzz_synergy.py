@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tallrx.analysis.synergy.simulate import sham_block, simulate_synergyfinder
-from tallrx.io.synergyfinder import read_synergyfinder
+from tallrx.io.assays.synergyfinder import read_synergyfinder
 
 from .fuzzing import BAD_NUMBERS, FUZZ, UNICODE, check_contract, mutated
 

@@ -9,7 +9,7 @@ import tifffile
 from skimage import io as skio
 
 from tallrx.errors import InputError
-from tallrx.io.blots import is_image, read_bands, read_blot_image, read_lane_sheet
+from tallrx.io.assays.blots import is_image, read_bands, read_blot_image, read_lane_sheet
 from tallrx.schema import validate
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tallrx.errors import DegenerateDataWarning
 from tallrx.io import read_plates
-from tallrx.io.layout import normalize_layout
+from tallrx.io.plates.layout import normalize_layout
 from tallrx.units import MASS_TO_UG_PER_ML, MOLAR_TO_UM, MOLECULAR_WEIGHTS, from_um, to_um
 
 DOSES = st.floats(1e-4, 1e5, allow_nan=False, allow_infinity=False)

@@ -13,7 +13,12 @@ import pandas as pd
 import pytest
 
 from tallrx.errors import InputError, TallrxError
-from tallrx.io.maxquant import read_coip, read_coip_table, read_proteingroups, read_sample_sheet
+from tallrx.io.assays.maxquant import (
+    read_coip,
+    read_coip_table,
+    read_proteingroups,
+    read_sample_sheet,
+)
 from tallrx.schema import validate
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "formats" / "apms"

@@ -150,7 +150,7 @@ def test_molar_asparaginase_read_as_activity_unless_overridden(tmp_path):
 
 
 def test_normalized_layout_is_a_fixed_point(tmp_path):
-    from tallrx.io.layout import normalize_layout
+    from tallrx.io.plates.layout import normalize_layout
 
     path = write(
         tmp_path,
@@ -340,7 +340,7 @@ def test_layout_rows_longer_than_the_header_are_no_crash(tmp_path):
     """A layout whose 'well' header cell was deleted (found by the screen fuzz campaign): the
     rows have one more cell than the header; a clear error, not a TypeError."""
     from tallrx.errors import SchemaError
-    from tallrx.io.layout import read_layout
+    from tallrx.io.plates.layout import read_layout
 
     path = tmp_path / "layout.csv"
     path.write_text("drug,conc,role\nA3,,0,blank\nA4,DMSO,0,vehicle\n")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tallrx.errors import InputError, SchemaError
-from tallrx.io.plate_readers import read_plate_file
+from tallrx.io.plates.instruments import read_plate_file
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "formats" / "plate_reader"
 

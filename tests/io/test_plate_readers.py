@@ -10,7 +10,7 @@ import pytest
 
 from tallrx.io import read_plate_file
 from tallrx.io._cells import read_sheets
-from tallrx.io.plate_readers import detect_format
+from tallrx.io.plates.instruments import detect_format
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "formats" / "plate_reader"
 FIXTURES = {

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from tallrx.errors import InputError, TallrxError
-from tallrx.io.qpcr import (
+from tallrx.io.assays.qpcr import (
     apply_layout,
     detect_format,
     read_lightcycler,

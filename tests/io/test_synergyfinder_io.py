@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from tallrx.errors import InputError, UnitError
-from tallrx.io.synergyfinder import is_synergyfinder, read_delimited, read_synergyfinder
+from tallrx.io.assays.synergyfinder import is_synergyfinder, read_delimited, read_synergyfinder
 
 SF = """block_id,drug_row,drug_col,conc_r,conc_c,response,conc_r_unit,conc_c_unit
 1,prednisolone,selumetinib,0,0,100,uM,nM

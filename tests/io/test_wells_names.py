@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from tallrx.errors import InputError
 from tallrx.io import parse_well, well_name
-from tallrx.io.wells import PLATE_SHAPES, plate_for, row_letter, row_number
+from tallrx.plate import PLATE_SHAPES, plate_for, row_letter, row_number
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tallrx.analysis.blots import analyze_blots
-from tallrx.analysis.coip import score_binding
-from tallrx.analysis.curves import auc_trapezoid
-from tallrx.analysis.qpcr import relative_expression
+from tallrx.analysis.assays.blots import analyze_blots
+from tallrx.analysis.assays.coip import score_binding
+from tallrx.analysis.assays.qpcr import relative_expression
+from tallrx.analysis.doseresponse.curves import auc_trapezoid
 from tallrx.errors import InputError
 from tallrx.model import assays, simulate_batch
 from tallrx.tidy.normalize import normalize_viability

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tallrx.analysis.curves import auc_ll4
+from tallrx.analysis.doseresponse.curves import auc_ll4
 from tallrx.testing import SCREEN_DRUGS, make_pdx_screen, write_pdx_screen
 
 BUNDLED = Path(__file__).resolve().parents[2] / "src" / "tallrx" / "data" / "examples" / "pdx_screen"

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tallrx.io.wells import well_name
+from tallrx.plate import well_name
 
 OUTLIERS = {"B2": 80_000.0, "K3": 20_000.0, "AD2": 78_000.0}
 

@@ -12,9 +12,9 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from tallrx.analysis.blots import analyze_blots, quantify_blot_image
-from tallrx.analysis.coip import LOSS_MIN_FOLD, score_binding
-from tallrx.analysis.qpcr import CT_MAX, relative_expression
+from tallrx.analysis.assays.blots import analyze_blots, quantify_blot_image
+from tallrx.analysis.assays.coip import LOSS_MIN_FOLD, score_binding
+from tallrx.analysis.assays.qpcr import CT_MAX, relative_expression
 from tallrx.cli._app import (
     DB_HELP,
     OUT_HELP,
@@ -27,9 +27,9 @@ from tallrx.cli._app import (
     write_outputs,
 )
 from tallrx.errors import InputError
-from tallrx.io.blots import is_image, read_bands, read_blot_image, read_lane_sheet
-from tallrx.io.maxquant import read_coip
-from tallrx.io.qpcr import read_qpcr
+from tallrx.io.assays.blots import is_image, read_bands, read_blot_image, read_lane_sheet
+from tallrx.io.assays.maxquant import read_coip
+from tallrx.io.assays.qpcr import read_qpcr
 from tallrx.report.assays import (
     blot_figures,
     blot_section,

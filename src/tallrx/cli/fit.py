@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from tallrx.analysis.doseresponse import fit_dose_response
+from tallrx.analysis.doseresponse.batch import fit_dose_response
 from tallrx.cli._app import (
     app,
     db_option,

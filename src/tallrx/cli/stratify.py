@@ -6,7 +6,11 @@ from pathlib import Path
 
 import typer
 
-from tallrx.analysis.stratify import IL7_DEPENDENT_MIN_AUC, IL7_RESPONSIVE_FOLD, stratify_il7
+from tallrx.analysis.doseresponse.stratify import (
+    IL7_DEPENDENT_MIN_AUC,
+    IL7_RESPONSIVE_FOLD,
+    stratify_il7,
+)
 from tallrx.cli._app import (
     app,
     db_option,

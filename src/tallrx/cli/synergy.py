@@ -20,7 +20,7 @@ from tallrx.analysis.synergy.calibration import ALPHA, N_NULL
 from tallrx.analysis.synergy.design import REQUIRED
 from tallrx.cli._app import OUT_HELP, app, db_option, existing_files, record_run, say_summary
 from tallrx.errors import InputError, SchemaError, did_you_mean
-from tallrx.io.synergyfinder import (
+from tallrx.io.assays.synergyfinder import (
     RESPONSES,
     is_synergyfinder,
     read_delimited,

@@ -13,8 +13,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from tallrx.analysis.coip import BINDING_STATS
-from tallrx.analysis.qpcr import EXPRESSION_STATS
+from tallrx.analysis.assays.coip import BINDING_STATS
+from tallrx.analysis.assays.qpcr import EXPRESSION_STATS
 from tallrx.plots.style import DRUG_COLORS, PALETTE, new_figure, styled
 
 __all__ = [

@@ -11,7 +11,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullLocator
 
-from tallrx.analysis.curves import ll4
+from tallrx.analysis.doseresponse.curves import ll4
 from tallrx.plots.style import DRUG_COLORS, PALETTE, new_figure, styled
 
 AUC_MAX_4LOG = 400.0

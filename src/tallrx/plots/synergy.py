@@ -12,7 +12,7 @@ from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
 from tallrx._result import Result
-from tallrx.analysis.curves import median_effect_dose
+from tallrx.analysis.doseresponse.curves import median_effect_dose
 from tallrx.analysis.synergy.chou_talalay import MedianEffectFit, ci_at_fa
 from tallrx.plots.style import DRUG_COLORS, PALETTE, new_figure, styled
 

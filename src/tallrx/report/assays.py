@@ -44,7 +44,7 @@ def coip_figures(result: Result) -> dict[str, Figure]:
 
 
 def coip_section(result: Result, figures: Mapping[str, Figure] | None = None) -> Section:
-    """Section for a :func:`tallrx.analysis.coip.score_binding` result."""
+    """Section for a :func:`tallrx.analysis.assays.coip.score_binding` result."""
     figures = coip_figures(result) if figures is None else figures
     t = result.table
     test = t[t["group"] == "test"]
@@ -94,7 +94,7 @@ def qpcr_figures(result: Result) -> dict[str, Figure]:
 
 
 def qpcr_section(result: Result, figures: Mapping[str, Figure] | None = None) -> Section:
-    """Section for a :func:`tallrx.analysis.qpcr.relative_expression` result."""
+    """Section for a :func:`tallrx.analysis.assays.qpcr.relative_expression` result."""
     figures = qpcr_figures(result) if figures is None else figures
     meta = result.meta
     base = ", ".join(f"{k}={v}" for k, v in meta.get("baseline", {}).items())
@@ -149,7 +149,7 @@ def blot_section(
     *,
     image_result: Result | None = None,
 ) -> Section:
-    """Section for a :func:`tallrx.analysis.blots.analyze_blots` result."""
+    """Section for a :func:`tallrx.analysis.assays.blots.analyze_blots` result."""
     figures = blot_figures(result) if figures is None else figures
     meta = result.meta
     loading = meta.get("loading")

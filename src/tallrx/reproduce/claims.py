@@ -175,7 +175,7 @@ def _required(n: int) -> int:
 def evaluate_claim1(curves: pd.DataFrame, perk: pd.DataFrame) -> Verdict:
     """Fig. 1A-C. ``curves``: prednisolone curves of the SUPT-1 lines (genotype or sample, dox,
     drug_a, auc). ``perk``: pERK/ERK ratios per lane (genotype or sample, dox, drug columns,
-    ratio) from :func:`tallrx.analysis.blots.phospho_ratio`."""
+    ratio) from :func:`tallrx.analysis.assays.blots.phospho_ratio`."""
     pred = own_reference(curves)[drug_mask(own_reference(curves), "prednisolone")]
     lanes = perk[untreated(perk)]
     expected = {g: "raised" for g in ACTIVATING}
@@ -219,7 +219,7 @@ def evaluate_claim1(curves: pd.DataFrame, perk: pd.DataFrame) -> Verdict:
 
 # ----------------------------------------------------------------------------- claim 2
 def evaluate_claim2(strata: pd.DataFrame, perk: pd.DataFrame) -> Verdict:
-    """Fig. 1D-E. ``strata``: :func:`tallrx.analysis.stratify.stratify_il7` table (prednisolone).
+    """Fig. 1D-E. ``strata``: :func:`tallrx.analysis.doseresponse.stratify.stratify_il7` table (prednisolone).
     ``perk``: pERK/ERK ratios of the blotted PDX samples (sample, il7, ratio)."""
     s = strata[drug_mask(strata, "prednisolone")] if "drug_a" in strata else strata
     fold = numeric(s["auc_fold"])
@@ -376,7 +376,7 @@ BIM_NAMES = ("BCL2L11", "BIM")
 
 
 def evaluate_claim4(expression: pd.DataFrame) -> Verdict:
-    """Fig. 3. ``expression``: :func:`tallrx.analysis.qpcr.relative_expression` table (baseline:
+    """Fig. 3. ``expression``: :func:`tallrx.analysis.assays.qpcr.relative_expression` table (baseline:
     each line's non-induced, untreated cells; columns genotype/sample, dox, prednisolone, target,
     relative_expression)."""
     e = expression.assign(
@@ -472,7 +472,7 @@ def evaluate_claim5(
     binding_btz: pd.DataFrame,
     blots_btz: pd.DataFrame,
 ) -> Verdict:
-    """Fig. 4, Suppl. Fig. 3b/4e. Inputs are :func:`tallrx.analysis.coip.score_binding` tables:
+    """Fig. 4, Suppl. Fig. 3b/4e. Inputs are :func:`tallrx.analysis.assays.coip.score_binding` tables:
     ``binding_dox`` (NRAS G12D, compare dox within prednisolone), ``binding_drug`` (induced,
     prednisolone-treated JAK1 T901A and NRAS G12D, compare ``treatment`` none / ruxolitinib /
     selumetinib within genotype), ``binding_btz`` (induced NRAS G12D, compare bortezomib), and
@@ -563,7 +563,7 @@ def evaluate_claim6(curves: pd.DataFrame) -> Verdict:
 # ----------------------------------------------------------------------------- claim 7
 def evaluate_claim7(regression: pd.DataFrame) -> Verdict:
     """Fig. 5B. ``regression``: delta-AUC fits per drug (drug_a or drug, slope, r2, p, n) from
-    :func:`tallrx.analysis.stratify.delta_auc_regression` over the IL7-dependent samples."""
+    :func:`tallrx.analysis.doseresponse.stratify.delta_auc_regression` over the IL7-dependent samples."""
     col = "drug_a" if "drug_a" in regression else "drug"
     fits = {str(r[col]).lower(): r for _, r in regression.iterrows()}
     ev = {}

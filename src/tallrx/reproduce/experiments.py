@@ -3,7 +3,7 @@
 Each experiment builds the conditions of a figure (:mod:`tallrx.reproduce.design`), runs the
 model's virtual assays (viability plates, western blots, co-IP mass spectrometry, qPCR), and
 passes the emitted tidy tables through exactly the analysis a lab runs on its real files
-(:func:`tallrx.workflows.screen.analyze_wells`, :mod:`tallrx.analysis.blots`, ``coip``,
+(:func:`tallrx.workflows.screen.analyze_wells`, :mod:`tallrx.analysis.assays.blots`, ``coip``,
 ``qpcr``, ``synergy``). It returns an :class:`ExperimentRun`: the tables (assay + analysis) and,
 per claim, the analysis tables its evaluator reads.
 
@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tallrx.analysis.blots import analyze_blots, phospho_ratio, upper_band_fraction
-from tallrx.analysis.coip import score_binding
-from tallrx.analysis.qpcr import relative_expression
+from tallrx.analysis.assays.blots import analyze_blots, phospho_ratio, upper_band_fraction
+from tallrx.analysis.assays.coip import score_binding
+from tallrx.analysis.assays.qpcr import relative_expression
 from tallrx.analysis.synergy import score_synergy
 from tallrx.model.assays import (
     coip_ms,
@@ -358,7 +358,7 @@ def bim_binding(ctx: Context) -> ExperimentRun:
     """Fig. 4: BIM co-IP mass spectrometry (NRAS G12D -/+ dox -/+ prednisolone; induced,
     prednisolone-treated JAK1 T901A and NRAS G12D with ruxolitinib 2 uM or selumetinib 10 uM;
     induced NRAS G12D -/+ prednisolone with bortezomib) and the bortezomib western blot
-    (Suppl. Fig. 3b), each analyzed with :func:`tallrx.analysis.coip.score_binding`."""
+    (Suppl. Fig. 3b), each analyzed with :func:`tallrx.analysis.assays.coip.score_binding`."""
     coip = coip_ms(
         _conditions(_ip_sets(), ctx),
         replicates=D.COIP_REPLICATES,

@@ -1,6 +1,6 @@
 """Choosing the steroid-resistant PDX samples of Fig. 1E and Fig. 5B-C from the IL7 strata.
 
-The choice uses only the analyzed screen (the :func:`tallrx.analysis.stratify.stratify_il7`
+The choice uses only the analyzed screen (the :func:`tallrx.analysis.doseresponse.stratify.stratify_il7`
 table), as a lab would; never the cohort's simulation parameters.
 
 * IL7-dependent steroid resistant: ``il7_dependent_resistant`` (AUC fold > 1.5 and AUC(+IL7) >=
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tallrx.analysis.stratify import IL7_DEPENDENT_MIN_AUC
+from tallrx.analysis.doseresponse.stratify import IL7_DEPENDENT_MIN_AUC
 from tallrx.reproduce._tables import drug_mask, is_on, numeric
 
 __all__ = ["DEPENDENT", "INDEPENDENT", "resistant_groups"]

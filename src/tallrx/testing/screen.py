@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx._atomic import atomic_dir
-from tallrx.analysis.curves import auc_ll4
+from tallrx.analysis.doseresponse.curves import auc_ll4
 
 # drug -> (lowest dose uM, highest dose uM): nine half-log steps over four logs
 SCREEN_DRUGS: dict[str, tuple[float, float]] = {

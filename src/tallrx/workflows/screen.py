@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from tallrx.analysis.doseresponse import fit_dose_response
-from tallrx.analysis.stratify import (
+from tallrx.analysis.doseresponse.batch import fit_dose_response
+from tallrx.analysis.doseresponse.stratify import (
     IL7_DEPENDENT_MIN_AUC,
     IL7_RESPONSIVE_FOLD,
     delta_auc_regression,
@@ -25,7 +25,7 @@ from tallrx.analysis.stratify import (
     stratify_il7,
 )
 from tallrx.errors import InputError, did_you_mean
-from tallrx.io.plates import read_plates
+from tallrx.io.plates.read import read_plates
 from tallrx.tidy._wells import group_columns
 from tallrx.tidy.normalize import normalize_viability
 from tallrx.tidy.qc import QCThresholds, plate_qc

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tallrx.analysis.curves import ll4
+from tallrx.analysis.doseresponse.curves import ll4
 from tallrx.analysis.synergy import classify, score_synergy
 from tallrx.analysis.synergy.engine import _group_index, _pad
 from tallrx.errors import AnalysisError, TallrxError

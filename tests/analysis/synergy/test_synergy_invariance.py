@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tallrx._result import load_result
-from tallrx.analysis.curves import ll4
+from tallrx.analysis.doseresponse.curves import ll4
 from tallrx.analysis.synergy import score_synergy
-from tallrx.io.synergyfinder import read_synergyfinder
+from tallrx.io.assays.synergyfinder import read_synergyfinder
 
 SCORES = ["ci_mean", "ci_gmean", "ci_median", "bliss", "hsa", "loewe", "zip"]
 

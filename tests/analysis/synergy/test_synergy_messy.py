@@ -14,7 +14,7 @@ from tallrx.analysis.synergy.simulate import MESSY_KINDS as SCORED
 from tallrx.analysis.synergy.simulate import messy_synergyfinder as messy_screen
 from tallrx.analysis.synergy.simulate import sham_block, simulate_synergyfinder
 from tallrx.errors import AnalysisError
-from tallrx.io.synergyfinder import read_synergyfinder
+from tallrx.io.assays.synergyfinder import read_synergyfinder
 
 SCORES = ("ci_mean", "ci_gmean", "ci_ed50", "bliss", "hsa", "loewe", "zip")
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tallrx.analysis.curves import ll4
+from tallrx.analysis.doseresponse.curves import ll4
 from tallrx.analysis.synergy import score_synergy
 from tallrx.analysis.synergy.chou_talalay import combination_index, median_effect_fit
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tallrx.analysis.curves import median_effect_dose
+from tallrx.analysis.doseresponse.curves import median_effect_dose
 
 __all__ = [
     "MedianEffectFit",

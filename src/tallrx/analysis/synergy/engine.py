@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tallrx.analysis.curves import ll4_inverse
-from tallrx.analysis.fitting import fit_ll4
+from tallrx.analysis.doseresponse.curves import ll4_inverse
+from tallrx.analysis.doseresponse.fitting import fit_ll4
 from tallrx.analysis.synergy.chou_talalay import (
     CI_WINDOW_MIN_FA,
     ED_LEVELS,

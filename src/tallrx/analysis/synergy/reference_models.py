@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tallrx.analysis.curves import ll4
+from tallrx.analysis.doseresponse.curves import ll4
 
 __all__ = ["bliss", "hsa", "loewe_reference", "zip_delta", "Curves"]
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from tallrx.errors import InputError, SchemaError
 from tallrx.io._cells import Sheet
 from tallrx.io._columns import match_columns, misspelled
-from tallrx.io.readers._grid import Block
-from tallrx.io.wells import parse_well, row_number
+from tallrx.io.plates.readers._grid import Block
+from tallrx.plate import parse_well, row_number
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "plate": ("plate", "plate_id", "plate_name", "barcode", "plate_barcode"),

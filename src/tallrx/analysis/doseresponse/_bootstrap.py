@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tallrx.analysis.curves import auc_trapezoid
+from tallrx.analysis.doseresponse.curves import auc_trapezoid
 
 #: largest draws x wells block held in memory at once (float64: 32 MB)
 _BLOCK = 4_000_000

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError, did_you_mean
-from tallrx.io._assay_tables import (
+from tallrx.io.assays._tables import (
     PathLike,
     extra_columns,
     find_column,

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx._result import Result, checksum
-from tallrx.analysis._levels import fmt_level, same_level
+from tallrx.analysis.assays._levels import fmt_level, same_level
 from tallrx.errors import AnalysisError, DegenerateDataWarning, did_you_mean
 from tallrx.schema import condition_columns, validate
 

@@ -11,7 +11,7 @@ intensity (densitometry units) [+ condition columns]. Accepted tables:
 
 A lane sheet (lane, sample [+ conditions]) names the lanes of tables or images that lack samples.
 Images (TIFF via tifffile, PNG / JPEG via scikit-image) are read as 2-D float arrays; quantifying
-them is :func:`tallrx.analysis.blots.quantify_blot_image`.
+them is :func:`tallrx.analysis.assays.blots.quantify_blot_image`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError
-from tallrx.io._assay_tables import (
+from tallrx.io.assays._tables import (
     PathLike,
     exc_text,
     extra_columns,

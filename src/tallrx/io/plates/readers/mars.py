@@ -9,7 +9,7 @@ corrected or calculated ones.
 from __future__ import annotations
 
 from tallrx.io._cells import Sheet
-from tallrx.io.readers._grid import Block, header_columns, next_nonempty, read_grid_block
+from tallrx.io.plates.readers._grid import Block, header_columns, next_nonempty, read_grid_block
 
 
 def sniff(sheets: list[Sheet]) -> bool:

@@ -9,8 +9,8 @@ the plate above (a file whose first cells are empty uses the file name).
 from __future__ import annotations
 
 from tallrx.io._cells import Sheet
-from tallrx.io.readers._grid import Block
-from tallrx.io.wells import parse_well
+from tallrx.io.plates.readers._grid import Block
+from tallrx.plate import parse_well
 
 _WELL = "well positions"
 

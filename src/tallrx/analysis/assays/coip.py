@@ -27,8 +27,8 @@ import pandas as pd
 from scipy import stats
 
 from tallrx._result import Result, checksum
-from tallrx.analysis._levels import fmt_level as _fmt
-from tallrx.analysis._levels import same_level as _same
+from tallrx.analysis.assays._levels import fmt_level as _fmt
+from tallrx.analysis.assays._levels import same_level as _same
 from tallrx.errors import AnalysisError, DegenerateDataWarning, InternalError, did_you_mean
 from tallrx.schema import condition_columns, validate
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from tallrx.errors import InputError
 from tallrx.io._cells import Sheet
-from tallrx.io.readers._grid import Block, grid_rows, header_columns
-from tallrx.io.wells import PLATE_SHAPES, is_row_label, known_shapes_text, row_letter
+from tallrx.io.plates.readers._grid import Block, grid_rows, header_columns
+from tallrx.plate import PLATE_SHAPES, is_row_label, known_shapes_text, row_letter
 
 _GENERIC_CORNERS = {"", "<>", "row", "rows", "row/col", "well", "wells", "#"}
 

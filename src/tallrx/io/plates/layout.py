@@ -40,7 +40,7 @@ from tallrx.io._columns import (
     parse_flag,
     warn,
 )
-from tallrx.io.wells import MAX_COLS, MAX_ROWS, parse_well, row_number, well_names
+from tallrx.plate import MAX_COLS, MAX_ROWS, parse_well, row_number, well_names
 from tallrx.units import UNITS, normalize_unit, to_um
 
 ALIASES: dict[str, tuple[str, ...]] = {

@@ -12,7 +12,7 @@ for a 4-log window at 100 % viability, and +IL7 curves normalized to the -IL7 ve
 Supplementary Fig. 5a) with ordinary least squares.
 
 The curves table (``auc`` per sample x drug x condition) comes from
-:func:`tallrx.analysis.doseresponse.fit_dose_response`; this module never fits curves.
+:func:`tallrx.analysis.doseresponse.batch.fit_dose_response`; this module never fits curves.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from tallrx._result import Result, checksum
-from tallrx.analysis._bootstrap import bootstrap_trapezoid_auc
+from tallrx.analysis.doseresponse._bootstrap import bootstrap_trapezoid_auc
 from tallrx.errors import AnalysisError, SchemaError, did_you_mean
 from tallrx.schema import TABLES, condition_columns
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from tallrx.io._cells import Sheet
-from tallrx.io.readers._grid import Block, grid_rows, header_columns
+from tallrx.io.plates.readers._grid import Block, grid_rows, header_columns
 
 _SKIP_TITLES = {"layout", "well ids", "well id", "plate layout"}
 

@@ -16,7 +16,7 @@ when the file states it), exclude + message (a Ct cell that is not a number is a
 message quotes it; a non-detect word - Undetermined, No Ct, NaN, empty - is NaN with the message
 "non-detect"), source, and condition columns from a layout. Impossible numbers (Ct <= 0, inf,
 above the cycle count) and duplicated wells are judged by the analysis
-(:func:`tallrx.analysis.qpcr.flag_wells`), which sees tables from every source. Empty wells (no sample, no
+(:func:`tallrx.analysis.assays.qpcr.flag_wells`), which sees tables from every source. Empty wells (no sample, no
 target, no Ct) are not rows; every other well is kept, including NTC and Undetermined wells.
 """
 
@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError, did_you_mean
-from tallrx.io._assay_tables import (
+from tallrx.io.assays._tables import (
     PathLike,
     exc_text,
     extra_columns,
@@ -48,7 +48,7 @@ from tallrx.io._assay_tables import (
     to_number,
     well_from_index,
 )
-from tallrx.io.layout import drop_wellmap_extras
+from tallrx.io.plates.layout import drop_wellmap_extras
 from tallrx.schema import validate
 
 __all__ = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tallrx.errors import InputError
-from tallrx.io.wells import PLATE_SHAPES, is_row_label, known_shapes_text, row_number
+from tallrx.plate import PLATE_SHAPES, is_row_label, known_shapes_text, row_number
 
 
 @dataclass

@@ -3,7 +3,7 @@
 :func:`read_plate_file` detects the format from the file's content (``format=`` overrides) and
 returns columns ``plate, well, row, col, signal`` (+ ``read`` naming the measurement, + ``exclude``
 when the file flags wells). Supported formats are the keys of :data:`FORMATS`; each lives in
-``tallrx.io.readers.<name>`` with a ``sniff(sheets)`` and a ``parse(sheets)`` function.
+``tallrx.io.plates.readers.<name>`` with a ``sniff(sheets)`` and a ``parse(sheets)`` function.
 
 Plate id: the id the file carries (EnVision/Kaleido barcode, SoftMax Pro plate name, MARS ID1,
 Magellan ``Plate`` column, a long table's ``plate`` column, a matrix grid's top-left cell), else the
@@ -22,9 +22,9 @@ import pandas as pd
 from tallrx.errors import InputError, TallrxError, did_you_mean
 from tallrx.io._cells import Sheet, read_sheets
 from tallrx.io._columns import parse_flag, warn
-from tallrx.io.readers import envision, gen5, kaleido, long, magellan, mars, matrix, softmax
-from tallrx.io.readers._grid import Block
-from tallrx.io.wells import known_shapes_text, plate_for, sort_wells, well_names
+from tallrx.io.plates.readers import envision, gen5, kaleido, long, magellan, mars, matrix, softmax
+from tallrx.io.plates.readers._grid import Block
+from tallrx.plate import known_shapes_text, plate_for, sort_wells, well_names
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from tallrx.errors import InputError
 from tallrx.io._cells import Sheet
-from tallrx.io.readers._grid import Block
-from tallrx.io.wells import PLATE_SHAPES, parse_well
+from tallrx.io.plates.readers._grid import Block
+from tallrx.plate import PLATE_SHAPES, parse_well
 
 _DATA_TYPES = ("Raw", "Reduced", "Both")
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from tallrx.io._cells import Sheet
-from tallrx.io.readers._grid import (
+from tallrx.io.plates.readers._grid import (
     Block,
     bare_grid,
     fill_bare_grid,

@@ -26,9 +26,9 @@ import pandas as pd
 
 from tallrx.errors import InputError, SchemaError, TallrxError, did_you_mean
 from tallrx.io._columns import parse_flag, warn
-from tallrx.io.layout import normalize_layout, read_layout
-from tallrx.io.plate_readers import read_plate_file
-from tallrx.io.wells import (
+from tallrx.io.plates.instruments import read_plate_file
+from tallrx.io.plates.layout import normalize_layout, read_layout
+from tallrx.plate import (
     known_shapes_text,
     parse_well,
     plate_for,
@@ -288,7 +288,7 @@ def read_plates(
     """The ``wells`` table of a screen: layout (path or table) joined to plate-reader files.
 
     ``format`` forces one reader format for all files; ``unit``/``drug_units`` are passed to
-    :func:`~tallrx.io.layout.read_layout`; ``read`` picks one read when a file holds several.
+    :func:`~tallrx.io.plates.layout.read_layout`; ``read`` picks one read when a file holds several.
     ``skip_bad``: a file that cannot be read does not stop the others; its plate (the file name
     for a template layout, else the layout plates left unmeasured) gets signal NaN, exclude True
     and the reader's message in ``exclude_reason`` (an error still when no file can be read);

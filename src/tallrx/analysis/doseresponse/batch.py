@@ -10,7 +10,7 @@ Conventions (concentrations in uM; ``unit`` converts the input):
   ``vehicle``; without a role column, conc 0 of a "drug" that is never given at a dose > 0, e.g.
   DMSO) are the x = 0 top plateau of every drug of their sample x condition group.
 * Fit: drc's free LL.4, ``f = bottom + (top - bottom) / (1 + (x / ic50) ** hill)`` (any numeric
-  response; hill > 0 = falling), by :func:`tallrx.analysis.fitting.fit_ll4`; ``anchor_top`` fixes
+  response; hill > 0 = falling), by :func:`tallrx.analysis.doseresponse.fitting.fit_ll4`; ``anchor_top`` fixes
   top to the mean vehicle response.
 * ``auc`` (the paper's): trapezoid area of the MEAN response per concentration over log10(uM)
   inside the window; window = the tested nonzero range of that curve unless ``window`` is given.
@@ -29,7 +29,7 @@ Conventions (concentrations in uM; ``unit`` converts the input):
 * Plateau bounds (issue 9): for ``viability`` (%) the plateaus lie in ``VIABILITY_PLATEAU_BOUNDS``
   = [-50, 200] %, widened to the curve's own data where those go beyond; for any other response
   in [min - R, max + R] of the curve's points (R = their range;
-  :func:`tallrx.analysis.fitting.plateau_box`); ``plateau_bounds`` overrides (also widened to the
+  :func:`tallrx.analysis.doseresponse.fitting.plateau_box`); ``plateau_bounds`` overrides (also widened to the
   data). ``at_bound`` is True (and ``message`` names the parameter) when an estimate of a fitted,
   non-flat curve sits on its bound (plateau box, ic50 100-fold beyond the tested range, hill 0.1
   or 20): a partial curve whose plateau the data do not reach.
@@ -50,8 +50,8 @@ import pandas as pd
 from scipy import stats
 
 from tallrx._result import Result, checksum
-from tallrx.analysis.curves import auc_ll4, auc_trapezoid_window, ll4, ll4_inverse
-from tallrx.analysis.fitting import DEFAULT_HILL_BOUNDS, DEFAULT_IC50_SPAN, fit_ll4
+from tallrx.analysis.doseresponse.curves import auc_ll4, auc_trapezoid_window, ll4, ll4_inverse
+from tallrx.analysis.doseresponse.fitting import DEFAULT_HILL_BOUNDS, DEFAULT_IC50_SPAN, fit_ll4
 from tallrx.errors import AnalysisError, SchemaError, UnitError, did_you_mean
 from tallrx.schema import ROLES, TABLES, condition_columns
 from tallrx.units import MOLAR_TO_UM, normalize_unit, to_um
@@ -184,7 +184,7 @@ def fit_dose_response(
     table = pd.concat([groups.reset_index(drop=True), pd.DataFrame(metrics)], axis=1)
     table["message"] = table["message"].astype(str) if len(table) else table["message"]
     meta = {
-        "method": "drc LL.4 least squares (tallrx.analysis.fitting.fit_ll4, batched); "
+        "method": "drc LL.4 least squares (tallrx.analysis.doseresponse.fitting.fit_ll4, batched); "
         "auc = trapezoid of the mean response per concentration over log10(uM)",
         "units": {
             "conc_a": "uM",

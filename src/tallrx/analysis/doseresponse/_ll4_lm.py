@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tallrx.analysis._ll4_profile import SYY, TINY, Curves, profile, reduced_system
+from tallrx.analysis.doseresponse._ll4_profile import SYY, TINY, Curves, profile, reduced_system
 
 _FTOL = 1e-10  # stop when a step lowers (or a rejected one was predicted to lower) the SSE by
 # less than this fraction

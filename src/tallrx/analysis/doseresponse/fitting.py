@@ -26,8 +26,8 @@ Algorithm (all curves advance together in numpy; there is no Python loop over cu
    free parameters) and H half the observed Hessian of the SSE at the optimum (as drc reports;
    the Gauss-Newton J'WJ where that is not positive definite).
 
-The numerics live in :mod:`tallrx.analysis._ll4_profile` (steps 2, 3, 5) and
-:mod:`tallrx.analysis._ll4_lm` (step 4). Degenerate curves (no points, fewer points or distinct
+The numerics live in :mod:`tallrx.analysis.doseresponse._ll4_profile` (steps 2, 3, 5) and
+:mod:`tallrx.analysis.doseresponse._ll4_lm` (step 4). Degenerate curves (no points, fewer points or distinct
 concentrations than free parameters, a response that does not vary with dose) never raise: their
 parameters are NaN, ``converged`` False.
 
@@ -50,9 +50,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tallrx.analysis._ll4_lm import run_pool
-from tallrx.analysis._ll4_profile import Curves, covariance_se, grid_starts, plateau_kind
-from tallrx.analysis.curves import LN10, ll4
+from tallrx.analysis.doseresponse._ll4_lm import run_pool
+from tallrx.analysis.doseresponse._ll4_profile import (
+    Curves,
+    covariance_se,
+    grid_starts,
+    plateau_kind,
+)
+from tallrx.analysis.doseresponse.curves import LN10, ll4
 from tallrx.errors import AnalysisError, did_you_mean
 
 __all__ = [

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from tallrx.errors import InputError, did_you_mean
-from tallrx.io.wells import WELL_RE, well_name
+from tallrx.plate import WELL_RE, well_name
 
 PathLike = str | os.PathLike
 
