@@ -16,13 +16,13 @@ from scipy import stats
 from tallrx.analysis.assays.coip import (
     IMPUTE_SHIFT,
     IMPUTE_WIDTH,
-    _impute,
     bait_normalize,
     control_enrichment,
     find_interactors,
     reference_level,
     score_binding,
 )
+from tallrx.analysis.assays.coip.normalize import _impute
 from tallrx.errors import AnalysisError
 
 TRUE = {"BCL2": 0.5, "MCL1": 0.2, "BCL2L1": 0.1, "AURKA": 0.05, "HSPA8": 0.3, "ACTB": 0.02}
