@@ -16,7 +16,6 @@ from __future__ import annotations
 import importlib
 
 from tallrx import _moved
-from tallrx._result import Result, load_result
 from tallrx.errors import TallrxError
 
 _moved.install()
@@ -25,6 +24,8 @@ __version__ = "0.1.0"
 
 #: public name -> module that defines it (imported lazily, so `import tallrx` stays light)
 _API = {
+    "Result": "tallrx._result",
+    "load_result": "tallrx._result",
     "read_layout": "tallrx.io",
     "read_plates": "tallrx.io",
     "read_plate_file": "tallrx.io",

@@ -13,10 +13,15 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from tallrx.errors import InputError
+
+if TYPE_CHECKING:  # pandas loads when a table is written, not when tallrx starts
+    import pandas as pd
+
+#: file formats of written tables (``--table-format``); CSV is the default everywhere
+TABLE_FORMATS = ("csv", "parquet")
 
 #: resolved paths of the current command's input files (never written over)
 _PROTECTED: set[Path] = set()
@@ -142,13 +147,52 @@ def write_csv(path: str | os.PathLike, df: pd.DataFrame) -> Path:
     return Path(path)
 
 
+def table_format(path: str | os.PathLike, fmt: str | None = None) -> str:
+    """The format a table at ``path`` is written in: ``fmt`` when given, else ``parquet`` for a
+    ``.parquet`` / ``.pq`` name and ``csv`` otherwise."""
+    if fmt is not None:
+        if fmt not in TABLE_FORMATS:
+            raise InputError(f"table format {fmt!r}: expected one of {', '.join(TABLE_FORMATS)}")
+        return fmt
+    return "parquet" if Path(path).suffix.lower() in (".parquet", ".pq") else "csv"
+
+
+def save_table(df: pd.DataFrame, path: str | os.PathLike, fmt: str | None = None) -> Path:
+    """Write ``df`` (no index) to ``path`` as CSV or Parquet (see :func:`table_format`); not
+    atomic by itself: use it inside :func:`atomic_dir` / :func:`atomic_path`.
+
+    Parquet keeps dtypes (numbers, booleans, text with missing values). A text column that also
+    holds numbers (mixed Python objects, which Parquet cannot type) is stored as text, as in CSV.
+    """
+    if table_format(path, fmt) == "csv":
+        df.to_csv(path, index=False)
+        return Path(path)
+    import pyarrow as pa
+
+    try:
+        df.to_parquet(path, index=False)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        mixed = {c: "string" for c in df.columns if df[c].dtype == object
+                 and df[c].dropna().map(type).nunique() > 1}
+        df.astype(mixed).to_parquet(path, index=False)
+    return Path(path)
+
+
+def write_table(path: str | os.PathLike, df: pd.DataFrame, fmt: str | None = None) -> Path:
+    """Atomically write ``df`` to ``path`` as CSV or Parquet (see :func:`save_table`)."""
+    with atomic_path(path) as tmp:
+        save_table(df, tmp, table_format(path, fmt))
+    return Path(path)
+
+
 @contextlib.contextmanager
 def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary folder; on success its files replace those of ``path`` (merged in).
 
-    Outputs of a command are built in the temporary folder, so a failure leaves ``path`` as it was.
-    A ``path`` that is an existing file, or whose files would replace an input, is refused before
-    anything is moved.
+    Outputs of a command are built in the temporary folder, so a failure (or Ctrl-C) leaves
+    ``path`` as it was. A ``path`` that is an existing file, or whose files would replace an input,
+    is refused before anything is moved. While the files are moved in, Ctrl-C is held until the
+    move ends, and an error half-way puts back every file as it was.
     """
     target = Path(path)
     _refuse_input(target)
@@ -167,13 +211,73 @@ def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
             _refuse_input(dst)
             if dst.is_dir() and not src.is_dir():
                 raise InputError(f"{dst}: is a folder where an output file goes; remove or rename it")
-        _make_parent(target, target)
-        for src in files:
-            dst = target / src.relative_to(tmp)
-            if src.is_dir():
-                dst.mkdir(parents=True, exist_ok=True)
-            else:
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(src, dst)
+        with _holding_interrupts():
+            _commit(tmp, files, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _holding_interrupts() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) while the block runs; one that came meanwhile is raised after it.
+
+    Only the main thread can hold signals; elsewhere the block runs as is."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    before = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+        if caught and before is signal.default_int_handler:
+            raise KeyboardInterrupt
+        if caught and callable(before):
+            before(signal.SIGINT, None)
+
+
+def _commit(tmp: Path, files: list[Path], target: Path) -> None:
+    """Move ``files`` (below ``tmp``) into ``target``; on any error (or interrupt) undo every move,
+    restoring replaced files from their backups (kept below ``tmp`` until it is removed)."""
+    keep = tmp / ".tallrx-replaced"
+    created: list[Path] = []
+    moved: list[tuple[Path, Path | None]] = []
+
+    def mkdirs(folder: Path) -> None:
+        missing = [p for p in (folder, *folder.parents) if not p.exists()]
+        folder.mkdir(parents=True, exist_ok=True)
+        created.extend(reversed(missing))
+
+    try:
+        if not target.exists():
+            _make_parent(target, target)
+            created.append(target)
+        for src in files:
+            rel = src.relative_to(tmp)
+            dst = target / rel
+            if src.is_dir():
+                mkdirs(dst)
+                continue
+            mkdirs(dst.parent)
+            backup = None
+            if dst.exists():
+                backup = keep / rel
+                backup.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(dst, backup)
+            moved.append((dst, backup))
+            os.replace(src, dst)
+    except BaseException:
+        for dst, backup in reversed(moved):
+            with contextlib.suppress(OSError):
+                if backup is not None:
+                    os.replace(backup, dst)
+                elif dst.exists():
+                    dst.unlink()
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise

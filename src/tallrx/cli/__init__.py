@@ -2,7 +2,11 @@
 
 Exit codes: 0 ok; 2 user error (a :class:`~tallrx.errors.TallrxError` or a usage error: one line
 ``tallrx: error: ...`` on stderr); 1 bug (one line naming a crash file that holds the traceback;
-``--debug`` anywhere on the command line prints the traceback instead); 130 interrupted (Ctrl-C).
+``--debug`` anywhere on the command line prints the traceback instead); 130 interrupted (Ctrl-C;
+outputs are written atomically, so an interrupted command leaves none).
+Long work shows rich progress bars on stderr when it is a terminal (see :mod:`tallrx.progress`);
+``--quiet`` anywhere on the command line silences them and the status lines (errors and warnings
+still print).
 Warnings are collected while a command runs and printed once each after it (at most
 :data:`MAX_WARNINGS` lines), so they never bury an error line. Every file named on the command line
 is registered as an input that no output may replace.
@@ -30,6 +34,7 @@ from tallrx.cli import (  # noqa: F401  (importing registers the commands)
     synergy,
 )
 from tallrx.cli._app import app, err_console
+from tallrx.cli._progress import show_progress
 from tallrx.errors import TallrxError
 
 __all__ = ["app", "main"]
@@ -107,9 +112,11 @@ def main(argv: list[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args or os.environ.get("TALLRX_DEBUG", "") not in ("", "0")
-    args = [a for a in args if a != "--debug"]
+    quiet = "--quiet" in args
+    args = [a for a in args if a not in ("--debug", "--quiet")]
     outs = _out_values(args)
     _app.ARGV[:] = args
+    _app.QUIET[0] = quiet
     protect(a for i, a in enumerate(args) if not a.startswith("-") and not _is_out_value(args, i))
     code, failed = 0, False
     with warnings.catch_warnings(record=True) as caught:
@@ -119,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
                 check_target(out)
             if args and args[0] in RECORDED:
                 _check_store(_option_values(args, "--db"))
-            app(args=args, prog_name="tallrx", standalone_mode=False)
+            with show_progress(err_console, quiet=quiet):
+                app(args=args, prog_name="tallrx", standalone_mode=False)
         except TallrxError as exc:
             failed, code = True, 2
             err_console.print(f"tallrx: error: {exc}", markup=False)
@@ -141,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
                 _report_bug(exc, args, debug)
         finally:
             unprotect_all()
+            _app.QUIET[0] = False
     _print_warnings(caught, failed=failed, debug=debug)
     return _exit(code)
 

@@ -7,21 +7,21 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
-from matplotlib.figure import Figure
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tallrx._atomic import atomic_dir, write_csv
-from tallrx._result import json_safe
 from tallrx.errors import InputError
-from tallrx.report.html import Section, render_report
+
+if TYPE_CHECKING:  # heavy modules load inside the functions that use them (start-up time)
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from tallrx.report.html import Section
 
 app = typer.Typer(
     name="tallrx",
@@ -30,6 +30,20 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _global_options(
+    quiet: bool = typer.Option(
+        False, "--quiet", help="No progress bars or status lines (errors and warnings still "
+        "print); may be given anywhere on the command line."),
+    debug: bool = typer.Option(
+        False, "--debug", help="Print the traceback of an internal error (and every warning); "
+        "may be given anywhere on the command line."),
+) -> None:
+    """Options of every command (tallrx.cli.main reads them wherever they are given)."""
+
+
 model_app = typer.Typer(help="Inspect and export the mechanistic model.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 
@@ -44,6 +58,8 @@ DB_HELP = (
 
 #: the command line of the command being run (set by tallrx.cli.main; recorded with --db)
 ARGV: list[str] = []
+#: [True] while a command runs with --quiet (set by tallrx.cli.main): no status lines, no bars
+QUIET: list[bool] = [False]
 
 
 def db_option():
@@ -64,21 +80,20 @@ def record_run(db: str | None, out: Path, command: str, inputs: Iterable[Path] =
 
 
 def say(message: str) -> None:
-    """Print a status line to stderr (kept off stdout so CSV/JSON on stdout stay clean)."""
-    err_console.print(message)
+    """Print a status line to stderr (kept off stdout so CSV/JSON on stdout stay clean); nothing
+    with ``--quiet``."""
+    if not QUIET[0]:
+        err_console.print(message)
 
 
 @contextmanager
-def progress(description: str, total: int | None = None) -> Iterator:
-    """A rich progress bar on a terminal; silent when stderr is piped. Yields an ``advance(n)``."""
-    if not sys.stderr.isatty():
-        yield lambda n=1: None
-        return
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}"
-                  "/{task.total}"), TimeElapsedColumn(), console=err_console,
-                  transient=True) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda n=1: bar.advance(task, n)
+def progress(description: str, total: int | None = None, unit: str = "steps") -> Iterator:
+    """A :func:`tallrx.progress.task` (a rich bar on a terminal, see :mod:`tallrx.cli._progress`);
+    yields its ``advance(n)``."""
+    from tallrx import progress as _progress
+
+    with _progress.task(description, total, unit) as task:
+        yield task.advance
 
 
 def say_summary(n_scored: int, n_flagged: int, where: object = "") -> None:
@@ -107,11 +122,54 @@ def existing_files(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def read_table_csv(path: Path, what: str) -> pd.DataFrame:
-    """Read a tidy CSV; unreadable or empty files become an InputError naming the file."""
+TABLE_FORMAT_HELP = (
+    "Format of the written tables: csv (default) or parquet (typed, compact, fast to read back; "
+    "an output path ending in .parquet implies parquet)."
+)
+
+
+def table_format_option():
+    """The ``--table-format csv|parquet`` option of the commands that write large tables."""
+    return typer.Option(None, "--table-format", help=TABLE_FORMAT_HELP)
+
+
+def check_table_format(value: str | None, out: Path | None = None) -> str | None:
+    """``value`` of ``--table-format`` checked (None: decide from the output path), before any
+    work: an output file whose suffix says the other format is a user error."""
+    from tallrx._atomic import TABLE_FORMATS, table_format
+
+    if value is None:
+        return None
+    fmt = value.lower()
+    if fmt not in TABLE_FORMATS:
+        raise InputError(f"--table-format {value!r}: expected one of {', '.join(TABLE_FORMATS)}")
+    if out is not None and out.suffix.lower() in (".csv", ".parquet", ".pq") \
+            and table_format(out) != fmt:
+        raise InputError(
+            f"-o {out}: the name says {table_format(out)} but --table-format is {fmt}; "
+            f"name the file *.{fmt} or drop --table-format"
+        )
+    return fmt
+
+
+def read_table(path: Path, what: str) -> pd.DataFrame:
+    """Read a tidy table written by tallrx or by hand: CSV, or Parquet (by the ``.parquet`` /
+    ``.pq`` suffix or the file's ``PAR1`` magic bytes). Unreadable or empty files become an
+    InputError naming the file."""
+    import pandas as pd
+
     (path,) = existing_files([path])
     if path.is_dir():
-        raise InputError(f"{path}: is a folder; pass the {what} CSV file inside it")
+        raise InputError(f"{path}: is a folder; pass the {what} CSV or Parquet file inside it")
+    if _is_parquet(path):
+        try:
+            df = pd.read_parquet(path)
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds; all mean unreadable
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InputError(f"{path}: not a readable Parquet file ({first})") from None
+        if len(df) == 0:
+            raise InputError(f"{path}: has no rows; expected one row per {what} entry")
+        return df
     try:
         df = pd.read_csv(path)
     except pd.errors.EmptyDataError:
@@ -128,10 +186,31 @@ def read_table_csv(path: Path, what: str) -> pd.DataFrame:
     return df
 
 
-def write_table(out: Path, table: pd.DataFrame, name: str) -> Path:
-    """Write ``table`` atomically to ``out``: a CSV path, or a folder that gets ``name`` inside.
-    Returns the file written."""
-    return write_csv(out / name if out.is_dir() else out, table)
+#: the former name of :func:`read_table` (it reads Parquet too now)
+read_table_csv = read_table
+
+
+def _is_parquet(path: Path) -> bool:
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return True
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"PAR1"
+    except OSError:
+        return False
+
+
+def write_table(out: Path, table: pd.DataFrame, name: str, fmt: str | None = None) -> Path:
+    """Write ``table`` atomically to ``out``: a file path, or a folder that gets ``name`` inside
+    (its suffix follows ``fmt``: csv or parquet). Returns the file written."""
+    from tallrx._atomic import table_format
+    from tallrx._atomic import write_table as _write
+
+    if out.is_dir():
+        out = out / name
+        if fmt is not None:
+            out = out.with_suffix(f".{fmt}")
+    return _write(out, table, table_format(out, fmt))
 
 
 def write_outputs(
@@ -143,13 +222,20 @@ def write_outputs(
     *,
     meta: Mapping | None = None,
     subtitle: str = "",
+    table_format: str | None = None,
 ) -> Path:
-    """Write ``NAME.csv`` per table, ``figures/NAME.png`` per figure (a Figure is saved at 150 dpi,
-    PNG bytes as they are), ``meta.json`` (when given) and ``report.html`` into ``out``, atomically
-    (all or nothing). Returns the report's path."""
+    """Write ``NAME.csv`` (or ``NAME.parquet`` with ``table_format="parquet"``) per table,
+    ``figures/NAME.png`` per figure (a Figure is saved at 150 dpi, PNG bytes as they are),
+    ``meta.json`` (when given) and ``report.html`` into ``out``, atomically (all or nothing).
+    Returns the report's path."""
+    from tallrx._atomic import atomic_dir, save_table
+    from tallrx._result import json_safe
+    from tallrx.report.html import render_report
+
+    ext = table_format or "csv"
     with atomic_dir(out) as tmp:
         for name, table in tables.items():
-            table.to_csv(tmp / f"{name}.csv", index=False)
+            save_table(table, tmp / f"{name}.{ext}", ext)
         (tmp / "figures").mkdir()
         for name, fig in figures.items():
             png = tmp / "figures" / f"{name}.png"

@@ -7,14 +7,10 @@ meta.json and a one-section report.html into the output folder, atomically.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
-from tallrx.analysis.assays.blots import analyze_blots, quantify_blot_image
-from tallrx.analysis.assays.coip import LOSS_MIN_FOLD, score_binding
-from tallrx.analysis.assays.qpcr import CT_MAX, relative_expression
 from tallrx.cli._app import (
     DB_HELP,
     OUT_HELP,
@@ -26,18 +22,11 @@ from tallrx.cli._app import (
     say_summary,
     write_outputs,
 )
+from tallrx.cli._defaults import CT_MAX, LOSS_MIN_FOLD
 from tallrx.errors import InputError
-from tallrx.io.assays.blots import is_image, read_bands, read_blot_image, read_lane_sheet
-from tallrx.io.assays.maxquant import read_coip
-from tallrx.io.assays.qpcr import read_qpcr
-from tallrx.report.assays import (
-    blot_figures,
-    blot_section,
-    coip_figures,
-    coip_section,
-    qpcr_figures,
-    qpcr_section,
-)
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _pairs(values: list[str] | None, option: str) -> list[tuple[str, str]]:
@@ -118,6 +107,10 @@ def coip_command(
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
 ) -> None:
     """Co-IP MS: bait-normalized binding, interactors and loss of binding (Fig. 4A)."""
+    from tallrx.analysis.assays.coip import score_binding
+    from tallrx.io.assays.maxquant import read_coip
+    from tallrx.report.assays import coip_figures, coip_section
+
     (path,) = existing_files([proteingroups])
     if samples is not None:
         existing_files([samples])
@@ -242,6 +235,10 @@ def qpcr_command(
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
 ) -> None:
     """RT-qPCR: relative expression by Livak 2^-ddCt or Pfaffl (Fig. 3A-B)."""
+    from tallrx.analysis.assays.qpcr import relative_expression
+    from tallrx.io.assays.qpcr import read_qpcr
+    from tallrx.report.assays import qpcr_figures, qpcr_section
+
     (path,) = existing_files([file])
     if layout is not None:
         existing_files([layout])
@@ -340,6 +337,10 @@ def blot_command(
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
 ) -> None:
     """Western blots: normalized bands, phospho/total ratios, upper-band fraction."""
+    from tallrx.analysis.assays.blots import analyze_blots, quantify_blot_image
+    from tallrx.io.assays.blots import is_image, read_bands, read_blot_image, read_lane_sheet
+    from tallrx.report.assays import blot_figures, blot_section
+
     (path,) = existing_files([source])
     sheet = read_lane_sheet(existing_files([samples])[0]) if samples is not None else None
     name = blot or path.stem

@@ -6,29 +6,31 @@ from pathlib import Path
 
 import typer
 
-from tallrx.analysis.doseresponse.batch import fit_dose_response
 from tallrx.cli._app import (
     app,
+    check_table_format,
     db_option,
     parse_csv_list,
-    read_table_csv,
+    progress,
+    read_table,
     record_run,
     say,
     say_summary,
+    table_format_option,
     write_table,
 )
 from tallrx.errors import InputError, UnitError
-from tallrx.units import normalize_unit
 
 
 @app.command("fit")
 def fit_command(
     viability: Path = typer.Argument(
-        ..., help="Viability CSV: sample, drug_a, conc_a, viability (+ condition columns)."
+        ..., help="Viability CSV or Parquet: sample, drug_a, conc_a, viability (+ condition columns)."
     ),
     out: Path = typer.Option(
         ..., "-o", "--out", help="Output curves CSV (a folder gets curves.csv inside)."
     ),
+    table_format: str | None = table_format_option(),
     by: str | None = typer.Option(
         None,
         "--by",
@@ -61,7 +63,12 @@ def fit_command(
     """Fit a four-parameter log-logistic curve per sample x condition x drug; AUC, IC50, flags.
 
     A bad row (missing, infinite or absurd concentration, infinite response) is left out of its
-    curve and named in that curve's message; it never stops the batch."""
+    curve and named in that curve's message; it never stops the batch. The viability table may be
+    CSV or Parquet."""
+    from tallrx.analysis.doseresponse.batch import fit_dose_response
+    from tallrx.units import normalize_unit
+
+    fmt = check_table_format(table_format, out)
     try:
         normalize_unit(unit)
     except UnitError as exc:
@@ -75,18 +82,19 @@ def fit_command(
         )
     _check_pair("--window", window, positive=True)
     _check_pair("--plateau-bounds", plateau_bounds, positive=False)
-    table = read_table_csv(viability, "viability")
-    result = fit_dose_response(
-        table,
-        by=keys,
-        response=response,
-        window=window,
-        unit=unit,
-        anchor_top=anchor_top,
-        plateau_bounds=plateau_bounds,
-        where=str(viability),
-    )
-    target = write_table(out, result.table, "curves.csv")
+    table = read_table(viability, "viability")
+    with progress("fitting dose-response curves", unit="curves"):
+        result = fit_dose_response(
+            table,
+            by=keys,
+            response=response,
+            window=window,
+            unit=unit,
+            anchor_top=anchor_top,
+            plateau_bounds=plateau_bounds,
+            where=str(viability),
+        )
+    target = write_table(out, result.table, "curves.csv", fmt)
     m = result.meta
     say(
         f"{m['n_curves']} curve(s): {m['n_fit_ok']} fitted, {m['n_flat']} flat, "

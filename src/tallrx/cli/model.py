@@ -13,12 +13,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
 import typer
-from rich.table import Table
 
-from tallrx._atomic import atomic_dir, write_csv, write_text
-from tallrx._result import json_safe
 from tallrx.cli._app import (
     OUT_HELP,
     app,
@@ -26,22 +22,19 @@ from tallrx.cli._app import (
     model_app,
     out_console,
     parse_csv_list,
+    progress,
     record_run,
     say,
 )
+from tallrx.cli._defaults import COHORT_N, COHORT_SEED, ENGINES
 from tallrx.errors import AnalysisError, InputError, InternalError, TallrxError, did_you_mean
-from tallrx.model import NETWORK, normalize_drug, normalize_genotype, simulate, to_antimony
-from tallrx.model import cohort as cohort_mod
-from tallrx.model.engines import ENGINES
-from tallrx.model.experiment import write_experiment
-from tallrx.model.genotypes import GENOTYPE_FLAGS, GENOTYPE_NOTES
-from tallrx.model.sbml import to_sbml, validate_sbml
-from tallrx.model.simulate import check_hours
-from tallrx.units import to_um
 
 
 def _parse_drug(text: str) -> tuple[str, float]:
     """'selumetinib=10' (uM) or 'prednisolone=250ug/ml' -> (drug, uM)."""
+    from tallrx.model import normalize_drug
+    from tallrx.units import to_um
+
     if "=" not in text:
         raise InputError(
             f"--drug {text!r}: expected NAME=CONC (uM, or with a unit such as "
@@ -63,6 +56,8 @@ def _parse_drug(text: str) -> tuple[str, float]:
 
 
 def _parse_params(items: list[str]) -> dict[str, float]:
+    from tallrx.model import NETWORK
+
     out = {}
     for it in items:
         if "=" not in it:
@@ -115,14 +110,20 @@ def simulate_command(
     db: str | None = db_option(),
 ) -> None:
     """Simulate one virtual well, or a plate-scale experiment from a TOML file."""
+    from tallrx._atomic import write_csv
+    from tallrx.model import normalize_genotype, simulate
+    from tallrx.model.experiment import write_experiment
+    from tallrx.model.simulate import check_hours
+
     if experiment is not None:
         if genotype or drug or dox or il7:
             raise InputError(
                 "give either an EXPERIMENT.toml or --genotype/--dox/--il7/--drug, not both"
             )
-        written = write_experiment(
-            experiment, out, engine="batched" if engine == "roadrunner" else engine
-        )
+        with progress("simulating virtual wells", unit="wells"):
+            written = write_experiment(
+                experiment, out, engine="batched" if engine == "roadrunner" else engine
+            )
         for name, path in written.items():
             say(f"wrote {path} ({name})")
         record_run(db, out, "simulate", [experiment])
@@ -172,8 +173,8 @@ MAX_COHORT = 10_000
 @app.command("cohort")
 def cohort_command(
     out: Path = typer.Option(..., "-o", "--out", help=OUT_HELP),
-    n: int = typer.Option(cohort_mod.DEFAULT_N, "--n", help="Number of virtual PDX samples."),
-    seed: int = typer.Option(cohort_mod.DEFAULT_SEED, "--seed", help="Random seed."),
+    n: int = typer.Option(COHORT_N, "--n", help="Number of virtual PDX samples."),
+    seed: int = typer.Option(COHORT_SEED, "--seed", help="Random seed."),
     screen: bool = typer.Option(
         True, "--screen/--no-screen", help="Also write the in-silico screen (wells.csv)."
     ),
@@ -184,6 +185,10 @@ def cohort_command(
     db: str | None = db_option(),
 ) -> None:
     """Virtual PDX cohort matching the paper's statistics, and its screen (+/- IL7, 5 drugs)."""
+    from tallrx._atomic import atomic_dir
+    from tallrx._result import json_safe
+    from tallrx.model.virtual import cohort as cohort_mod
+
     if not 6 <= n <= MAX_COHORT:
         raise InputError(f"--n {n}: a virtual cohort has 6 to {MAX_COHORT} samples")
     if not 0 <= seed < 2**32:
@@ -196,7 +201,8 @@ def cohort_command(
         say(f"using the shipped cohort ({n} samples, seed {seed})")
     else:
         say(f"generating a cohort of {n} (seed {seed}): screening the candidate pool ...")
-        cohort = cohort_mod.generate_cohort(n, seed, jobs=jobs)
+        with progress("generating the virtual cohort", unit="samples"):
+            cohort = cohort_mod.generate_cohort(n, seed, jobs=jobs)
     summary = {
         "n": len(cohort),
         "seed": seed,
@@ -215,7 +221,8 @@ def cohort_command(
     with atomic_dir(out) as tmp:
         cohort.to_csv(tmp / "cohort.csv", index=False)
         if screen:
-            wells = cohort_mod.cohort_screen(cohort, seed=seed, jobs=jobs)
+            with progress("screening the virtual cohort", len(cohort), unit="samples"):
+                wells = cohort_mod.cohort_screen(cohort, seed=seed, jobs=jobs)
             wells.table.to_csv(tmp / "wells.csv", index=False)
             summary["wells"] = len(wells.table)
         (tmp / "summary.json").write_text(
@@ -239,6 +246,12 @@ def show_command(
     csv: bool = typer.Option(False, "--csv", help="Print CSV instead of rich tables."),
 ) -> None:
     """Print the reaction table: species, rules, reactions and parameters (unit, range, source)."""
+    import pandas as pd
+    from rich.table import Table
+
+    from tallrx.model import NETWORK
+    from tallrx.model.genotypes import GENOTYPE_FLAGS, GENOTYPE_NOTES
+
     if what not in SHOW:
         raise InputError(
             f"--what {what!r}: expected one of {', '.join(SHOW)}.{did_you_mean(what, SHOW)}"
@@ -279,6 +292,10 @@ def export_command(
     antimony: Path | None = typer.Option(None, "--antimony", help="Write Antimony text here."),
 ) -> None:
     """Export the model as SBML (validated with libsbml) and/or Antimony."""
+    from tallrx._atomic import write_text
+    from tallrx.model import NETWORK, to_antimony
+    from tallrx.model.network.sbml import to_sbml, validate_sbml
+
     if sbml is None and antimony is None:
         raise InputError("tallrx model export needs --sbml FILE and/or --antimony FILE")
     if sbml is not None:

@@ -14,8 +14,6 @@ import typer
 
 from tallrx.cli._app import DB_HELP, OUT_HELP, app, out_console, progress, record_run, say
 from tallrx.errors import InputError
-from tallrx.report.reproduce import reproduce_report
-from tallrx.reproduce.run import n_steps
 
 
 @app.command("reproduce")
@@ -60,6 +58,9 @@ def reproduce_command(
         raise InputError(f"--seed {seed}: expected a non-negative integer (e.g. --seed 0)")
     if jobs < 1:
         raise InputError(f"--jobs {jobs}: expected at least 1 worker process (e.g. --jobs 2)")
+    from tallrx.report.reproduce import reproduce_report
+    from tallrx.reproduce.run import n_steps
+
     with progress("reproducing van der Zwet et al. 2021 in silico", n_steps(sensitivity)) as step:
         result = reproduce_report(
             out,

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tallrx._result import _version, checksum
 from tallrx.cli._app import (
     DB_HELP,
     OUT_HELP,
+    TABLE_FORMAT_HELP,
     app,
+    check_table_format,
     existing_files,
     record_run,
     say,
@@ -19,20 +20,33 @@ from tallrx.cli._app import (
     write_outputs,
 )
 from tallrx.errors import InputError
-from tallrx.report.html import figure_png
-from tallrx.report.screen import screen_figures, screen_sections
-from tallrx.workflows.screen import ScreenResults, run_screen
+
+if TYPE_CHECKING:
+    from tallrx.workflows.screen import ScreenResults
+
+
+def screen_figures(res: ScreenResults) -> dict[str, bytes]:
+    """The screen's figures as PNG bytes by file stem (plotting loads only when called)."""
+    from tallrx.report.html import figure_png
+    from tallrx.report.screen import screen_figures as figures
+
+    return {name: fig if isinstance(fig, bytes) else figure_png(fig, dpi=120)
+            for name, fig in figures(res).items()}
 
 
 def write_screen_outputs(
-    res: ScreenResults, out: Path, *, title: str, meta: dict | None = None
+    res: ScreenResults, out: Path, *, title: str, meta: dict | None = None,
+    table_format: str | None = None,
 ) -> Path:
     """Write every table, figure, ``meta.json`` (when given) and the report into ``out``
     (atomically, all or nothing)."""
-    figs = {name: figure_png(fig, dpi=120) for name, fig in screen_figures(res).items()}
+    from tallrx.report.screen import screen_sections
+
+    figs = screen_figures(res)
     return write_outputs(out, res.tables(), figs, title, screen_sections(res, figs), meta=meta,
                          subtitle=f"{res.wells['plate'].nunique()} plates, "
-                                  f"{res.wells['sample'].nunique()} samples, {len(res.wells)} wells")
+                                  f"{res.wells['sample'].nunique()} samples, {len(res.wells)} wells",
+                         table_format=table_format)
 
 
 @app.command()
@@ -59,9 +73,15 @@ def screen(
     n_boot: Annotated[int, typer.Option(help="Bootstrap draws for the IL7 call probabilities.")]
         = 200,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    table_format: Annotated[str | None, typer.Option("--table-format", help=TABLE_FORMAT_HELP)]
+        = None,
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
 ) -> None:
     """Analyze a plate screen: wells, QC, viability, curves and IL7 strata + report."""
+    from tallrx._result import _version, checksum
+    from tallrx.workflows.screen import run_screen
+
+    fmt = check_table_format(table_format)
     if n_boot < 0:
         raise InputError(f"--n-boot {n_boot}: the number of bootstrap draws must be >= 0 "
                          "(0 skips the IL7 call probabilities)")
@@ -83,9 +103,10 @@ def screen(
         "inputs": [{"file": p.name, "sha256_16": checksum(p)} for p in paths],
         "options": {"format": format, "unit": unit, "condition": condition, "drug": drug,
                     "read": read, "keep_outliers": keep_outliers, "window": window,
-                    "n_boot": n_boot, "seed": seed},
+                    "n_boot": n_boot, "seed": seed, "table_format": fmt or "csv"},
     }
-    report = write_screen_outputs(res, out, title="tallrx screen report", meta=meta)
+    report = write_screen_outputs(res, out, title="tallrx screen report", meta=meta,
+                                  table_format=fmt)
     n_ok = int(res.curves["fit_ok"].astype(bool).sum())
     unread = res.wells["signal"].isna().groupby(res.wells["plate"], sort=False).all()
     if unread.any():

@@ -6,27 +6,25 @@ from pathlib import Path
 
 import typer
 
-from tallrx.analysis.doseresponse.stratify import (
-    IL7_DEPENDENT_MIN_AUC,
-    IL7_RESPONSIVE_FOLD,
-    stratify_il7,
-)
 from tallrx.cli._app import (
     app,
     db_option,
     parse_csv_list,
-    read_table_csv,
+    read_table,
     record_run,
     say,
     say_summary,
     write_table,
 )
 from tallrx.errors import InputError, TallrxError
+from tallrx.paper import IL7_DEPENDENT_MIN_AUC, IL7_RESPONSIVE_FOLD
 
 
 @app.command("stratify")
 def stratify_command(
-    curves: Path = typer.Argument(..., help="Curves CSV (sample, drug_a, auc, condition column)."),
+    curves: Path = typer.Argument(
+        ..., help="Curves CSV or Parquet (sample, drug_a, auc, condition column)."
+    ),
     condition: str = typer.Option(
         "il7", "--condition", help="Column holding the IL7 dose in ng/ml (0 = without)."
     ),
@@ -49,7 +47,7 @@ def stratify_command(
     viability: Path | None = typer.Option(
         None,
         "--viability",
-        help="Replicate-level viability CSV for bootstrap probabilities of each call.",
+        help="Replicate-level viability CSV (or Parquet) for bootstrap probabilities of each call.",
     ),
     n_boot: int = typer.Option(
         1000, "--n-boot", help="Bootstrap draws (with --viability; 0 = none)."
@@ -68,6 +66,8 @@ def stratify_command(
 
     A pair whose AUC is missing or not finite gets no call and a message; it never stops the
     batch."""
+    from tallrx.analysis.doseresponse.stratify import stratify_il7
+
     if not (fold > 0 and fold != float("inf")):
         raise InputError(
             f"--fold {fold:g}: expected a positive number such as {IL7_RESPONSIVE_FOLD:g} "
@@ -81,8 +81,8 @@ def stratify_command(
         raise InputError(
             f"--n-boot {n_boot}: expected a whole number >= 0 (bootstrap draws; 0 = none)"
         )
-    table = read_table_csv(curves, "curves")
-    viab = read_table_csv(viability, "viability") if viability is not None else None
+    table = read_table(curves, "curves")
+    viab = read_table(viability, "viability") if viability is not None else None
     try:
         result = stratify_il7(
             table,

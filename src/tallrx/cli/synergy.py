@@ -8,32 +8,39 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 import typer
 
-from tallrx._atomic import atomic_dir
-from tallrx._result import json_safe
-from tallrx.analysis.synergy import score_synergy
-from tallrx.analysis.synergy.calibration import ALPHA, N_NULL
-from tallrx.analysis.synergy.design import REQUIRED
-from tallrx.cli._app import OUT_HELP, app, db_option, existing_files, record_run, say_summary
-from tallrx.errors import InputError, SchemaError, did_you_mean
-from tallrx.io.assays.synergyfinder import (
-    RESPONSES,
-    is_synergyfinder,
-    read_delimited,
-    read_synergyfinder,
+from tallrx.cli._app import (
+    OUT_HELP,
+    app,
+    check_table_format,
+    db_option,
+    existing_files,
+    progress,
+    read_table,
+    record_run,
+    say_summary,
+    table_format_option,
 )
-from tallrx.report.html import render_report
-from tallrx.report.synergy import synergy_figures, synergy_section
-from tallrx.units import normalize_unit, to_um
+from tallrx.cli._defaults import ALPHA, N_NULL, RESPONSES
+from tallrx.errors import InputError, SchemaError, did_you_mean
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _read_input(path: Path, response: str, unit: str) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    from tallrx.analysis.synergy.design import REQUIRED
+    from tallrx.io.assays.synergyfinder import is_synergyfinder, read_delimited, read_synergyfinder
+    from tallrx.units import normalize_unit, to_um
+
     (path,) = existing_files([path])
-    df = read_delimited(path)
+    df = read_table(path, "viability") if _parquet_name(path) else read_delimited(path)
     if is_synergyfinder(df.columns):
         return read_synergyfinder(df, response=response, where=str(path))
     if "viability" not in df.columns:
@@ -70,12 +77,16 @@ def _read_input(path: Path, response: str, unit: str) -> pd.DataFrame:
     return df
 
 
+def _parquet_name(path: Path) -> bool:
+    return path.suffix.lower() in (".parquet", ".pq")
+
+
 @app.command("synergy")
 def synergy_command(
     input: Path = typer.Argument(
         ...,
-        help="Tidy viability CSV (sample, drug_a, conc_a, drug_b, conc_b, viability, ...) or "
-        "a SynergyFinder table (block_id, drug_row, drug_col, conc_r, conc_c, response).",
+        help="Tidy viability CSV or Parquet (sample, drug_a, conc_a, drug_b, conc_b, viability, "
+        "...) or a SynergyFinder table (block_id, drug_row, drug_col, conc_r, conc_c, response).",
     ),
     out: Path = typer.Option(..., "-o", "--out", help=OUT_HELP),
     a: str | None = typer.Option(None, "--a", help="First drug of the pair to score."),
@@ -102,6 +113,7 @@ def synergy_command(
         None, "--call-on", help="Statistic of the call: ci_gmean (default), ci_mean, bliss, ..."
     ),
     figures: bool = typer.Option(True, "--figures/--no-figures", help="Write figures + report."),
+    table_format: str | None = table_format_option(),
     db: str | None = db_option(),
 ) -> None:
     """Score drug combinations: Chou-Talalay CI, Bliss, HSA, Loewe, ZIP and calibrated calls.
@@ -109,30 +121,43 @@ def synergy_command(
     A block that cannot be scored (or whose fits fail) is a row with fit_ok False and a message;
     the command ends with "N scored, M flagged".
     """
+    from tallrx._atomic import atomic_dir, save_table
+    from tallrx._result import json_safe
+    from tallrx.analysis.synergy import score_synergy
+
+    ext = check_table_format(table_format) or "csv"
     table = _read_input(input, response, unit)
-    result = score_synergy(
-        table,
-        a=a,
-        b=b,
-        methods=method,
-        response=response,
-        seed=seed,
-        n_null=n_null,
-        n_boot=n_boot,
-        alpha=alpha,
-        ci_dx=ci_dx,
-        call_on=call_on,
-        where=str(input),
-    )
-    figs = synergy_figures(result) if figures else {}
+    with progress("scoring combination blocks", unit="blocks"):
+        result = score_synergy(
+            table,
+            a=a,
+            b=b,
+            methods=method,
+            response=response,
+            seed=seed,
+            n_null=n_null,
+            n_boot=n_boot,
+            alpha=alpha,
+            ci_dx=ci_dx,
+            call_on=call_on,
+            where=str(input),
+        )
+    figs = {}
+    if figures:
+        from tallrx.report.synergy import synergy_figures
+
+        figs = synergy_figures(result)
     with atomic_dir(out) as tmp:
-        result.table.to_csv(tmp / "combinations.csv", index=False)
-        result.extra["surface"].to_csv(tmp / "surface.csv", index=False)
-        result.extra["median_effect"].to_csv(tmp / "median_effect.csv", index=False)
+        save_table(result.table, tmp / f"combinations.{ext}", ext)
+        save_table(result.extra["surface"], tmp / f"surface.{ext}", ext)
+        save_table(result.extra["median_effect"], tmp / f"median_effect.{ext}", ext)
         (tmp / "meta.json").write_text(
             json.dumps(json_safe(dict(result.meta)), indent=2), encoding="utf-8"
         )
         if figures:
+            from tallrx.report.html import render_report
+            from tallrx.report.synergy import synergy_section
+
             (tmp / "figures").mkdir()
             for name, fig in figs.items():
                 fig.savefig(tmp / "figures" / f"{name}.png", dpi=150, bbox_inches="tight")
