@@ -20,7 +20,7 @@ from tallrx.io.assays.qpcr._common import (
     finish,
     task_names,
 )
-from tallrx.io.plates.layout import drop_wellmap_extras
+from tallrx.io.plates.layout.files import drop_wellmap_extras
 
 _SAMPLE_ALIASES = ("sample", "sample_name")
 _TARGET_ALIASES = ("target", "primers", "primer", "gene", "assay", "target_name")

@@ -1,0 +1,89 @@
+"""Layout files -> a raw table: wellmap TOML (``wellmap.load``), XLSX, or CSV/TSV text."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+import wellmap
+
+from tallrx.errors import (
+    InputError,
+)
+from tallrx.io._cells import EXCEL_SUFFIXES, decode, read_bytes, sniff_delimiter
+from tallrx.io.plates.layout.normalize import normalize_layout
+
+
+def read_layout(
+    path: str | Path, *, unit: str | None = None, drug_units: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Read a plate layout (wellmap ``.toml``, or ``.csv``/``.tsv``/``.txt``/``.xlsx``).
+
+    ``unit`` is the concentration unit of rows without a ``unit`` column/value (default uM);
+    ``drug_units`` maps drug names (case-insensitive) to the unit their concentrations are in,
+    overriding the file (e.g. ``{"asparaginase": "U/l"}``). Concentrations come out in uM.
+    Raises SchemaError (columns), InputError (wells, values) or UnitError (units), each naming
+    the file and line/well.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "layout.csv"
+    >>> _ = p.write_text("well,drug,conc,unit\\nA1,DMSO,0.1,%\\nA2,prednisolone,500,nM\\n")
+    >>> read_layout(p)[["well", "drug_a", "conc_a", "role"]].to_dict("list")
+    {'well': ['A1', 'A2'], 'drug_a': ['', 'prednisolone'], 'conc_a': [0.0, 0.5], 'role': ['vehicle', 'treated']}
+    """
+    path = Path(path)
+    raw, locs = load_table(path)
+    return normalize_layout(raw, where=str(path), unit=unit, drug_units=drug_units, locs=locs)
+
+
+#: bookkeeping columns of ``wellmap.load`` (0-based positions, source file): not annotations
+WELLMAP_EXTRAS = ("well0", "row", "col", "row_i", "col_j", "path")
+
+
+def drop_wellmap_extras(frame: pd.DataFrame) -> pd.DataFrame:
+    """A ``wellmap.load`` table without its :data:`WELLMAP_EXTRAS` columns."""
+    return frame.drop(columns=[c for c in WELLMAP_EXTRAS if c in frame.columns])
+
+
+def load_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Raw layout table and a location ("line 5") per row."""
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        read_bytes(path)
+        try:
+            frame = wellmap.load(path)
+        except Exception as exc:  # wellmap raises its own and TOML errors
+            message = " ".join(str(exc).split())
+            raise InputError(f"{path}: not a valid wellmap layout: {message}") from None
+        frame = drop_wellmap_extras(frame)
+        return frame, [""] * len(frame)
+    if suffix in EXCEL_SUFFIXES:
+        read_bytes(path)
+        try:
+            frame = pd.read_excel(path, sheet_name=0)
+        except Exception as exc:  # openpyxl/zip errors of a damaged workbook
+            raise InputError(f"{path}: cannot be read as an XLSX workbook ({exc})") from None
+        label = "row"
+    else:
+        text = decode(read_bytes(path), str(path))
+        try:
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=sniff_delimiter(text),
+                skip_blank_lines=False,
+                skipinitialspace=True,
+                index_col=False,  # rows longer than the header never become an index
+            )
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+            raise InputError(
+                f"{path}: cannot be read as a CSV/TSV table ({' '.join(str(exc).split())})"
+            ) from None
+        label = "line"
+    frame = frame.dropna(how="all")
+    empty_unnamed = [
+        c for c in frame.columns if str(c).startswith("Unnamed:") and frame[c].isna().all()
+    ]
+    frame = frame.drop(columns=empty_unnamed)
+    return frame, [f"{label} {i + 2}" for i in frame.index]
