@@ -85,8 +85,10 @@ def test_every_bad_block_is_a_row_and_the_rest_are_scored(screen):
     "kind,pattern",
     [
         ("sham", "sham: prednisolone combined with itself"),
-        ("failed_plate", "off-scale block (failed plate?): the untreated (0, 0) wells read a "
-         "median 2"),
+        (
+            "failed_plate",
+            "off-scale block (failed plate?): the untreated (0, 0) wells read a median 2",
+        ),
         ("nan_responses", "2 well(s) left out, viability: row"),
         ("no_untreated_well", "no untreated (0, 0) well"),
         ("single_concentration", "median-effect fit of"),
@@ -126,9 +128,7 @@ def test_a_wrong_scale_in_most_blocks_is_still_a_whole_input_error():
     """Inhibition read as viability: every block's untreated wells read ~0 -> one clear error."""
     sf, _ = messy_screen(6)
     with pytest.raises(AnalysisError, match="response scale does not match --response viability"):
-        score_synergy(
-            read_synergyfinder(sf.assign(response=100 - sf.response)), n_null=0, n_boot=0
-        )
+        score_synergy(read_synergyfinder(sf.assign(response=100 - sf.response)), n_null=0, n_boot=0)
 
 
 def test_pair_selection_in_a_multi_pair_screen_skips_other_pairs():
@@ -143,19 +143,22 @@ def test_pair_selection_in_a_multi_pair_screen_skips_other_pairs():
 
 def test_intervals_and_p_values_of_a_block_do_not_depend_on_the_batch():
     """Issue 9 point 5: a block's bootstrap interval and calibrated p-value are the same alone and
-    among other blocks (one random stream per block, seeded by its label)."""
+    among other blocks (one random stream per block, seeded by its label). The default interval
+    is analytic (no random draws), so the bootstrap one is asked for."""
     from tallrx.analysis.synergy.simulate import simulate_synergyfinder
 
     table = read_synergyfinder(simulate_synergyfinder(6, seed=3))
     cols = ["ci_low", "ci_high", "p_value", "call"]
-    together = score_synergy(table, n_null=29, n_boot=40, seed=5).table
+    together = score_synergy(table, n_null=29, n_boot=40, seed=5, interval="bootstrap").table
     blocks = table["sample"].unique()
     for bid in (blocks[0], blocks[-1]):
-        alone = score_synergy(table[table["sample"] == bid], n_null=29, n_boot=40, seed=5).table
+        alone = score_synergy(
+            table[table["sample"] == bid], n_null=29, n_boot=40, seed=5, interval="bootstrap"
+        ).table
         row = together[together["sample"] == bid]
         assert len(alone) == len(row) == 1
         for c in cols:
             a, b = alone[c].iloc[0], row[c].iloc[0]
             assert a == b or (a != a and b != b), (c, a, b)
-    other_seed = score_synergy(table, n_null=29, n_boot=40, seed=6).table
+    other_seed = score_synergy(table, n_null=29, n_boot=40, seed=6, interval="bootstrap").table
     assert not np.allclose(other_seed["ci_low"], together["ci_low"], equal_nan=True)

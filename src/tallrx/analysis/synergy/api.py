@@ -29,7 +29,6 @@ from tallrx.analysis.synergy.calibration import (
     MIN_NULL,
     N_NULL,
     block_generators,
-    bootstrap_ci_mean,
     calibrated_call,
     excess,
     expected_statistic,
@@ -41,6 +40,7 @@ from tallrx.analysis.synergy.calibration import (
 from tallrx.analysis.synergy.chou_talalay import ED_LEVELS
 from tallrx.analysis.synergy.design import Block, check_response_scale, split_blocks
 from tallrx.analysis.synergy.engine import CI_DX, METHODS, BatchScores, score_batch
+from tallrx.analysis.synergy.interval import INTERVALS, bootstrap_ci_mean, delta_ci_mean
 from tallrx.analysis.synergy.tables import (
     block_frame,
     combination_table,
@@ -101,6 +101,7 @@ def score_synergy(
     seed: int = 0,
     n_null: int = N_NULL,
     n_boot: int = 200,
+    interval: str = "delta",
     alpha: float = ALPHA,
     ci_dx: str = "median",
     call_on: str | None = None,
@@ -115,8 +116,10 @@ def score_synergy(
     ``ci_mean``, ``ci_median``, ``bliss``, ``hsa``, ``loewe``, ``zip``). Sign conventions: CI < 1
     synergy; Bliss/HSA/Loewe/ZIP in percentage points of inhibition, > 0 synergy (``CONVENTIONS``,
     also in ``Result.meta["conventions"]``).
-    ``n_null`` null plates per block (0 disables the calibrated call), ``n_boot`` bootstrap
-    resamples for the CI interval. ``response`` only labels the scale check's message.
+    ``n_null`` null plates per block (0 disables the calibrated call). ``interval``: how
+    ci_low/ci_high are computed, "delta" (analytic error propagation, the default; with ``ci_dx``
+    "ll4" / "auto" the bootstrap is used) or "bootstrap" (``n_boot`` parametric resamples);
+    ``n_boot`` 0 = no interval (see :mod:`tallrx.analysis.synergy.interval`). ``response`` only labels the scale check's message.
 
     One bad block never stops the batch: a block that cannot be scored (ragged, no single agents,
     a duplicated well, a bad concentration, off-scale untreated wells) is a row with NaN scores,
@@ -128,8 +131,15 @@ def score_synergy(
         raise AnalysisError(
             f"ci_dx must be one of {', '.join(CI_DX)}, got {ci_dx!r}.{did_you_mean(ci_dx, CI_DX)}"
         )
+    if interval not in INTERVALS:
+        raise AnalysisError(
+            f"interval must be one of {', '.join(INTERVALS)}, got {interval!r}."
+            f"{did_you_mean(interval, INTERVALS)}"
+        )
     if n_boot < 0:
-        raise AnalysisError(f"n_boot must be >= 0 bootstrap resamples (0 = no interval), got {n_boot}")
+        raise AnalysisError(
+            f"n_boot must be >= 0 bootstrap resamples (0 = no interval), got {n_boot}"
+        )
     if n_null < 0 or 0 < n_null < MIN_NULL:
         raise AnalysisError(
             f"n_null must be 0 (no calibrated call) or >= {MIN_NULL} null plates per block "
@@ -161,7 +171,7 @@ def score_synergy(
     if flagged:
         blks = [blocks[i] for i in flagged]
         combos.append((np.asarray(flagged), not_scored_table(blks, block_frame(blks))))
-    opts = _Options(methods, stat, ci_dx, n_null, n_boot, alpha, seed)
+    opts = _Options(methods, stat, ci_dx, n_null, n_boot, alpha, seed, interval)
     for members in by_design.values():
         for start in range(0, len(members), BLOCK_CHUNK):
             chunk = members[start : start + BLOCK_CHUNK]
@@ -193,8 +203,16 @@ def score_synergy(
         "response": response,
         "summary": "scores are means over combination cells (both doses > 0); ci_mean is the mean "
         "CI over the tested combination points whose effect is at least 10 % and below "
-        "100 % (the therapeutic window the combination reaches); ci_low/ci_high a percentile "
-        "bootstrap interval",
+        "100 % (the therapeutic window the combination reaches); ci_low/ci_high its 95 % "
+        "interval",
+        "interval": (
+            "none"
+            if n_boot == 0 or "ci" not in methods
+            else "delta: error propagation of the well noise through the median-effect fits "
+            "and the combination cells, on the log scale"
+            if interval == "delta" and ci_dx == "median"
+            else f"parametric bootstrap, {n_boot} resamples, percentile"
+        ),
         "ci_dx": ci_dx,
         "ed_levels": list(ED_LEVELS),
         "call": {
@@ -234,6 +252,7 @@ class _Options:
     n_boot: int
     alpha: float
     seed: int
+    interval: str = "delta"
 
 
 def _score_chunk(blks: list[Block], ids: list[int], o: _Options, combos, surfaces, series) -> None:
@@ -252,7 +271,10 @@ def _score_chunk(blks: list[Block], ids: list[int], o: _Options, combos, surface
     sd = noise_sd(des, V, sc) if "a" in sc.curves else np.full(B, np.nan)
     lo = hi = np.full((B, G), np.nan)
     if "ci" in o.methods and o.n_boot > 0:
-        lo, hi = bootstrap_ci_mean(des, V, sc, o.n_boot, gens, ci_dx=o.ci_dx)
+        if o.interval == "delta" and o.ci_dx == "median":
+            lo, hi = delta_ci_mean(des, V, sc)
+        else:
+            lo, hi = bootstrap_ci_mean(des, V, sc, o.n_boot, gens, ci_dx=o.ci_dx)
     ci_mean = sc.per_group.get("ci_mean", np.full((B, G), np.nan))
     calls = (
         calibrated_call(p_syn, p_ant, ci_mean, o.alpha)

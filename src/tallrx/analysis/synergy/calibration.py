@@ -20,7 +20,6 @@ statistic (by default the paper's window-mean CI) is compared with this null dis
 from __future__ import annotations
 
 import hashlib
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -44,7 +43,6 @@ __all__ = [
     "calibrated_call",
     "block_generators",
     "null_statistics",
-    "bootstrap_ci_mean",
     "excess",
     "expected_statistic",
 ]
@@ -229,64 +227,3 @@ def calibrated_call(p_syn, p_ant, ci_mean, alpha: float = ALPHA) -> np.ndarray:
     out[syn] = "synergy"
     out[syn & (np.asarray(ci_mean, float) < CI_STRONG_SYNERGY)] = "strong synergy"
     return out
-
-
-def bootstrap_ci_mean(
-    des: BlockDesign,
-    V: np.ndarray,
-    sc: BatchScores,
-    n_boot: int,
-    rng: Rng,
-    *,
-    ci_dx: str = "median",
-    level: float = 0.95,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile bootstrap interval (B, G) of the window-mean CI.
-
-    Each resample draws wells with replacement within every cell (so every median-effect fit is
-    redone) and then draws the combination points of the window mean with replacement.
-    """
-    V = np.atleast_2d(V)
-    B = V.shape[0]
-    n_w = des.n_wells
-    # within-cell resampling of wells (excluded wells stay excluded)
-    order = np.argsort(des.cell, kind="stable")
-    counts = np.bincount(des.cell, minlength=des.n_cells)
-    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    cw = des.cell[order]
-    u = _draw(rng, B, "random", (n_boot, n_w))
-    pick = start[cw] + np.floor(u * counts[cw]).astype(int)
-    take = order[pick]  # (B, n_boot, n_w) well index drawn for each slot
-    vb = V[np.arange(B)[:, None, None], take]  # (B, n_boot, n_w), slots in `order`
-    dsn = BlockDesign(
-        kind=des.kind,
-        d1=des.d1[order],
-        d2=des.d2[order],
-        cell=des.cell[order],
-        cd1=des.cd1,
-        cd2=des.cd2,
-        sa_a=des.sa_a,
-        sa_b=des.sa_b,
-        zero=des.zero,
-        ray=des.ray,
-        ratios=des.ratios,
-        levels_a=des.levels_a,
-        levels_b=des.levels_b,
-    )
-    res = score_batch(dsn, vb.reshape(B * n_boot, n_w), ("ci",), ci_dx=ci_dx, groups=sc.groups)
-    ci = res.per_cell["ci"].reshape(B, n_boot, 1, -1)
-    member = sc.groups.member[None, None]
-    ok = member & np.isfinite(ci) & (ci > 0)
-    # Bayesian-bootstrap (Dirichlet) weights over the window's points
-    u = _draw(rng, B, "random", (n_boot, member.shape[2], des.n_cells))
-    w = np.where(ok, -np.log(u), 0.0)
-    tot = w.sum(-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (np.where(ok, ci, 0.0) * w).sum(-1) / tot
-    mean = np.where(tot > 0, mean, np.nan)
-    q = (1 - level) / 2
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        lo = np.nanquantile(mean, q, axis=1)
-        hi = np.nanquantile(mean, 1 - q, axis=1)
-    return lo, hi

@@ -30,7 +30,16 @@ from tallrx.analysis.synergy.chou_talalay import (
 from tallrx.analysis.synergy.design import BlockDesign
 from tallrx.analysis.synergy.reference_models import Curves, bliss, hsa, loewe_reference, zip_delta
 
-__all__ = ["METHODS", "CI_DX", "Groups", "BatchScores", "score_batch", "groups_of", "fit_curves"]
+__all__ = [
+    "METHODS",
+    "CI_DX",
+    "Groups",
+    "BatchScores",
+    "score_batch",
+    "groups_of",
+    "fit_curves",
+    "single_agent_curves",
+]
 
 METHODS = ("ci", "bliss", "hsa", "loewe", "zip")
 CI_DX = ("median", "ll4", "auto")
@@ -140,6 +149,25 @@ def fit_curves(x: np.ndarray, y: np.ndarray, **kw) -> tuple[Curves, np.ndarray]:
     return c, ok
 
 
+def single_agent_curves(
+    des: BlockDesign, V: np.ndarray
+) -> tuple[dict[str, Curves], dict[str, np.ndarray]]:
+    """4PL fits of the single-agent wells (their (0, 0) wells included) of B plates: curves and
+    fit-ok flags by drug ("a", "b"), parameters of shape (B,)."""
+    idx, _ = _pad([np.flatnonzero(des.d2 == 0), np.flatnonzero(des.d1 == 0)])
+    xs = np.stack(
+        [
+            np.where(idx[0] >= 0, des.d1[np.maximum(idx[0], 0)], np.nan),
+            np.where(idx[1] >= 0, des.d2[np.maximum(idx[1], 0)], np.nan),
+        ]
+    )
+    y = _gather(np.atleast_2d(V), idx)  # (B, 2, W)
+    with np.errstate(all="ignore"):
+        cur, ok = fit_curves(np.broadcast_to(xs, y.shape), y)
+    curves = {"a": cur.take((slice(None), 0)), "b": cur.take((slice(None), 1))}
+    return curves, {"a": ok[:, 0], "b": ok[:, 1]}
+
+
 def _cell_means(des: BlockDesign, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     onehot = (des.cell[:, None] == np.arange(des.n_cells)[None, :]).astype(float)
     ok = np.isfinite(V)
@@ -195,18 +223,7 @@ def _score_batch(des, V, methods, ci_dx, groups, curves) -> BatchScores:
         curves or bool({"loewe", "zip"} & set(methods)) or ("ci" in methods and ci_dx != "median")
     )
     if need_curves:
-        sa = [np.flatnonzero(des.d2 == 0), np.flatnonzero(des.d1 == 0)]
-        idx, _ = _pad(sa)
-        xs = np.stack(
-            [
-                np.where(idx[0] >= 0, des.d1[np.maximum(idx[0], 0)], np.nan),
-                np.where(idx[1] >= 0, des.d2[np.maximum(idx[1], 0)], np.nan),
-            ]
-        )
-        y = _gather(V, idx)  # (B, 2, W)
-        cur, ok = fit_curves(np.broadcast_to(xs, y.shape), y)
-        out.curves["a"], out.curves["b"] = cur.take((slice(None), 0)), cur.take((slice(None), 1))
-        out.curve_ok["a"], out.curve_ok["b"] = ok[:, 0], ok[:, 1]
+        out.curves, out.curve_ok = single_agent_curves(des, V)
     # observed single agents at the combination cells (fall back to the fitted curve when untested)
     va = np.where(des.sa_a[None, :] >= 0, mean[:, np.maximum(des.sa_a, 0)], np.nan)
     vb = np.where(des.sa_b[None, :] >= 0, mean[:, np.maximum(des.sa_b, 0)], np.nan)

@@ -147,8 +147,12 @@ PANEL = (
     DrugModel("prednisolone", bottom=70.0, ic50=3.0, hill=1.0, doses=(0.3, 1.0, 3.0, 10.0, 30.0)),
     DrugModel("selumetinib", bottom=30.0, ic50=0.3, hill=1.2, doses=(0.03, 0.1, 0.3, 1.0, 3.0)),
     DrugModel("ruxolitinib", bottom=50.0, ic50=1.0, hill=1.0, doses=(0.1, 0.3, 1.0, 3.0, 10.0)),
-    DrugModel("venetoclax", bottom=10.0, ic50=0.05, hill=1.5, doses=(0.005, 0.016, 0.05, 0.16, 0.5)),
-    DrugModel("bortezomib", bottom=5.0, ic50=0.01, hill=2.0, doses=(0.002, 0.005, 0.01, 0.02, 0.05)),
+    DrugModel(
+        "venetoclax", bottom=10.0, ic50=0.05, hill=1.5, doses=(0.005, 0.016, 0.05, 0.16, 0.5)
+    ),
+    DrugModel(
+        "bortezomib", bottom=5.0, ic50=0.01, hill=2.0, doses=(0.002, 0.005, 0.01, 0.02, 0.05)
+    ),
 )
 
 

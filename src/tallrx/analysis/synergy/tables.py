@@ -202,9 +202,7 @@ def not_scored_table(blks: list[Block], keys: pd.DataFrame) -> pd.DataFrame:
     out["naive_call"] = NOT_SCORED
     out["noise_sd"] = nan
     out["fit_ok"] = np.zeros(B, bool)
-    out["message"] = [
-        "; ".join([*(["sham"] if b.sham else []), *b.notes, b.problem]) for b in blks
-    ]
+    out["message"] = ["; ".join([*(["sham"] if b.sham else []), *b.notes, b.problem]) for b in blks]
     return pd.DataFrame(out)
 
 
