@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from tallrx.model import GENOTYPES, NETWORK
-from tallrx.model.cohort import cohort_screen, load_cohort
-from tallrx.model.engines import BatchedEngine, RoadRunnerEngine
 from tallrx.model.simulate import conditions_to_parameters, steady_states, untreated
+from tallrx.model.solvers import BatchedEngine, RoadRunnerEngine
+from tallrx.model.virtual.cohort import cohort_screen, load_cohort
 
 _ENGINE = None
 

@@ -29,6 +29,15 @@ MOVED = {
     "tallrx.analysis.coip": "tallrx.analysis.assays.coip",
     "tallrx.analysis.qpcr": "tallrx.analysis.assays.qpcr",
     "tallrx.analysis.blots": "tallrx.analysis.assays.blots",
+    "tallrx.model.assays": "tallrx.model.virtual",
+    "tallrx.model.cohort": "tallrx.model.virtual.cohort",
+    "tallrx.model.cohort_select": "tallrx.model.virtual.cohort_select",
+    "tallrx.model.engines": "tallrx.model.solvers",
+    "tallrx.model.sbml": "tallrx.model.network.sbml",
+    "tallrx.model._table": "tallrx.model.network._table",
+    "tallrx.model._expr": "tallrx.model.network._expr",
+    "tallrx.model._codegen": "tallrx.model.solvers._codegen",
+    "tallrx.model._rosenbrock": "tallrx.model.solvers._rosenbrock",
 }
 
 

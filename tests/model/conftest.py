@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tallrx.model import conditions_to_parameters
-from tallrx.model.engines import RoadRunnerEngine
+from tallrx.model.solvers import RoadRunnerEngine
 
 
 @pytest.fixture(scope="session")

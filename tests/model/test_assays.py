@@ -13,7 +13,8 @@ from tallrx.analysis.assays.coip import score_binding
 from tallrx.analysis.assays.qpcr import relative_expression
 from tallrx.analysis.doseresponse.curves import auc_trapezoid
 from tallrx.errors import InputError
-from tallrx.model import assays, simulate_batch
+from tallrx.model import simulate_batch
+from tallrx.model import virtual as assays
 from tallrx.tidy.normalize import normalize_viability
 
 PRED = np.geomspace(0.00822, 250, 10) / 360.44 * 1e3

@@ -7,7 +7,7 @@ import pytest
 
 from tallrx.cli import main
 from tallrx.errors import InternalError, TallrxError
-from tallrx.model._table import Network, Parameter, Reaction, Species
+from tallrx.model.network._table import Network, Parameter, Reaction, Species
 
 
 def run(args, capsys) -> tuple[int, str]:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from tallrx.errors import InputError
-from tallrx.model import cohort as C
+from tallrx.model.virtual import cohort as C
 from tallrx.tidy.normalize import normalize_viability
 
 
@@ -121,7 +121,7 @@ def test_unknown_sample_is_a_user_error(cohort):
 
 def test_il7_raises_perk_within_30_minutes_in_il7_dependent_samples(cohort):
     """Paper Fig. 1E: ERK phosphorylation after 30 min of IL7 (25 ng/ml)."""
-    from tallrx.model.assays import run_conditions
+    from tallrx.model.virtual import run_conditions
 
     dep = cohort[cohort["combination_group"] == "IL7-dependent"]
     blocks = C.cohort_conditions(dep, conditions=[{"il7": 0.0}, {"il7": 25.0}])

@@ -130,7 +130,8 @@ def test_fractional_hill_coefficient_does_not_hang_the_batched_engine():
 
 def test_generated_rates_are_finite_below_zero():
     """The guard: a state slightly below zero gives finite rates and Jacobian (any exponent)."""
-    from tallrx.model.engines import _columns, compiled
+    from tallrx.model.solvers._common import compiled
+    from tallrx.model.solvers._common import param_columns as _columns
 
     code = compiled()
     P = conditions_to_parameters(

@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 from scipy.linalg import expm
 
 from tallrx.model import GENOTYPES, NETWORK
-from tallrx.model._codegen import generate
-from tallrx.model._rosenbrock import integrate
-from tallrx.model._table import Network, Parameter, Reaction, Species
-from tallrx.model.engines import BatchedEngine, ScipyEngine, _columns
 from tallrx.model.network import ANTI_APOPTOTIC, BIM_FORMS, complex_name
+from tallrx.model.network._table import Network, Parameter, Reaction, Species
+from tallrx.model.solvers import BatchedEngine, ScipyEngine
+from tallrx.model.solvers._codegen import generate
+from tallrx.model.solvers._common import param_columns as _columns
+from tallrx.model.solvers._rosenbrock import integrate
 
 from .conftest import pmatrix
 
@@ -202,7 +203,7 @@ def test_batched_wells_are_independent():
 
 def test_dense_and_sparse_linear_algebra_give_the_same_trajectories(monkeypatch):
     """Small batches use a dense batched inverse, large ones the generated sparse LU."""
-    from tallrx.model import _rosenbrock
+    from tallrx.model.solvers import _rosenbrock
 
     P = pmatrix(CONDITIONS[:2])
     eng = BatchedEngine()

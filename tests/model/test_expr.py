@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tallrx.errors import InternalError
-from tallrx.model import _expr as ex
+from tallrx.model.network import _expr as ex
 
 CASES = [
     "k * A * B - kd * C",

@@ -13,8 +13,8 @@ import pytest
 
 from tallrx.errors import InternalError
 from tallrx.model import NETWORK, to_antimony, to_sbml, validate_sbml
-from tallrx.model._table import Network, Parameter, Reaction, Rule, Species
-from tallrx.model.engines import compiled
+from tallrx.model.network._table import Network, Parameter, Reaction, Rule, Species
+from tallrx.model.solvers import compiled
 
 SOURCE = re.compile(
     r"(doi:10\.\d{4,}/\S+|paper (Fig|Methods|Results|Introduction|Suppl)|"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tallrx.model.assays import viability_plates
+from tallrx.model.virtual import viability_plates
 from tallrx.plate import parse_well
 from tallrx.schema import validate
 
@@ -25,7 +25,7 @@ def test_bim_s_upper_band_is_measured_and_holds_only_background():
     """Paper Fig. 1C / 2: ERK shifts BIM-EL and BIM-L, never BIM-S. The virtual blot measures the
     BIM-S upper-band region too, so 'never shifted' is a measurement, not an absent column."""
     from tallrx.analysis.assays.blots import upper_band_fraction
-    from tallrx.model.assays import western_blots
+    from tallrx.model.virtual import western_blots
 
     lanes = pd.DataFrame({"genotype": ["NRAS_G12D", "NRAS_G12D"], "dox": [0, 1]})
     blots = western_blots(lanes, seed=3).table

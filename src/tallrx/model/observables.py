@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tallrx.model._table import Network
 from tallrx.model.network import ANTI_APOPTOTIC, BIM_FORMS, BMF_PARTNERS, complex_name
+from tallrx.model.network._table import Network
 
 OBSERVABLES: dict[str, tuple[str, str]] = {
     "pERK": ("fraction", "active (doubly phosphorylated) ERK1/2"),
@@ -87,10 +87,3 @@ def compute(net: Network, states: np.ndarray, reference: np.ndarray, names=NAMES
             values[a] = x[ix[a]] + bound_bim + bound_bmf
             values[f"BIM_bound_{a}"] = bound_bim / bim
     return np.stack([values[n] for n in names], axis=-2)
-
-
-def bmf_bound(net: Network, states: np.ndarray) -> np.ndarray:
-    """BMF in complexes with BCL2/BCLXL (nM), for the virtual co-IP."""
-    ix = net.species_index
-    x = np.moveaxis(np.asarray(states, dtype=float), -2, 0)
-    return sum(x[ix[complex_name("BMF", a)]] for a in BMF_PARTNERS)

@@ -28,9 +28,9 @@ import pandas as pd
 from tallrx._result import Result
 from tallrx.errors import DegenerateDataWarning, InputError, did_you_mean
 from tallrx.model import observables as obs
-from tallrx.model.engines import ENGINES, make_engine
 from tallrx.model.genotypes import DRUGS, GENOTYPE_FLAGS, normalize_drug, normalize_genotype
 from tallrx.model.network import NETWORK
+from tallrx.model.solvers.engines import ENGINES, make_engine
 from tallrx.schema import validate
 
 DEFAULT_HOURS = (0.0, 0.5, 24.0, 96.0)
@@ -244,7 +244,7 @@ def simulate_states(
     Returns ``(states, reference)``: states (len(hours), n_species, W) and the uninduced,
     untreated steady states (n_species, W) used as the baseline of fold changes.
 
-    A well that cannot be integrated (see :mod:`.engines`) is NaN and never stops the batch.
+    A well that cannot be integrated (see :mod:`.solvers.engines`) is NaN and never stops the batch.
     Its reason goes into ``failures`` {column: message} when a dict is given; otherwise a
     :class:`DegenerateDataWarning` says how many wells failed and why.
     """

@@ -1,8 +1,8 @@
 """Data classes of the reaction table and the :class:`Network` that checks and indexes it.
 
-The table itself (every species, parameter, rule and reaction) lives in
-:mod:`tallrx.model.network`; everything else (Antimony/SBML, the NumPy right-hand side, the
-analytic Jacobian, ``tallrx model show``) is generated from it.
+The table itself (every species, parameter, rule and reaction) is :data:`tallrx.model.network.NETWORK`;
+everything else (Antimony/SBML, the NumPy right-hand side, the analytic Jacobian, ``tallrx model
+show``) is generated from it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import InternalError, TallrxError, did_you_mean
-from tallrx.model import _expr as ex
+from tallrx.model.network import _expr as ex
 
 KINDS = ("kinetic", "level", "input", "genotype", "context")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -38,6 +38,7 @@ class Parameter:
     ``source`` is a DOI ("doi:10..."), "paper Fig. N" or "calibrated to Fig. N".
     ``kind``: kinetic / level (cell-specific amounts) / input (set per condition: IL7, dox,
     drug doses) / genotype (set by the transgene) / context (cell type or patient).
+    ``status``: input / calibrated / literature / assumed (see :mod:`.parameters`).
     """
 
     name: str
@@ -48,6 +49,7 @@ class Parameter:
     source: str
     annotation: str = ""
     kind: str = "kinetic"
+    status: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 
 from tallrx.errors import InternalError
-from tallrx.model import _expr as ex
-from tallrx.model._table import Network
+from tallrx.model.network import _expr as ex
+from tallrx.model.network._table import Network
 
 MODEL_ID = "tallrx_il7r_erk_bim"
 

@@ -23,8 +23,8 @@ from types import FunctionType
 
 import numpy as np
 
-from tallrx.model import _expr as ex
-from tallrx.model._table import Network
+from tallrx.model.network import _expr as ex
+from tallrx.model.network._table import Network
 
 
 @dataclass
@@ -212,12 +212,6 @@ def _min_degree(sym: np.ndarray) -> list[int]:
         left.remove(v)
         order.append(v)
     return order
-
-
-def _idx(items) -> str:
-    """Index expression: a plain integer for one item, a list for several."""
-    items = [int(i) for i in items]
-    return str(items[0]) if len(items) == 1 else str(items)
 
 
 def _lu_code(A: np.ndarray, slot: np.ndarray, order: list[int]) -> list[str]:

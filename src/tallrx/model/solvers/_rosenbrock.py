@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tallrx.model._codegen import Compiled
+from tallrx.model.solvers._codegen import Compiled
 
 GAMMA = 0.5
 SAFETY, FAC_MIN, FAC_MAX, FAC_REJECT = 0.9, 0.2, 6.0, 0.1

@@ -10,7 +10,7 @@ keeps phosphorylated and short-lived; MEK inhibitors unmask it, so most PDX resp
 Fig. 5A). Diagnosis-relapse pairs share their parameters up to a relapse shift. Each candidate is
 screened in silico (noise-free 4-day viability, the paper's prednisolone window +/- 25 ng/ml IL7,
 ruxolitinib and the MEK inhibitors, prednisolone with selumetinib or with ruxolitinib + IL7, pERK
-30 min after IL7) and :mod:`tallrx.model.cohort_select` picks the cohort (its docstring lists the
+30 min after IL7) and :mod:`.cohort_select` picks the cohort (its docstring lists the
 rules: 26 % IL7-responsive, no ruxolitinib responder, most MEK-inhibitor responders, ...).
 
 The selected default cohort (46, seed 2021) ships as ``tallrx/data/model/pdx_cohort_46.csv``;
@@ -26,10 +26,13 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError, did_you_mean
-from tallrx.model.assays import run_conditions, treatments_single, viability_plates
-from tallrx.model.cohort_select import Targets, classify, select_cohort
 from tallrx.model.network import NETWORK
 from tallrx.model.simulate import PARAM_PREFIX
+from tallrx.model.virtual.cohort_select import Targets, classify, select_cohort
+from tallrx.model.virtual.run import run_conditions
+from tallrx.model.virtual.treatments import treatments_single
+from tallrx.model.virtual.viability import viability_plates
+from tallrx.paper import IL7_NG_ML
 
 __all__ = [
     "Targets",
@@ -44,7 +47,6 @@ __all__ = [
     "parameter_columns",
 ]
 
-IL7_NG_ML = 25.0  # paper Methods
 IL7_PERK_HOURS = 0.5  # paper Fig. 1E: pERK 30 min after IL7
 DEFAULT_N, DEFAULT_SEED = 46, 2021
 

@@ -1,7 +1,7 @@
 """Selecting a virtual PDX cohort that matches the paper's observations (Fig. 1D-E, Fig. 5).
 
 Each candidate patient comes with the noise-free statistics of its in-silico selection screen
-(:func:`tallrx.model.cohort.screen_statistics`); :func:`classify` adds the paper's flags and
+(:func:`tallrx.model.virtual.cohort.screen_statistics`); :func:`classify` adds the paper's flags and
 :func:`select_cohort` picks ``n`` patients (complete diagnosis-relapse pairs included) such that
 
 * exactly 26 % (12 of 46) are IL7-responsive: prednisolone AUC(+IL7) / AUC(-IL7) > 1.5, +IL7 wells
@@ -38,6 +38,7 @@ import pandas as pd
 from scipy import stats
 
 from tallrx.errors import InputError
+from tallrx.paper import IL7_DEPENDENT_MIN_AUC, IL7_RESPONSIVE_FOLD
 
 __all__ = [
     "Targets",
@@ -49,9 +50,8 @@ __all__ = [
     "satisfies",
 ]
 
-IL7_RESPONSIVE_FOLD = 1.5  # paper Fig. 1D
-IL7_DEPENDENT_MIN_AUC = 175.0  # paper Fig. 5B
-RESISTANT_MIN_AUC = 175.0  # same threshold for IL7-independent resistance (assumption)
+#: same threshold for IL7-independent resistance (assumption)
+RESISTANT_MIN_AUC = IL7_DEPENDENT_MIN_AUC
 RESPONSE_MAX_FRACTION = 0.75  # AUC below 75 % of the maximum counts as a response (assumption)
 MAX_ENHANCED_VIABILITY = 2.5  # assumption: plausible IL7-enhanced viability of PDX cells
 DEPENDENT_RUX_GAIN = 0.75  # ruxolitinib + IL7 restores prednisolone sensitivity (Fig. 5C)
