@@ -28,5 +28,15 @@ CI_ANTAGONISM = 1.2
 
 #: prednisolone range of the screens (Fig. 1 legend), ug/ml
 PREDNISOLONE_UG_ML_RANGE = (0.00822, 250.0)
-#: BIM mRNA induction by 250 ug/ml prednisolone (Fig. 2, 4-10 fold)
+#: BIM mRNA induction by 250 ug/ml prednisolone (Fig. 3A-B text: "a 4- to 10-fold increase")
 BIM_FOLD_RANGE = (4.0, 10.0)
+
+#: PDX samples blotted for pERK with IL7 (Fig. 1E: three IL7-dependent, two IL7-independent)
+FIG1E_N_DEPENDENT = 3
+FIG1E_N_INDEPENDENT = 2
+#: steroid-resistant PDX samples per group in Fig. 5B-C ("six IL7-dependent ... six IL7-independent")
+FIG5_N_PER_GROUP = 6
+#: the cohort of Fig. 1D and 5A: 46 T-ALL PDX samples
+PDX_COHORT_SIZE = 46
+#: the cysteine-mutant IL7R lines that raise steroid resistance (Fig. 1B; tallrx.model names)
+CYSTEINE_IL7R = ("IL7R_PILT240-244RFCPH", "IL7R_LT243-244LMCPT", "IL7R_PIL240-242QSPSC")

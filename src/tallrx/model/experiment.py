@@ -40,10 +40,22 @@ Example (every section is a list; units of doses default to uM)::
 
 Instead of ``genotypes`` a section may name virtual PDX ``samples`` (or ``cohort = true`` for all
 of them) from the shipped cohort; ``il7`` lists IL7 concentrations (ng/ml).
+
+``conditions`` replaces the ``dox`` x ``il7`` x ``treatments`` product by an explicit list, one
+table per condition (its ``dox``, ``il7`` and drug doses), e.g. Fig. 2C's three lanes::
+
+    conditions = [ { dox = 0 }, { dox = 1 }, { dox = 1, ci1040 = 2 } ]
+
+A dose series may be listed instead of spanned: ``{ doses = [0.01, 0.1, 1], unit = "uM" }``
+in ``drugs``, and ``doses_a`` / ``doses_b`` in a combination.
+
+The paper's own designs ship as :data:`PAPER_EXPERIMENTS` (``tallrx simulate`` runs it;
+``tallrx reproduce`` builds its virtual experiments from the same sections).
 """
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import os
 import tomllib
@@ -56,15 +68,23 @@ import pandas as pd
 from tallrx._atomic import atomic_dir
 from tallrx._result import json_safe
 from tallrx.errors import InputError, TallrxError, did_you_mean
-from tallrx.model import assays
-from tallrx.model.cohort import cohort_conditions, load_cohort
-from tallrx.model.engines import ENGINES
+from tallrx.model import virtual as assays
 from tallrx.model.genotypes import DRUGS, normalize_drug, normalize_genotype
 from tallrx.model.simulate import simulate_batch
+from tallrx.model.solvers import ENGINES
+from tallrx.model.virtual.cohort import cohort_conditions, load_cohort
 from tallrx.units import to_um
 
+#: the paper's experiments (van der Zwet et al. 2021) as one experiment file
+PAPER_EXPERIMENTS = (
+    importlib.resources.files("tallrx") / "data" / "model" / "paper_experiments.toml"
+)
 SECTIONS = ("viability", "blot", "coip", "qpcr", "timecourse")
-_COMMON = {"name", "genotypes", "samples", "cohort", "dox", "il7", "treatments", "hours"}
+_COMMON = {
+    "name", "genotypes", "samples", "cohort", "dox", "il7", "treatments", "conditions", "hours"
+}  # fmt: skip
+#: keys of one ``conditions`` entry besides drug names
+CONDITION_KEYS = ("dox", "il7")
 KEYS = {
     "viability": _COMMON
     | {"drugs", "combinations", "readout", "plate_format", "replicates", "n_vehicle", "n_blank"},
@@ -107,8 +127,12 @@ def _count(spec: dict, key: str, default, where: str):
     return value
 
 
-def _conc(value, drug: str, where: str) -> float:
-    """A dose as a number (uM) or a string with a unit, e.g. '250 ug/ml' (finite, >= 0)."""
+def parse_dose(value, drug: str, where: str) -> float:
+    """A dose (uM) from a number (uM) or a string with a unit, e.g. '250 ug/ml' (finite, >= 0).
+
+    >>> round(parse_dose("250 ug/ml", "prednisolone", "x"), 1)  # 250 / 360.44 g/mol * 1e3
+    693.6
+    """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _finite_dose(float(value), value, drug, where)
     text = str(value).strip()
@@ -131,7 +155,21 @@ def _finite_dose(um: float, value, drug: str, where: str) -> float:
     return um
 
 
-def _doses(spec, drug: str, where: str, suffix: str = "") -> np.ndarray:
+def dose_series(spec, drug: str, where: str, suffix: str = "") -> np.ndarray:
+    """The doses (uM) of ``drug`` in ``spec``: ``doses{suffix}`` listed, or ``n{suffix}`` doses
+    spaced evenly in log from ``low{suffix}`` to ``high{suffix}`` (``unit{suffix}``, default uM).
+
+    >>> dose_series({"low": 1, "high": 100, "n": 3}, "selumetinib", "x").tolist()
+    [1.0, 10.0, 100.0]
+    >>> dose_series({"doses": [0, 2], "unit": "nM"}, "selumetinib", "x").tolist()
+    [0.0, 0.002]
+    """
+    listed = spec.get(f"doses{suffix}") if isinstance(spec, dict) else None
+    if listed is not None:
+        if not isinstance(listed, list) or not listed:
+            raise InputError(f"{where}: doses{suffix} of {drug} must be a non-empty list")
+        unit = spec.get(f"unit{suffix}", "uM")
+        return np.array([parse_dose(f"{v} {unit}", drug, where) for v in listed])
     try:
         lo, hi = spec[f"low{suffix}"], spec[f"high{suffix}"]
         n = _count(spec, f"n{suffix}", None, where)
@@ -140,42 +178,81 @@ def _doses(spec, drug: str, where: str, suffix: str = "") -> np.ndarray:
     except (KeyError, TypeError):
         raise InputError(
             f"{where}: doses of {drug} need low{suffix}, high{suffix} and "
-            f"n{suffix} (and optionally unit{suffix})"
+            f"n{suffix} (and optionally unit{suffix}), or a list doses{suffix}"
         ) from None
     unit = spec.get(f"unit{suffix}", "uM")
-    doses = np.geomspace(_conc(f"{lo} {unit}", drug, where), _conc(f"{hi} {unit}", drug, where), n)
+    doses = np.geomspace(
+        parse_dose(f"{lo} {unit}", drug, where), parse_dose(f"{hi} {unit}", drug, where), n
+    )
     if n < 1 or not np.all(doses > 0):
         raise InputError(f"{where}: doses of {drug} must be positive with n >= 1")
     return doses
 
 
-def _blocks(sec: dict, where: str) -> pd.DataFrame:
-    """Rows sample x dox x il7 x treatment (treatment drugs as columns in uM)."""
-    treatments = sec.get("treatments", [{}])
-    if not isinstance(treatments, list):
-        raise InputError(
-            f"{where}: treatments must be a list of tables, e.g. [{{}}, {{ci1040 = 2}}]"
-        )
-    treat_rows = []
-    for t in treatments:
-        treat_rows.append(
-            {normalize_drug(d, where=where): _conc(v, d, where) for d, v in dict(t).items()}
-        )
+def _drugs(table, where: str) -> dict[str, float]:
+    """One treatment table -> {drug: dose in uM}."""
+    return {normalize_drug(d, where=where): parse_dose(v, d, where) for d, v in dict(table).items()}
+
+
+def _tables(sec: dict, key: str, where: str, example: str) -> list:
+    value = sec.get(key, [{}])
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise InputError(f"{where}: {key} must be a list of tables, e.g. {example}")
+    return value
+
+
+def condition_rows(sec: dict, where: str = "experiment") -> list[dict]:
+    """The conditions of a section: each a dict of dox, il7 (ng/ml) and drug doses (uM).
+
+    Either the explicit ``conditions`` list or the product ``dox`` x ``il7`` x ``treatments``.
+
+    >>> condition_rows({"dox": [0, 1], "treatments": [{}, {"ci1040": 2}]})[1]
+    {'dox': 0.0, 'il7': 0.0, 'ci1040': 2.0}
+    >>> condition_rows({"conditions": [{"dox": 1, "ci1040": 2}]})
+    [{'dox': 1.0, 'il7': 0.0, 'ci1040': 2.0}]
+    """
+    if "conditions" in sec:
+        clash = [k for k in ("dox", "il7", "treatments") if k in sec]
+        if clash:
+            raise InputError(f"{where}: give either conditions or {clash[0]}, not both")
+        rows = []
+        for c in _tables(sec, "conditions", where, "[{dox = 0}, {dox = 1, ci1040 = 2}]"):
+            drugs = {k: v for k, v in c.items() if k not in CONDITION_KEYS}
+            rows.append(
+                {
+                    "dox": float(c.get("dox", 0)),
+                    "il7": float(c.get("il7", 0)),
+                    **_drugs(drugs, where),
+                }
+            )
+        return rows
+    treatments = _tables(sec, "treatments", where, "[{}, {ci1040 = 2}]")
+    treat_rows = [_drugs(t, where) for t in treatments]
     dox = [float(x) for x in sec.get("dox", [0])]
     il7 = [float(x) for x in sec.get("il7", [0])]
+    return [{"dox": d, "il7": i, **t} for d, i, t in product(dox, il7, treat_rows)]
+
+
+def section_conditions(sec: dict, where: str = "experiment") -> pd.DataFrame:
+    """The conditions table of one section: a row per sample x condition.
+
+    Returns
+    -------
+    pandas.DataFrame
+        SUPT-1 lines: sample, genotype, dox, il7, one column per drug (uM, 0 = not added).
+        PDX samples: sample, il7, the drug columns and the patient's ``p.*`` parameters.
+    """
+    conds = condition_rows(sec, where)
     if "genotypes" in sec:
         samples = [
             {"sample": g, "genotype": g}
             for g in (normalize_genotype(x, where=where) for x in sec["genotypes"])
         ]
-        rows = [
-            {**s, "dox": d, "il7": i, **t} for s, d, i, t in product(samples, dox, il7, treat_rows)
-        ]
-        return pd.DataFrame(rows).fillna(0.0)
+        return pd.DataFrame([{**s, **c} for s, c in product(samples, conds)]).fillna(0.0)
     if "samples" in sec or sec.get("cohort"):
         cohort = load_cohort()
         names = sec.get("samples") or list(cohort["sample"])
-        conds = [{"il7": i, **t} for i, t in product(il7, treat_rows)]
+        conds = [{k: v for k, v in c.items() if k != "dox"} for c in conds]
         return cohort_conditions(cohort, names, conds).fillna(0.0)
     raise InputError(
         f"{where}: give genotypes = [...] (SUPT-1 lines) or samples = [...] / "
@@ -184,19 +261,19 @@ def _blocks(sec: dict, where: str) -> pd.DataFrame:
 
 
 def _viability(sec: dict, where: str, seed: int, engine: str) -> pd.DataFrame:
-    blocks = _blocks({k: v for k, v in sec.items() if k != "treatments"}, where)
+    blocks = section_conditions({k: v for k, v in sec.items() if k != "treatments"}, where)
     parts = [
-        assays.treatments_single(d, _doses(spec, d, where))
+        assays.treatments_single(d, dose_series(spec, d, where))
         for d, spec in dict(sec.get("drugs", {})).items()
     ]
     for combo in sec.get("combinations", []):
         a, b = combo.get("drug_a"), combo.get("drug_b")
         if not a or not b:
             raise InputError(f"{where}: a combination needs drug_a and drug_b")
-        da = _doses(combo, a, where, "_a")
+        da = dose_series(combo, a, where, "_a")
         design = combo.get("design", "matrix")
         if design == "matrix":
-            parts.append(assays.treatments_matrix(a, da, b, _doses(combo, b, where, "_b")))
+            parts.append(assays.treatments_matrix(a, da, b, dose_series(combo, b, where, "_b")))
         elif design == "ray":
             parts.append(assays.treatments_ray(a, da, b, float(combo.get("ratio", 1.0))))
         else:
@@ -231,7 +308,7 @@ def _section(kind: str, sec: dict, i: int, here: str, s: int, engine: str) -> pd
     if kind == "viability":
         df = _viability(sec, here, s, engine)
     elif kind == "blot":
-        lanes = _blocks(sec, here).assign(blot=sec.get("name", f"blot{i + 1}"))
+        lanes = section_conditions(sec, here).assign(blot=sec.get("name", f"blot{i + 1}"))
         df = assays.western_blots(
             lanes,
             targets=sec.get("targets", assays.BLOT_TARGETS),
@@ -241,7 +318,7 @@ def _section(kind: str, sec: dict, i: int, here: str, s: int, engine: str) -> pd
         ).table
     elif kind == "coip":
         df = assays.coip_ms(
-            _blocks(sec, here),
+            section_conditions(sec, here),
             replicates=_count(sec, "replicates", 3, here),
             hours=_hours(sec, 24.0),
             seed=s,
@@ -250,7 +327,7 @@ def _section(kind: str, sec: dict, i: int, here: str, s: int, engine: str) -> pd
         ).table
     elif kind == "qpcr":
         df = assays.qpcr_plate(
-            _blocks(sec, here),
+            section_conditions(sec, here),
             replicates=_count(sec, "replicates", 3, here),
             technical=_count(sec, "technical", 2, here),
             hours=_hours(sec, 16.0),
@@ -259,7 +336,7 @@ def _section(kind: str, sec: dict, i: int, here: str, s: int, engine: str) -> pd
             engine=engine,
         ).table
     else:
-        blocks = _blocks(sec, here)
+        blocks = section_conditions(sec, here)
         blocks = blocks.drop(columns=["sample"]) if "genotype" in blocks else blocks
         hours = sec.get("hours", [0, 0.5, 24, 96])
         df = simulate_batch(
@@ -330,6 +407,11 @@ def run_experiment(spec: dict, *, where: str = "experiment", engine: str = "batc
         df[drugs] = df[drugs].fillna(0.0)
         out[k] = df
     return out
+
+
+def paper_experiments() -> dict:
+    """The parsed :data:`PAPER_EXPERIMENTS` file (a fresh dict per call)."""
+    return tomllib.loads(PAPER_EXPERIMENTS.read_text(encoding="utf-8"))
 
 
 def read_experiment(path: str | os.PathLike) -> dict:

@@ -1,61 +1,145 @@
-"""The paper's experimental design, as data: lines, doses, times (van der Zwet et al. 2021).
+"""The paper's experimental design for ``tallrx reproduce``, read from its one encoding.
 
-Every number cites the paper's figure legend or Methods; where the paper gives none, the choice is
-marked "assumed" with its reason. Concentrations are uM (``tallrx.units`` converts ug/ml).
+The design (lines, doses, times, lanes, replicates of every figure; van der Zwet et al. 2021)
+lives in ONE file, :data:`tallrx.model.experiment.PAPER_EXPERIMENTS`
+(``data/model/paper_experiments.toml``), which ``tallrx simulate`` runs as written. This module
+reads its sections by name so reproduce's virtual experiments use the same lines and doses;
+the names below (``SUPT1_LINES``, ``QPCR_LINES``, ...) are views of those sections, never a
+second copy. Where the two encodings used to disagree, the file says which figure decided.
+
+Concentrations are uM (the file's units converted by :func:`tallrx.model.experiment.parse_dose`);
+``dox`` keeps the file's numbers (0 / 1), so tables write it as the lab's sheets do.
 """
 
 from __future__ import annotations
 
+from functools import cache
+from itertools import product
+
 import numpy as np
 
-from tallrx.units import to_um
-
-#: Fig. 1A-B, 3, 4: prednisolone 0.00822-250 ug/ml (4-day screens), 250 ug/ml (qPCR, co-IP)
-PRED_UGML_RANGE = (0.00822, 250.0)
-N_PRED_DOSES = 10  # assumed: ten 3.1-fold steps span the legend's range
-PRED_TOP_UM = float(to_um(PRED_UGML_RANGE[1], "ug/ml", drug="prednisolone"))
-SUPT1_PRED_DOSES_UM = np.geomspace(
-    float(to_um(PRED_UGML_RANGE[0], "ug/ml", drug="prednisolone")), PRED_TOP_UM, N_PRED_DOSES
+from tallrx import paper
+from tallrx.model.experiment import (
+    CONDITION_KEYS,
+    SECTIONS,
+    dose_series,
+    paper_experiments,
+    parse_dose,
 )
 
-#: Fig. 1A-C, 2, 3: doxycycline-inducible SUPT-1 lines (tallrx.model genotype names)
-CYSTEINE_IL7R = ("IL7R_PILT240-244RFCPH", "IL7R_LT243-244LMCPT", "IL7R_PIL240-242QSPSC")
-IL7R_LINES = ("IL7R_WT", "IL7R_V253GPSL", *CYSTEINE_IL7R)
-JAK1_LINES = ("JAK1_WT", "JAK1_R724H", "JAK1_T901A")
-NRAS_LINES = ("NRAS_WT", "NRAS_G12D")
-SUPT1_LINES = ("parental", *IL7R_LINES, *JAK1_LINES, *NRAS_LINES)
+__all__ = ["section", "genotypes", "conditions", "hours", "replicates", "doses", "plates"]
 
-#: Fig. 1D-E, 5: PDX screens +/- 25 ng/ml IL7 (Methods); pERK 30 min after IL7 (Fig. 1E)
-IL7_NG_ML = 25.0
-IL7_BLOT_HOURS = 0.5
-N_BLOT_DEPENDENT, N_BLOT_INDEPENDENT = 3, 2  # Fig. 1E: three IL7-dependent, two independent
-N_COMBINATION_GROUP = 6  # Fig. 5B-C: six IL7-dependent and six IL7-independent samples
-SCREEN_DRUGS = ("prednisolone", "ruxolitinib", "selumetinib", "trametinib", "binimetinib")
 
-#: Fig. 2C / Suppl. Fig. 2a: CI1040 2 uM; Fig. 2D-E: selumetinib 0-100 uM (trametinib: Suppl.
-#: Fig. 2b-d, range not given: assumed 0-10 uM in decades, covering its nM MEK potency)
-CI1040_UM = 2.0
-SELUMETINIB_SERIES_UM = (0.0, 0.01, 0.1, 1.0, 10.0, 100.0)
-TRAMETINIB_SERIES_UM = (0.0, 0.0001, 0.001, 0.01, 0.1, 1.0, 10.0)
-BLOT_HOURS = 24.0  # assumed: inhibitor and drug lanes lysed after 24 h (Fig. 4 legend: 24 h)
+@cache
+def _spec() -> dict:
+    return paper_experiments()
 
-#: Fig. 3A-B: overnight prednisolone (assumed 16 h), triplicates, GAPDH reference
-QPCR_HOURS = 16.0
-QPCR_LINES = (*JAK1_LINES, *IL7R_LINES)
 
-#: Fig. 4: co-IP after 24 h; ruxolitinib 2 uM, selumetinib 10 uM; n = 3 replicate IPs.
-#: Bortezomib dose not given: assumed 10 nM (a proteasome-inhibiting, sub-lethal 24 h dose).
-COIP_HOURS = 24.0
-RUXOLITINIB_UM = 2.0
-SELUMETINIB_UM = 10.0
-BORTEZOMIB_UM = 0.01
-COIP_REPLICATES = 3
+def section(name: str) -> dict:
+    """The section called ``name`` of the paper's experiment file (any kind)."""
+    for kind in SECTIONS:
+        for sec in _spec().get(kind, []):
+            if sec.get("name") == name:
+                return sec
+    raise KeyError(f"paper_experiments.toml has no section named {name!r}")
 
-#: Fig. 5C: combination matrices (design not in the paper: assumed the screen's 4-log windows
-#: in 1-log steps, 5 x 5 doses plus both single-agent series, triplicates)
-MATRIX_DOSES_UM = {
-    "prednisolone": (0.00316, 0.0316, 0.316, 3.16, 31.6),
-    "selumetinib": (0.001, 0.01, 0.1, 1.0, 10.0),
-    "ruxolitinib": (0.001, 0.01, 0.1, 1.0, 10.0),
-}
-REPLICATES = 3
+
+def genotypes(name: str) -> tuple[str, ...]:
+    """The SUPT-1 lines of section ``name``, in the file's order."""
+    return tuple(section(name)["genotypes"])
+
+
+def _drugs(table: dict, where: str) -> dict[str, float]:
+    return {d: parse_dose(v, d, where) for d, v in table.items() if d not in CONDITION_KEYS}
+
+
+def conditions(name: str) -> list[dict]:
+    """The conditions of section ``name`` in the file's order: ``dox`` (as written) and the drug
+    doses (uM) of each, from its ``conditions`` list or its ``dox`` x ``treatments`` product."""
+    sec = section(name)
+    if "conditions" in sec:
+        return [{"dox": c.get("dox", 0), **_drugs(c, name)} for c in sec["conditions"]]
+    return [
+        {"dox": d, **_drugs(t, name)}
+        for d, t in product(sec.get("dox", [0]), sec.get("treatments", [{}]))
+    ]
+
+
+def hours(name: str) -> float:
+    """Hours from treatment to read-out of section ``name``."""
+    return float(section(name)["hours"])
+
+
+def replicates(name: str) -> int:
+    """Biological replicates of section ``name``."""
+    return int(section(name)["replicates"])
+
+
+def doses(name: str, drug: str) -> np.ndarray:
+    """The dose series (uM) of ``drug`` in the ``drugs`` table of viability section ``name``."""
+    return dose_series(section(name)["drugs"][drug], drug, name)
+
+
+def plates(name: str) -> tuple[str, int]:
+    """(read-out, wells per plate) of viability section ``name`` (Methods: SUPT-1 lines by MTT,
+    PDX cells by ATPlite)."""
+    sec = section(name)
+    return str(sec["readout"]), int(sec["plate_format"])
+
+
+def combination_doses(name: str) -> dict[str, tuple[float, ...]]:
+    """Per drug, the listed doses (uM) of the combinations of viability section ``name``."""
+    out: dict[str, tuple[float, ...]] = {}
+    for combo in section(name)["combinations"]:
+        for s in ("_a", "_b"):
+            drug = combo[f"drug{s}"]
+            out[drug] = tuple(dose_series(combo, drug, name, s).tolist())
+    return out
+
+
+def series(name: str) -> tuple[str, tuple[float, ...]]:
+    """(drug, doses in uM) of a blot section whose conditions step one drug through a series."""
+    conds = conditions(name)
+    drug = next(d for d in conds[-1] if d != "dox")
+    return drug, tuple(float(c.get(drug, 0.0)) for c in conds)
+
+
+# ---------------------------------------------------------------- views used by the experiments
+#: Fig. 1A-C: the doxycycline-inducible SUPT-1 lines (tallrx.model genotype names)
+SUPT1_LINES = genotypes("fig1ab")
+#: Fig. 1B: the cysteine-mutant IL7R lines
+CYSTEINE_IL7R = paper.CYSTEINE_IL7R
+IL7R_LINES = tuple(g for g in SUPT1_LINES if g.startswith("IL7R_"))
+JAK1_LINES = tuple(g for g in SUPT1_LINES if g.startswith("JAK1_"))
+NRAS_LINES = tuple(g for g in SUPT1_LINES if g.startswith("NRAS_"))
+#: Fig. 1A-B prednisolone range (ug/ml, from tallrx.paper) and the screen's dose series (uM)
+PRED_UGML_RANGE = paper.PREDNISOLONE_UG_ML_RANGE
+SUPT1_PRED_DOSES_UM = doses("fig1ab", "prednisolone")
+N_PRED_DOSES = len(SUPT1_PRED_DOSES_UM)
+PRED_TOP_UM = float(SUPT1_PRED_DOSES_UM[-1])
+REPLICATES = replicates("fig1ab")
+
+#: Fig. 1D-E, 5: the PDX screen's drugs; IL7 (ng/ml) and the pERK blot time (h)
+SCREEN_DRUGS = tuple(section("pdx_screen")["drugs"])
+IL7_NG_ML = paper.IL7_NG_ML
+IL7_BLOT_HOURS = hours("fig1e")
+N_BLOT_DEPENDENT, N_BLOT_INDEPENDENT = paper.FIG1E_N_DEPENDENT, paper.FIG1E_N_INDEPENDENT
+N_COMBINATION_GROUP = paper.FIG5_N_PER_GROUP
+
+#: Fig. 2C CI1040 dose; Fig. 2D-E / Suppl. Fig. 2b-d MEK inhibitor series (uM)
+CI1040_UM = max(c.get("ci1040", 0.0) for c in conditions("fig2c"))
+SELUMETINIB_SERIES_UM = series("fig2de_selumetinib")[1]
+TRAMETINIB_SERIES_UM = series("fig2de_trametinib")[1]
+BLOT_HOURS = hours("fig2c")
+
+#: Fig. 3A-B
+QPCR_LINES = genotypes("fig3")
+QPCR_HOURS = hours("fig3")
+
+#: Fig. 4 and Suppl. Fig. 3b / 4e
+COIP_HOURS = hours("fig4a")
+COIP_REPLICATES = replicates("fig4a")
+BORTEZOMIB_UM = max(c.get("bortezomib", 0.0) for c in conditions("suppl4e"))
+
+#: Fig. 5C combination matrices (uM per drug)
+MATRIX_DOSES_UM = combination_doses("fig5c")

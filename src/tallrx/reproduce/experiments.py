@@ -1,6 +1,8 @@
 """The paper's experiments on the model's virtual assays, analyzed by the lab's own functions.
 
-Each experiment builds the conditions of a figure (:mod:`tallrx.reproduce.design`), runs the
+Each experiment builds the conditions of a figure from its sections of the paper's experiment
+file (``data/model/paper_experiments.toml``, read through :mod:`tallrx.reproduce.design`; the
+same sections ``tallrx simulate`` runs), runs the
 model's virtual assays (viability plates, western blots, co-IP mass spectrometry, qPCR), and
 passes the emitted tidy tables through exactly the analysis a lab runs on its real files
 (:func:`tallrx.workflows.screen.analyze_wells`, :mod:`tallrx.analysis.assays.blots`, ``coip``,
@@ -25,7 +27,7 @@ from tallrx.analysis.assays.blots import analyze_blots, phospho_ratio, upper_ban
 from tallrx.analysis.assays.coip import score_binding
 from tallrx.analysis.assays.qpcr import relative_expression
 from tallrx.analysis.synergy import score_synergy
-from tallrx.model.assays import (
+from tallrx.model.virtual import (
     coip_ms,
     qpcr_plate,
     treatments_matrix,
@@ -33,7 +35,7 @@ from tallrx.model.assays import (
     viability_plates,
     western_blots,
 )
-from tallrx.model.cohort import N_DOSES, PDX_WINDOWS, cohort_conditions, load_cohort
+from tallrx.model.virtual.cohort import cohort_conditions, load_cohort
 from tallrx.reproduce import design as D
 from tallrx.reproduce.selection import DEPENDENT, INDEPENDENT, resistant_groups
 from tallrx.tidy.normalize import normalize_viability
@@ -96,17 +98,16 @@ def _conditions(rows, ctx: Context) -> pd.DataFrame:
     return df.assign(**extra) if extra else df
 
 
-#: plate read-outs (paper Methods): SUPT-1 lines by MTT (96-well), PDX cells by ATPlite (384-well)
-READOUTS = {"SUPT-1": ("mtt", 96), "PDX": ("atplite", 384)}
-
-
-def _plate_screen(blocks, treat: pd.DataFrame, ctx: Context, name: str, cells: str) -> pd.DataFrame:
-    """Virtual 4-day viability plates of ``blocks`` x ``treat`` -> the wells table."""
-    readout, plate_format = READOUTS[cells]
+def _plate_screen(
+    blocks, treat: pd.DataFrame, ctx: Context, name: str, section: str
+) -> pd.DataFrame:
+    """Virtual 4-day viability plates of ``blocks`` x ``treat`` -> the wells table (read-out,
+    plate format and replicates of the design's viability ``section``)."""
+    readout, plate_format = D.plates(section)
     wells = viability_plates(
         _conditions(blocks, ctx),
         treat,
-        replicates=D.REPLICATES,
+        replicates=D.replicates(section),
         readout=readout,
         plate_format=plate_format,
         plate_prefix=f"{name}-",
@@ -121,8 +122,30 @@ def _fill_drugs(rows: list[dict], drugs: tuple[str, ...]) -> list[dict]:
     return [{**{d: 0.0 for d in drugs}, **r} for r in rows]
 
 
-def _blot(lanes: list[dict], ctx: Context, name: str, hours: float = D.BLOT_HOURS) -> pd.DataFrame:
+def _blot(lanes, ctx: Context, name: str, section: str) -> pd.DataFrame:
+    """Virtual western blots of ``lanes`` after the design's blot ``section`` hours."""
+    hours = D.hours(section)
     return western_blots(_conditions(lanes, ctx), hours=hours, seed=ctx.seed_for(name)).table
+
+
+def _lines(section: str, **labels) -> list[dict]:
+    """Rows SUPT-1 line x condition of a design section: sample, genotype, ``labels`` (a
+    callable label gets the genotype), dox and the condition's drugs (uM)."""
+    return [
+        {
+            "sample": g,
+            "genotype": g,
+            **{k: v(g) if callable(v) else v for k, v in labels.items()},
+            **c,
+        }
+        for g in D.genotypes(section)
+        for c in D.conditions(section)
+    ]
+
+
+def _il7_levels(section: str) -> list[dict]:
+    """The IL7 conditions (ng/ml, as floats) of a PDX design section."""
+    return [{"il7": float(x)} for x in D.section(section)["il7"]]
 
 
 def _perk(blots: pd.DataFrame) -> pd.DataFrame:
@@ -133,11 +156,11 @@ def _perk(blots: pd.DataFrame) -> pd.DataFrame:
 def supt1_prednisolone(ctx: Context) -> ExperimentRun:
     """SUPT-1 lines +/- doxycycline: 4-day prednisolone (0.00822-250 ug/ml) MTT plates, and the
     Fig. 1C western blot (pERK / ERK, BIM isoforms)."""
-    blocks = [{"sample": g, "genotype": g, "dox": d} for g in D.SUPT1_LINES for d in (0, 1)]
-    treat = treatments_single("prednisolone", D.SUPT1_PRED_DOSES_UM)
-    wells = _plate_screen(blocks, treat, ctx, "fig1ab", "SUPT-1")
+    treat = treatments_single("prednisolone", D.doses("fig1ab", "prednisolone"))
+    wells = _plate_screen(_lines("fig1ab"), treat, ctx, "fig1ab", "fig1ab")
     screen = analyze_wells(wells, n_boot=0, seed=ctx.seed)
-    blots = _blot([{**b, "blot": "fig1c"} for b in blocks], ctx, "fig1c")
+    lanes = [{**b, "blot": "fig1c"} for b in _lines("fig1c")]
+    blots = _blot(lanes, ctx, "fig1c", "fig1c")
     perk = _perk(blots)
     return ExperimentRun(
         "supt1",
@@ -158,7 +181,7 @@ def supt1_prednisolone(ctx: Context) -> ExperimentRun:
 # ------------------------------------------------------------------ Fig. 1D-E, 5A-B (2, 6, 7)
 def _screen_treatments() -> pd.DataFrame:
     return pd.concat(
-        [treatments_single(d, np.geomspace(*PDX_WINDOWS[d], N_DOSES)) for d in D.SCREEN_DRUGS],
+        [treatments_single(d, D.doses("pdx_screen", d)) for d in D.SCREEN_DRUGS],
         ignore_index=True,
     )
 
@@ -168,8 +191,8 @@ def pdx_cohort(ctx: Context) -> ExperimentRun:
     like ``tallrx screen``; then the Fig. 1E pERK blots (30 min IL7) of 3 IL7-dependent and 2
     IL7-independent steroid-resistant samples chosen from the analyzed strata."""
     cohort = load_cohort()
-    blocks = cohort_conditions(cohort, conditions=[{"il7": 0.0}, {"il7": D.IL7_NG_ML}])
-    wells = _plate_screen(blocks, _screen_treatments(), ctx, "pdx_screen", "PDX")
+    blocks = cohort_conditions(cohort, conditions=_il7_levels("pdx_screen"))
+    wells = _plate_screen(blocks, _screen_treatments(), ctx, "pdx_screen", "pdx_screen")
     screen = analyze_wells(wells, n_boot=ctx.n_boot, seed=ctx.seed)
     groups = resistant_groups(screen.strata, n=D.N_COMBINATION_GROUP)
     shown = (
@@ -184,9 +207,9 @@ def pdx_cohort(ctx: Context) -> ExperimentRun:
         7: {"regression": screen.regression},
     }
     if shown:
-        lanes = cohort_conditions(cohort, shown, conditions=[{"il7": 0.0}, {"il7": D.IL7_NG_ML}])
-        lanes = lanes.assign(blot="fig1e_" + lanes["sample"], time_h=D.IL7_BLOT_HOURS)
-        blots = _blot(lanes, ctx, "fig1e", hours=D.IL7_BLOT_HOURS)
+        lanes = cohort_conditions(cohort, shown, conditions=_il7_levels("fig1e"))
+        lanes = lanes.assign(blot="fig1e_" + lanes["sample"], time_h=D.hours("fig1e"))
+        blots = _blot(lanes, ctx, "fig1e", "fig1e")
         perk = _perk(blots)
         tables.update(fig1e_blots=blots, fig1e_perk=perk)
         inputs[2]["perk"] = perk
@@ -203,7 +226,8 @@ def pdx_cohort(ctx: Context) -> ExperimentRun:
 
 
 # ------------------------------------------------------------------ Fig. 2 (claim 3)
-MEK_SERIES = {"selumetinib": D.SELUMETINIB_SERIES_UM, "trametinib": D.TRAMETINIB_SERIES_UM}
+#: the design sections of the Fig. 2D-E / Suppl. Fig. 2b-d MEK inhibitor dose series
+MEK_SERIES_SECTIONS = ("fig2de_selumetinib", "fig2de_trametinib")
 _FIG2_DRUGS = ("ci1040", "selumetinib", "trametinib")
 #: bands of the Fig. 2C blots summarized in the report's blot section
 REPORT_BANDS = ("pERK", "ERK", "BIM-EL_p", "BIM-EL", "BIM-L_p", "BIM-L", "BIM-S", "ACTB")
@@ -238,24 +262,21 @@ def bim_phosphorylation(ctx: Context) -> ExperimentRun:
     """Fig. 2C / Suppl. 2a (JAK1 and IL7R lines -dox, +dox, +dox + CI1040 2 uM) and Fig. 2D-E
     (induced JAK1 T901A and NRAS G12D over selumetinib / trametinib dose series) blots, and the
     4-day viability of the induced lines over the same doses (toxicity)."""
-    lanes = []
-    for g in (*D.JAK1_LINES, *D.IL7R_LINES):
-        for extra in ({"dox": 0}, {"dox": 1}, {"dox": 1, "ci1040": D.CI1040_UM}):
-            lanes.append({"sample": g, "genotype": g, "blot": f"fig2c_{g}", **extra})
-    for g in ("JAK1_T901A", "NRAS_G12D"):
-        for drug, doses in MEK_SERIES.items():
+    lanes = _lines("fig2c", blot=lambda g: f"fig2c_{g}")
+    for g in D.genotypes(MEK_SERIES_SECTIONS[0]):  # one blot per line and inhibitor
+        for name in MEK_SERIES_SECTIONS:
+            drug = D.series(name)[0]
             lanes += [
-                {"sample": g, "genotype": g, "blot": f"fig2de_{g}_{drug}", "dox": 1, drug: float(c)}
-                for c in doses
+                {"sample": g, "genotype": g, "blot": f"fig2de_{g}_{drug}", **c}
+                for c in D.conditions(name)
             ]
-    blots = _blot(_fill_drugs(lanes, _FIG2_DRUGS), ctx, "fig2")
+    blots = _blot(_fill_drugs(lanes, _FIG2_DRUGS), ctx, "fig2", "fig2c")
     perk, shift = _perk(blots), _shift_table(blots)
-    blocks = [{"sample": g, "genotype": g, "dox": 1} for g in ("JAK1_T901A", "NRAS_G12D")]
+    drugs = D.section("fig2_tox")["drugs"]
     treat = pd.concat(
-        [treatments_single(d, [c for c in doses if c > 0]) for d, doses in MEK_SERIES.items()],
-        ignore_index=True,
+        [treatments_single(d, D.doses("fig2_tox", d)) for d in drugs], ignore_index=True
     )
-    wells = _plate_screen(blocks, treat, ctx, "fig2_tox", "SUPT-1")
+    wells = _plate_screen(_lines("fig2_tox"), treat, ctx, "fig2_tox", "fig2_tox")
     tox = analyze_wells(wells, n_boot=0, seed=ctx.seed)
     return ExperimentRun(
         "fig2",
@@ -286,17 +307,12 @@ def bim_expression(ctx: Context) -> ExperimentRun:
     """Fig. 3A-B: RT-qPCR of BCL2L11 and MCL1 (GAPDH reference) in the JAK1 and IL7R lines,
     -/+ doxycycline, -/+ prednisolone 250 ug/ml overnight; each line's non-induced untreated
     cells are the baseline."""
-    samples = [
-        {"sample": g, "genotype": g, "dox": d, "prednisolone": p}
-        for g in D.QPCR_LINES
-        for d in (0, 1)
-        for p in (0.0, D.PRED_TOP_UM)
-    ]
+    samples = [{**r, "prednisolone": r.get("prednisolone", 0.0)} for r in _lines("fig3")]
     qpcr = qpcr_plate(
         _conditions(samples, ctx),
-        replicates=D.REPLICATES,
-        technical=2,
-        hours=D.QPCR_HOURS,
+        replicates=D.replicates("fig3"),
+        technical=int(D.section("fig3")["technical"]),
+        hours=D.hours("fig3"),
         seed=ctx.seed_for("fig3"),
     ).table
     expr = relative_expression(
@@ -315,36 +331,24 @@ def bim_expression(ctx: Context) -> ExperimentRun:
 _IP_DRUGS = ("prednisolone", "ruxolitinib", "selumetinib", "bortezomib")
 
 
+#: the co-IP sets (design sections) of Fig. 4A, Fig. 4D-E and Suppl. Fig. 4e
+IP_SETS = ("fig4a", "fig4de", "suppl4e")
+
+
 def _ip_sets() -> list[dict]:
     """The IP conditions of Fig. 4A (set fig4a), Fig. 4D-E (fig4de) and Suppl. Fig. 4e
-    (suppl4e); one virtual co-IP run holds them all, the sets are analyzed separately."""
-    pred = D.PRED_TOP_UM
-    rows = [
-        {"ip_set": "fig4a", "genotype": "NRAS_G12D", "dox": d, "prednisolone": p}
-        for d in (0, 1)
-        for p in (0.0, pred)
-    ]
-    for g in ("JAK1_T901A", "NRAS_G12D"):
-        for t, drugs in (
-            ("none", {}),
-            ("ruxolitinib", {"ruxolitinib": D.RUXOLITINIB_UM}),
-            ("selumetinib", {"selumetinib": D.SELUMETINIB_UM}),
-        ):
-            rows.append(
-                {
-                    "ip_set": "fig4de",
-                    "genotype": g,
-                    "dox": 1,
-                    "prednisolone": pred,
-                    "treatment": t,
-                    **drugs,
-                }
-            )
-    rows += [
-        {"ip_set": "suppl4e", "genotype": "NRAS_G12D", "dox": 1, "prednisolone": p, "bortezomib": x}
-        for p in (0.0, pred)
-        for x in (0.0, D.BORTEZOMIB_UM)
-    ]
+    (suppl4e); one virtual co-IP run holds them all, the sets are analyzed separately. In
+    fig4de, ``treatment`` names the inhibitor added to prednisolone ('none' without one)."""
+    rows = []
+    for name in IP_SETS:
+        for g in D.genotypes(name):
+            for c in D.conditions(name):
+                row = {"ip_set": name, "genotype": g, **c}
+                if name == "fig4de":
+                    row["treatment"] = next(
+                        (d for d in c if d not in ("dox", "prednisolone")), "none"
+                    )
+                rows.append(row)
     return [{"treatment": "", **r} for r in _fill_drugs(rows, _IP_DRUGS)]
 
 
@@ -354,6 +358,25 @@ def _ip_set(coip: pd.DataFrame, name: str, keep: tuple[str, ...]) -> pd.DataFram
     return coip[coip["ip_set"] == name].drop(columns=drop).reset_index(drop=True)
 
 
+def _bortezomib_lanes() -> list[dict]:
+    """Suppl. Fig. 3b lanes; repeated conditions are numbered (#1, #2) in the sample name."""
+    lanes, seen = [], {}
+    for r in _lines("suppl3b"):
+        x = r.get("bortezomib", 0.0)
+        k = seen[(r["genotype"], r["dox"], x)] = seen.get((r["genotype"], r["dox"], x), 0) + 1
+        dox = "+dox" if r["dox"] else "-dox"
+        lanes.append(
+            {
+                "sample": f"{r['genotype']} {dox} btz {x:g} #{k}",
+                "genotype": r["genotype"],
+                "dox": r["dox"],
+                "bortezomib": x,
+                "blot": "suppl3b",
+            }
+        )
+    return lanes
+
+
 def bim_binding(ctx: Context) -> ExperimentRun:
     """Fig. 4: BIM co-IP mass spectrometry (NRAS G12D -/+ dox -/+ prednisolone; induced,
     prednisolone-treated JAK1 T901A and NRAS G12D with ruxolitinib 2 uM or selumetinib 10 uM;
@@ -361,8 +384,8 @@ def bim_binding(ctx: Context) -> ExperimentRun:
     (Suppl. Fig. 3b), each analyzed with :func:`tallrx.analysis.assays.coip.score_binding`."""
     coip = coip_ms(
         _conditions(_ip_sets(), ctx),
-        replicates=D.COIP_REPLICATES,
-        hours=D.COIP_HOURS,
+        replicates=D.replicates("fig4a"),
+        hours=D.hours("fig4a"),
         seed=ctx.seed_for("fig4"),
         experiment="BIM-IP",
     ).table
@@ -374,18 +397,7 @@ def bim_binding(ctx: Context) -> ExperimentRun:
     bind_b = score_binding(coip_b, compare="treatment", reference="none", within=fixed)
     coip_c = _ip_set(coip, "suppl4e", ("prednisolone", "bortezomib"))
     bind_c = score_binding(coip_c, compare="bortezomib", within=fixed)
-    lanes = [
-        {
-            "sample": f"NRAS_G12D +dox btz {x:g} #{k}",
-            "genotype": "NRAS_G12D",
-            "dox": 1,
-            "bortezomib": x,
-            "blot": "suppl3b",
-        }
-        for x in (0.0, D.BORTEZOMIB_UM)
-        for k in (1, 2)
-    ]
-    blots = _blot(lanes, ctx, "suppl3b")
+    blots = _blot(_bortezomib_lanes(), ctx, "suppl3b", "suppl3b")
     return ExperimentRun(
         "fig4",
         "Fig. 4",
@@ -416,16 +428,13 @@ def combinations(ctx: Context, groups: pd.DataFrame) -> ExperimentRun:
     cohort = load_cohort()
     samples = groups["sample"].tolist()
     wells = []
-    for other in ("selumetinib", "ruxolitinib"):
-        blocks = cohort_conditions(
-            cohort,
-            samples,
-            conditions=[{"il7": 0.0, "matrix": other}, {"il7": D.IL7_NG_ML, "matrix": other}],
-        )
-        treat = treatments_matrix(
-            "prednisolone", D.MATRIX_DOSES_UM["prednisolone"], other, D.MATRIX_DOSES_UM[other]
-        )
-        wells.append(_plate_screen(blocks, treat, ctx, f"fig5c_{other}", "PDX"))
+    for combo in D.section("fig5c")["combinations"]:
+        a, other = combo["drug_a"], combo["drug_b"]
+        conditions = [{**c, "matrix": other} for c in _il7_levels("fig5c")]
+        blocks = cohort_conditions(cohort, samples, conditions=conditions)
+        doses = D.combination_doses("fig5c")
+        treat = treatments_matrix(a, doses[a], other, doses[other])
+        wells.append(_plate_screen(blocks, treat, ctx, f"fig5c_{other}", "fig5c"))
     wells = pd.concat(wells, ignore_index=True)
     qc, flagged = plate_qc(wells)
     viability = normalize_viability(flagged)
