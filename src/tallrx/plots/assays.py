@@ -106,8 +106,22 @@ def binding_bars(
     *,
     title: str = "Bait-normalized binding",
 ) -> Figure:
-    """Fig. 4A: mean iBAQ / bait iBAQ per condition group (bars) with the replicate ratios (dots)
-    for the lost binders (default) or the given ``proteins``."""
+    """Fig. 4A: mean iBAQ / bait iBAQ per condition group (bars) with the replicate ratios (dots).
+
+    Parameters
+    ----------
+    binding
+        binding.csv (:func:`tallrx.analysis.assays.coip.score_binding` table).
+    proteins
+        The proteins to draw (default: the lost binders).
+    title
+        The axes title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes: a bar group per protein, one bar per condition group (error bars: SD).
+    """
     if proteins is None:
         proteins = list(dict.fromkeys(binding.loc[binding["lost_binding"].astype(bool), "protein"]))
     conds = [c for c in binding.columns if c not in BINDING_STATS]
@@ -142,7 +156,23 @@ def binding_bars(
 
 def volcano(binding: pd.DataFrame, *, max_panels: int = 4, label_top: int = 8) -> Figure:
     """log2 fold change vs -log10 p per comparison; lost binders highlighted and labelled.
-    Proteins absent from the test group (log2 FC = -inf) are drawn at the left edge."""
+
+    Proteins absent from the test group (log2 FC = -inf) are drawn at the left edge.
+
+    Parameters
+    ----------
+    binding
+        binding.csv (:func:`tallrx.analysis.assays.coip.score_binding` table).
+    max_panels
+        At most this many comparisons (panels).
+    label_top
+        Label at most this many lost binders per panel (the smallest p first).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per comparison.
+    """
     test = binding[binding["group"] == "test"] if "group" in binding else binding
     comps = list(dict.fromkeys(test["comparison"]))[:max_panels]
     fig = new_figure(3.2 * max(len(comps), 1), 3.0)
@@ -183,11 +213,27 @@ def expression_bars(
     replicates: pd.DataFrame | None = None,
     title: str = "Relative expression",
 ) -> Figure:
-    """Fig. 3A-B: relative expression per group (bars) with the error bars of expression.csv
-    (lower / upper), one panel per target; the baseline (= 1) is a dotted line. ``x`` is the
-    group column along the axis (default: sample when it varies, else the first group column);
-    the other group columns become the bar colours. ``replicates`` (extra['replicates'])
-    adds the per-replicate values as dots."""
+    """Fig. 3A-B: relative expression per group (bars) with the error bars of expression.csv.
+
+    Error bars are lower / upper; the baseline (= 1) is a dotted line.
+
+    Parameters
+    ----------
+    expression
+        expression.csv (:func:`tallrx.analysis.assays.qpcr.relative_expression` table).
+    x
+        The group column along the axis (default: sample when it varies, else the first group
+        column); the other varying group columns become the bar colours.
+    replicates
+        ``extra['replicates']`` of the same Result: adds the per-replicate values as dots.
+    title
+        Prefix of each panel's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per target.
+    """
     groups = [c for c in expression.columns if c not in EXPRESSION_STATS]
     if x is None:
         x = "sample" if "sample" in groups and expression["sample"].nunique() > 1 else groups[0]
@@ -222,8 +268,25 @@ def blot_bars(
     by: str = "target",
     title: str = "Band quantification",
 ) -> Figure:
-    """Bars per lane (labelled with the sample) of ``value``, one panel per ``by`` value
-    (targets of bands.csv, or pairs of a phospho / shift table with value 'relative' / 'fraction')."""
+    """Bars per lane (labelled with the sample) of ``value``, one panel per ``by`` value.
+
+    Parameters
+    ----------
+    table
+        bands.csv (by target), or a phospho / shift table (by pair, value 'relative' /
+        'fraction').
+    value
+        The column drawn.
+    by
+        One panel per value of this column.
+    title
+        Prefix of each panel's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per ``by`` value; one colour per blot.
+    """
     keys = list(dict.fromkeys(table[by])) if by in table else [None]
     fig = new_figure(max(3.5, 0.45 * table["lane"].nunique() + 2), 2.4 * len(keys))
     axes = fig.subplots(len(keys), 1, squeeze=False).ravel()
@@ -252,7 +315,23 @@ def blot_bars(
 def blot_image_overlay(
     image: np.ndarray, lanes: pd.DataFrame, bands: pd.DataFrame, *, title: str = "Lanes and bands"
 ) -> Figure:
-    """The blot image with the lane boxes and band windows used for quantification."""
+    """The blot image with the lane boxes and band windows used for quantification.
+
+    Parameters
+    ----------
+    image
+        The 2-D grayscale image as quantified.
+    lanes, bands
+        ``extra['lanes']`` (lane, x0, x1) and ``extra['bands']`` (target, y0, y1) of
+        :func:`tallrx.analysis.assays.blots.quantify_blot_image`.
+    title
+        The axes title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The image with one box per lane x band, lane numbers above and band names right.
+    """
     h, w = image.shape
     fig = new_figure(min(8.0, 2 + w / 80), min(6.0, 1 + h / 80))
     ax = fig.add_subplot()

@@ -34,17 +34,38 @@ __all__ = [
 
 
 def _fig_items(figures: Mapping[str, Figure]) -> list[tuple[str, Figure]]:
+    """(caption, figure) pairs: the file stem with spaces."""
     return [(name.replace("_", " "), fig) for name, fig in figures.items()]
 
 
 # --------------------------------------------------------------------------- co-IP
 def coip_figures(result: Result) -> dict[str, Figure]:
-    """Fig. 4A bars of the lost binders and a volcano plot per comparison."""
+    """Fig. 4A bars of the lost binders and a volcano plot per comparison.
+
+    Returns
+    -------
+    dict of str to matplotlib.figure.Figure
+        By file stem: ``fig4a_binding``, ``volcano``.
+    """
     return {"fig4a_binding": binding_bars(result.table), "volcano": volcano(result.table)}
 
 
 def coip_section(result: Result, figures: Mapping[str, Figure] | None = None) -> Section:
-    """Section for a :func:`tallrx.analysis.assays.coip.score_binding` result."""
+    """Section for a :func:`tallrx.analysis.assays.coip.score_binding` result.
+
+    Parameters
+    ----------
+    result
+        The analysis Result.
+    figures
+        Figures by file stem (default: drawn here); the CLI passes the ones it saved.
+
+    Returns
+    -------
+    Section
+        Title, intro text, the figures and the tables 'lost binders (both compared groups)' and
+        'all proteins (test groups)' (binding.csv columns without ratios, group, direction).
+    """
     figures = coip_figures(result) if figures is None else figures
     t = result.table
     test = t[t["group"] == "test"]
@@ -87,14 +108,34 @@ def coip_section(result: Result, figures: Mapping[str, Figure] | None = None) ->
 
 # --------------------------------------------------------------------------- qPCR
 def qpcr_figures(result: Result) -> dict[str, Figure]:
-    """Fig. 3A-B style grouped bars with the per-replicate values."""
+    """Fig. 3A-B style grouped bars with the per-replicate values.
+
+    Returns
+    -------
+    dict of str to matplotlib.figure.Figure
+        By file stem: ``fig3_expression``.
+    """
     return {
         "fig3_expression": expression_bars(result.table, replicates=result.extra.get("replicates"))
     }
 
 
 def qpcr_section(result: Result, figures: Mapping[str, Figure] | None = None) -> Section:
-    """Section for a :func:`tallrx.analysis.assays.qpcr.relative_expression` result."""
+    """Section for a :func:`tallrx.analysis.assays.qpcr.relative_expression` result.
+
+    Parameters
+    ----------
+    result
+        The analysis Result.
+    figures
+        Figures by file stem (default: drawn here); the CLI passes the ones it saved.
+
+    Returns
+    -------
+    Section
+        Title, intro text, the figures and the tables 'relative expression' (expression.csv),
+        'flagged wells' and 'efficiency from dilution series' when present.
+    """
     figures = qpcr_figures(result) if figures is None else figures
     meta = result.meta
     base = ", ".join(f"{k}={v}" for k, v in meta.get("baseline", {}).items())
@@ -126,7 +167,14 @@ def qpcr_section(result: Result, figures: Mapping[str, Figure] | None = None) ->
 def blot_figures(
     result: Result, *, image: np.ndarray | None = None, image_result: Result | None = None
 ) -> dict[str, Figure]:
-    """Normalized band bars, phospho ratios, upper-band fractions and (for an image) the overlay."""
+    """Normalized band bars, phospho ratios, upper-band fractions and (for an image) the overlay.
+
+    Returns
+    -------
+    dict of str to matplotlib.figure.Figure
+        By file stem: ``blot_normalized``, and when present ``blot_phospho_ratio``,
+        ``blot_upper_band_fraction``, ``blot_image_lanes_bands``.
+    """
     figs = {"blot_normalized": blot_bars(result.table)}
     if "phospho" in result.extra:
         figs["blot_phospho_ratio"] = blot_bars(
@@ -149,7 +197,24 @@ def blot_section(
     *,
     image_result: Result | None = None,
 ) -> Section:
-    """Section for a :func:`tallrx.analysis.assays.blots.analyze_blots` result."""
+    """Section for a :func:`tallrx.analysis.assays.blots.analyze_blots` result.
+
+    Parameters
+    ----------
+    result
+        The analysis Result.
+    figures
+        Figures by file stem (default: drawn here); the CLI passes the ones it saved.
+    image_result
+        The :func:`~tallrx.analysis.assays.blots.quantify_blot_image` Result, when the bands
+        came from an image.
+
+    Returns
+    -------
+    Section
+        Title, intro text, the figures and the tables 'bands' (bands.csv), 'phospho' and
+        'shift' when present.
+    """
     figures = blot_figures(result) if figures is None else figures
     meta = result.meta
     loading = meta.get("loading")
