@@ -26,12 +26,22 @@ def bootstrap_trapezoid_auc(
     response ``value`` (% viability). A curve's AUC is the trapezoid area of the mean response
     per concentration over log10(conc) across its tested concentrations (NaN with < 2 of them).
 
-    Returns ``(boot, observed, index)``: ``boot`` (n_boot x n_curves) AUCs of the bootstrap
-    draws, ``observed`` (n_curves) the AUCs of the data, and ``index`` (the curve_keys plus
-    ``_curve``, the column of each curve in ``boot``). All draws are computed as arrays: each
-    well slot of each draw picks a random replicate of its own concentration, and per-cell means
-    come from one ``np.add.reduceat`` over the draw matrix.
+    All draws are computed as arrays: each well slot of each draw picks a random replicate of
+    its own concentration, and per-cell means come from one ``np.add.reduceat`` over the draw
+    matrix.
 
+    Returns
+    -------
+    boot : numpy.ndarray
+        (n_boot x n_curves) AUCs of the bootstrap draws (% x log10 uM).
+    observed : numpy.ndarray
+        (n_curves,) AUCs of the data.
+    index : pandas.DataFrame
+        One row per curve, columns: the ``curve_keys`` and ``_curve`` (the curve's column in
+        ``boot``).
+
+    Examples
+    --------
     >>> w = pd.DataFrame({"c": ["x"] * 4, "d": [0.01, 0.01, 100.0, 100.0],
     ...                   "v": [100.0, 100.0, 100.0, 100.0]})
     >>> boot, obs, idx = bootstrap_trapezoid_auc(w, ["c"], conc="d", value="v", n_boot=3)

@@ -97,7 +97,6 @@ def classify(d1, d2, *, label: str = "block") -> BlockDesign:
 
     Examples
     --------
-
     >>> d = classify([0, 1, 2, 0, 1, 2, 0, 1, 2], [0, 0, 0, 5, 5, 5, 10, 10, 10])
     >>> d.kind, d.n_cells
     ('fixed_dose', 9)
