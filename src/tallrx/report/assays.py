@@ -1,8 +1,9 @@
 """Report sections of the molecular assays: co-IP (Fig. 4A), RT-qPCR (Fig. 3A-B), blots (Fig. 1C/2).
 
 Each ``*_section(result)`` returns a :class:`~tallrx.report.html.Section`; ``*_figures(result)``
-returns the figures by file stem (the CLI saves them as PNG and passes them back in). Computes
-nothing new. Intros are plain text (the template escapes them); only ``html`` holds markup.
+returns the figures by file stem (the CLI saves them as PNG and passes them back in as
+``figures``; without them a section draws its own). Computes nothing new. Intros are plain
+text (the template escapes them); only ``html`` holds markup.
 """
 
 from __future__ import annotations
@@ -52,13 +53,6 @@ def coip_figures(result: Result) -> dict[str, Figure]:
 
 def coip_section(result: Result, figures: Mapping[str, Figure] | None = None) -> Section:
     """Section for a :func:`tallrx.analysis.assays.coip.score_binding` result.
-
-    Parameters
-    ----------
-    result
-        The analysis Result.
-    figures
-        Figures by file stem (default: drawn here); the CLI passes the ones it saved.
 
     Returns
     -------
@@ -122,13 +116,6 @@ def qpcr_figures(result: Result) -> dict[str, Figure]:
 
 def qpcr_section(result: Result, figures: Mapping[str, Figure] | None = None) -> Section:
     """Section for a :func:`tallrx.analysis.assays.qpcr.relative_expression` result.
-
-    Parameters
-    ----------
-    result
-        The analysis Result.
-    figures
-        Figures by file stem (default: drawn here); the CLI passes the ones it saved.
 
     Returns
     -------
@@ -201,10 +188,6 @@ def blot_section(
 
     Parameters
     ----------
-    result
-        The analysis Result.
-    figures
-        Figures by file stem (default: drawn here); the CLI passes the ones it saved.
     image_result
         The :func:`~tallrx.analysis.assays.blots.quantify_blot_image` Result, when the bands
         came from an image.
