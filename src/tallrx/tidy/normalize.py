@@ -89,14 +89,20 @@ def normalize_viability(
         wells ..." and get viability NaN, so one bad plate does not stop a screen; it still
         raises when no group at all has vehicle wells.
 
-    Returns the ``viability`` table: the input columns plus ``viability`` (%), ``exclude``,
-    ``exclude_reason``, ``reference`` ("own" or e.g. "il7=0"), ``blank_signal`` (subtracted),
-    ``vehicle_signal`` (blank-subtracted mean of the reference vehicle wells) and ``n_vehicle``.
-    Excluded wells stay in the table (with their reason) and get a viability too; they are
-    never used as blank or vehicle.
+    Returns
+    -------
+    pandas.DataFrame
+        The ``viability`` table: the input columns plus ``viability`` (%), ``exclude``,
+        ``exclude_reason``, ``reference`` ("own" or e.g. "il7=0"), ``blank_signal`` (subtracted),
+        ``vehicle_signal`` (blank-subtracted mean of the reference vehicle wells) and
+        ``n_vehicle``. Excluded wells stay in the table (with their reason) and get a viability
+        too; they are never used as blank or vehicle.
 
-    Raises :class:`~tallrx.errors.AnalysisError` when treated or vehicle wells have no
-    non-excluded reference vehicle wells (naming plate, sample and condition values).
+    Raises
+    ------
+    tallrx.errors.AnalysisError
+        When treated or vehicle wells have no non-excluded reference vehicle wells (naming
+        plate, sample and condition values).
     """
     df = prepare_wells(wells, where="wells")
     df = df.drop(columns=[c for c in NORMALIZATION_COLUMNS if c in df.columns])
