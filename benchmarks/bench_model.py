@@ -12,7 +12,7 @@ next to the default parameters; failed wells (no solution within the step budget
 Each well: a SUPT-1 line (random genotype, induced or not) under random prednisolone and
 selumetinib doses, integrated for 96 h with only the 96 h state requested (what a viability
 assay needs). Accuracy of both engines is reported against a tight libroadrunner reference
-(rtol 1e-10) on a subset. Targets (DESIGN.md): >= 1,000 wells/s on 2 cores; the cohort screen
+(rtol 1e-10) on a subset. Targets (docs/benchmarks.md): >= 1,000 wells/s on 2 cores; the cohort screen
 (about 14,000 wells) in under 30 s.
 """
 

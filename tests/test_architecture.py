@@ -1,4 +1,4 @@
-"""Import direction (DESIGN.md): data flows one way; io and model are independent; analysis is pure.
+"""Import direction (docs/architecture.md): data flows one way; io and model are independent; analysis is pure.
 
 An AST scan of every module, so a forbidden import anywhere (including inside a function) fails.
 """

@@ -19,7 +19,7 @@ from tallrx.reproduce.claims import CLAIMS
 from tallrx.reproduce.experiments import Context, pdx_cohort
 
 pytestmark = pytest.mark.slow
-BUDGET_S = 180  # DESIGN.md: under 2 minutes on 2 quiet cores; slack for a shared test machine
+BUDGET_S = 180  # docs/benchmarks.md: under 2 minutes on 2 quiet cores; slack for a shared test machine
 
 
 @pytest.fixture(scope="module")

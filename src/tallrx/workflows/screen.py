@@ -1,6 +1,6 @@
 """The screen workflow: plate files -> wells -> QC -> viability -> curves -> IL7 strata.
 
-Two normalizations are kept side by side, as the paper needs both (DESIGN.md):
+Two normalizations are kept side by side, as the paper needs both (docs/conventions.md):
 - ``reference == "own"``: every condition relative to its own vehicle wells (drug sensitivity per
   condition; the delta-AUC analysis of Fig. 5B);
 - ``reference == "il7=0"``: +IL7 wells relative to the -IL7 vehicle ("IL7-enhanced viability";

@@ -1,6 +1,6 @@
 """Layout + plate-reader files -> the tidy ``wells`` table (one row per used well).
 
-Matching rules (see "Reading plate screens" in README.md):
+Matching rules (see docs/guide/plates.md, "Joining"):
 
 - A layout with a ``plate`` column is matched plate by plate on the plate id; a measured plate that
   the layout does not name is an error (with a "did you mean"), and so is a layout plate with no
