@@ -2,6 +2,9 @@
 
 Text exports (CSV, TSV, vendor ``.txt``) become one sheet; XLSX workbooks one sheet per worksheet.
 Cells are stripped strings ("" for empty), so every reader parses the same representation.
+:func:`decode`, :func:`sniff_delimiter`, :func:`read_text` and :func:`text_table` are the one
+text-table reader of ``tallrx.io``: the plate, layout, qPCR, co-IP, blot and SynergyFinder readers
+all decode and split text through them.
 """
 
 from __future__ import annotations
@@ -42,37 +45,105 @@ def read_bytes(path: Path) -> bytes:
     return data
 
 
-def decode(data: bytes, where: str) -> str:
-    """Decode bytes: UTF-16 (BOM or NUL-interleaved), UTF-8 (with or without BOM), else cp1252."""
+#: how much of a file's start the encoding and delimiter are judged from (characters / bytes)
+SNIFF_CHARS = 65_536
+#: the delimiters a text table may use, in the order the counting fallback prefers them
+DELIMITERS = "\t;,|"
+
+
+def decode(data: bytes, where: str, *, what: str = "a text export or XLSX workbook") -> str:
+    """Bytes -> text with ``\n`` line ends; the one decoder of every text reader in ``tallrx.io``.
+
+    UTF-16 (with a BOM, or without one when every other byte is NUL), UTF-8 (with or without a
+    BOM), else Windows-1252 (legacy exports: a 'µM' unit). Bytes that are none of these (NUL
+    bytes in the text) raise an :class:`InputError` "``where``: is a binary file, not ``what``".
+    """
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        text = data.decode("utf-16")
+        text = data.decode("utf-16", errors="replace")
     elif data[:3] == b"\xef\xbb\xbf":
         text = data[3:].decode("utf-8", errors="replace")
-    elif b"\x00" in data[:200]:
-        # UTF-16 without BOM: ASCII text has a NUL in every other byte
-        odd_nuls = data[1:200:2].count(0)
-        text = data.decode(
-            "utf-16-le" if odd_nuls > data[0:200:2].count(0) else "utf-16-be", errors="replace"
-        )
+    elif b"\x00" in data[:SNIFF_CHARS]:
+        encoding = _bomless_utf16(data)
+        text = data.decode(encoding, errors="replace") if encoding else "\x00"
     else:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = data.decode("cp1252", errors="replace")
     if "\x00" in text:
-        raise InputError(f"{where}: looks like a binary file, not a text export or XLSX workbook")
+        raise InputError(f"{where}: is a binary file, not {what}")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _bomless_utf16(data: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when ``data`` reads as UTF-16 text without a BOM (an even
+    length, and nearly every high byte NUL: ASCII and Latin-1 text), else None (binary)."""
+    head = data[: SNIFF_CHARS - SNIFF_CHARS % 2]
+    if len(data) % 2 or not head:
+        return None
+    even, odd = head[0::2].count(0) / len(head[0::2]), head[1::2].count(0) / len(head[1::2])
+    if odd >= 0.9 and even <= 0.1:
+        return "utf-16-le"
+    if even >= 0.9 and odd <= 0.1:
+        return "utf-16-be"
+    return None
+
+
 def sniff_delimiter(text: str) -> str:
-    """Tab, semicolon or comma: whichever separates the first lines best."""
-    head = "\n".join(text.split("\n")[:60])
-    counts = {d: head.count(d) for d in ("\t", ";", ",")}
+    """Tab, semicolon, comma or pipe: the one delimiter guess of every text reader in ``tallrx.io``.
+
+    :class:`csv.Sniffer` judges the first 20 lines (the delimiter that splits every line into the
+    same number of fields: a European '1,5;2,5' row is semicolon-delimited); when it cannot tell
+    (vendor exports open with metadata lines), the delimiter that occurs most in the first 60
+    lines wins, a tab winning ties with a comma.
+    """
+    lines = text[:SNIFF_CHARS].split("\n")[:60]
+    try:
+        return csv.Sniffer().sniff("\n".join(lines[:20]), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        pass
+    head = "\n".join(lines)
+    counts = {d: head.count(d) for d in DELIMITERS}
     if counts["\t"] and counts["\t"] >= counts[","]:
         return "\t"
     if counts[";"] > counts[","]:
         return ";"
     return ","
+
+
+def read_text(path: Path, *, what: str) -> str:
+    """A text file's content (see :func:`decode`); InputError when it is missing, a folder or
+    binary (``what`` says what was expected)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: no such file; expected {what}")
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; expected {what}")
+    return decode(path.read_bytes(), str(path), what=what)
+
+
+def text_table(text: str, *, where: str, what: str, **options) -> pd.DataFrame:
+    """A delimited text table: delimiter sniffed (:func:`sniff_delimiter`), read by pandas' C
+    parser (no limit on a field's length) with ``options`` for :func:`pandas.read_csv`.
+
+    The delimiter is kept in ``attrs['delimiter']`` (a ';' table is a European export: see
+    :func:`tallrx.io.assays._tables.to_number`). An empty or unparsable text is an InputError
+    naming ``where`` and ``what`` was expected.
+    """
+    if not text.strip():
+        raise InputError(f"{where}: the file is empty; expected {what}")
+    delimiter = sniff_delimiter(text)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, engine="c", **options)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{where}: the file is empty; expected {what}") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputError(
+            f"{where}: cannot be read as a CSV/TSV table ({first}); expected {what}"
+        ) from None
+    frame.attrs["delimiter"] = delimiter
+    return frame
 
 
 def text_rows(text: str, delimiter: str | None = None) -> list[list[str]]:
@@ -131,8 +202,9 @@ def read_sheets(path: Path) -> list[Sheet]:
             "save the sheet as .xlsx or CSV"
         )
     else:
+        text = decode(data, str(path), what="a plate-reader export (text or XLSX)")
         try:
-            sheets = [Sheet(path.stem, text_rows(decode(data, str(path))))]
+            sheets = [Sheet(path.stem, text_rows(text))]
         except InputError as exc:
             raise InputError(f"{path}: {exc}") from None
     if not any(any(cell for cell in row) for sheet in sheets for row in sheet.rows):

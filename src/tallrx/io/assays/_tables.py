@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from tallrx.errors import InputError, did_you_mean
+from tallrx.io._cells import read_text, text_table
 from tallrx.plate import WELL_RE, well_name
 
 PathLike = str | os.PathLike
@@ -42,32 +43,37 @@ def exc_text(exc: BaseException) -> str:
 
 
 def read_table(path: PathLike, *, what: str, sheet: str | int = 0) -> pd.DataFrame:
-    """Read a CSV / TSV / TXT / XLSX table with all cells as text (delimiter sniffed).
+    """Read a CSV / TSV / TXT / XLSX table with all cells as text.
 
-    Raises an :class:`InputError` naming the file and what was expected when it cannot be read.
+    Text goes through the io package's one text-table reader (:func:`tallrx.io._cells.text_table`:
+    encoding and delimiter sniffed; the delimiter is kept in ``attrs['delimiter']`` for
+    :func:`to_number`). Raises an :class:`InputError` naming the file and what was expected when
+    it cannot be read.
     """
     path = require_file(path, what)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
             df = pd.read_excel(path, sheet_name=sheet, dtype=str)
         else:
-            df = pd.read_csv(
-                path,
-                sep=None,
-                engine="python",
-                dtype=str,
-                encoding="utf-8-sig",
+            df = text_table(
+                read_text(path, what=what), where=str(path), what=what, dtype=str,
                 skip_blank_lines=True,
             )
+    except InputError:
+        raise
     except Exception as exc:  # pandas raises many kinds; all mean "not a readable table"
         raise InputError(
             f"{path}: cannot be read as a table ({exc_text(exc)}); expected {what}"
         ) from exc
+    delimiter = df.attrs.get("delimiter")
     df = df.dropna(how="all")
     df = df.loc[:, [not str(c).startswith("Unnamed") or df[c].notna().any() for c in df.columns]]
     if df.empty:
         raise InputError(f"{path}: the table is empty; expected {what}")
-    return df.reset_index(drop=True)
+    df = df.reset_index(drop=True)
+    if delimiter:
+        df.attrs["delimiter"] = delimiter
+    return df
 
 
 def table_or_file(

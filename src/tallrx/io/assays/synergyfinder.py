@@ -6,8 +6,9 @@ SynergyFinder's long format has one row per well: ``block_id`` (one drug pair on
 ``conc_unit1`` / ``conc_unit2``, or one ``conc_unit``). Column names are matched case-insensitively;
 ``PairIndex``/``Drug1``/``Conc1``/``ConcUnit``/``Response`` (SynergyFinder+) are accepted too.
 
-Files are read by :func:`read_delimited`: the delimiter is sniffed from the first lines and the
-fast C parser reads the rest (no limit on field length); an Excel workbook renamed .csv, an empty
+Files are read by :func:`read_delimited` through the io package's one text-table reader
+(:mod:`tallrx.io._cells`): the delimiter is sniffed from the first lines and the fast C parser reads
+the rest (no limit on field length); an Excel workbook renamed .csv, an empty
 file, UTF-16 text and other unreadable files give an InputError naming the file.
 
 Responses are used as given (no re-normalization, as SynergyFinder does by default):
@@ -21,7 +22,6 @@ conditions; a ``sample`` / ``cell_line_name`` column becomes ``sample`` (else th
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 from pathlib import Path
@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError, UnitError, did_you_mean
+from tallrx.io._cells import decode, text_table
 from tallrx.units import to_um
 
 __all__ = ["read_synergyfinder", "is_synergyfinder", "read_delimited", "RESPONSES"]
@@ -156,34 +157,19 @@ def _numeric(s: pd.Series, name: str, where: str) -> np.ndarray:
 
 
 _EXCEL_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # xlsx (zip) and legacy xls
-_SNIFF_CHARS = 65_536  # the delimiter is sniffed from this much of the file's start
-
-
-def _decode(raw: bytes, path: Path) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16", errors="strict")
-    if b"\x00" in raw[:_SNIFF_CHARS]:
-        raise InputError(
-            f"{path}: is a binary file, not a CSV/TSV text table; export the table as CSV"
-        )
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")  # legacy exports (e.g. a 'µM' unit in Windows-1252)
-
-
-def _sniff(text: str) -> str:
-    """The delimiter of a delimited text table, from its first lines (comma when unsure)."""
-    head = "\n".join(text[:_SNIFF_CHARS].splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(head, delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
+_WHAT = "a CSV/TSV text table with a header row"
 
 
 def read_delimited(path: str | os.PathLike) -> pd.DataFrame:
     """Read a CSV/TSV (delimiter sniffed, C parser) or XLSX table; unreadable, empty or
-    header-only files raise an InputError naming the file."""
+    header-only files raise an InputError naming the file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The file's columns as written (numbers parsed by pandas); ``attrs['delimiter']`` holds
+        the sniffed delimiter of a text table.
+    """
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file; check the path")
@@ -199,14 +185,9 @@ def read_delimited(path: str | os.PathLike) -> pd.DataFrame:
                 "give it its .xlsx name"
             )
         else:
-            text = _decode(raw, path)
-            if not text.strip():
-                raise InputError(f"{path}: the file is empty; expected a table with a header row")
-            df = pd.read_csv(io.StringIO(text), sep=_sniff(text), engine="c")
+            df = text_table(decode(raw, str(path), what=_WHAT), where=str(path), what=_WHAT)
     except InputError:
         raise
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{path}: the file is empty; expected a table with a header row") from None
     except Exception as exc:  # pandas / openpyxl raise many kinds: all mean "not readable"
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise InputError(f"{path}: not a readable CSV/TSV/XLSX table ({first})") from None

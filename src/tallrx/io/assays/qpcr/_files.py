@@ -77,19 +77,6 @@ def not_qpcr(path: Path, what: str) -> InputError:
     )
 
 
-def read_text(path: PathLike, *, what: str) -> str:
-    p = require_file(path, what)
-    data = p.read_bytes()
-    for enc in ("utf-8-sig", "utf-16", "latin-1"):
-        try:
-            text = data.decode(enc)
-            if "\x00" not in text:
-                return text
-        except UnicodeDecodeError:
-            continue
-    raise InputError(f"{p}: not a text file; expected {what}")
-
-
 def require_qpcr_file(path: PathLike) -> Path:
     """``path`` as a Path: missing or a folder is an InputError saying what to pass."""
     p = require_file(path, f"a qPCR export ({ACCEPTED})")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError, did_you_mean
 from tallrx.io.assays._tables import (
     PathLike,
-    exc_text,
     find_column,
     norm_name,
     normalize_wells,
@@ -20,7 +21,7 @@ from tallrx.io.assays.qpcr._common import (
     finish,
     task_names,
 )
-from tallrx.io.plates.layout.files import drop_wellmap_extras
+from tallrx.io.plates.layout.files import read_wellmap
 
 _SAMPLE_ALIASES = ("sample", "sample_name")
 _TARGET_ALIASES = ("target", "primers", "primer", "gene", "assay", "target_name")
@@ -36,16 +37,8 @@ def read_qpcr_layout(path: PathLike | pd.DataFrame) -> pd.DataFrame:
     if isinstance(path, pd.DataFrame):
         layout, where = path.copy(), "layout"
     elif str(path).lower().endswith(".toml"):
-        import wellmap
-
         where = str(path)
-        try:
-            layout = wellmap.load(path)
-        except FileNotFoundError as exc:
-            raise InputError(f"{where}: no such file; expected a wellmap TOML layout") from exc
-        except Exception as exc:
-            raise InputError(f"{where}: not a valid wellmap layout ({exc_text(exc)})") from exc
-        layout = drop_wellmap_extras(layout)
+        layout = read_wellmap(Path(path))
     else:
         where = str(path)
         layout = read_table(path, what="a plate layout with a 'well' column")

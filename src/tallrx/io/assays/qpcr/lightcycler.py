@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from tallrx.errors import InputError
+from tallrx.io._cells import read_text
 from tallrx.io.assays._tables import (
     PathLike,
     find_column,
@@ -21,9 +22,6 @@ from tallrx.io.assays.qpcr._common import (
     finish,
     set_ct,
     task_names,
-)
-from tallrx.io.assays.qpcr._files import (
-    read_text,
 )
 
 

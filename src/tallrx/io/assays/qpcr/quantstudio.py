@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from tallrx.errors import InputError
+from tallrx.io._cells import read_text
 from tallrx.io.assays._tables import (
     PathLike,
     exc_text,
@@ -29,7 +30,6 @@ from tallrx.io.assays.qpcr._files import (
     excel_engine,
     is_excel,
     not_qpcr,
-    read_text,
     require_qpcr_file,
 )
 

@@ -8,6 +8,7 @@ import zipfile
 import pandas as pd
 
 from tallrx.errors import InputError, did_you_mean
+from tallrx.io._cells import read_text
 from tallrx.io.assays._tables import (
     PathLike,
     exc_text,
@@ -18,7 +19,6 @@ from tallrx.io.assays.qpcr._files import (
     first_sheet,
     is_excel,
     not_qpcr,
-    read_text,
     require_qpcr_file,
 )
 from tallrx.io.assays.qpcr.biorad import read_biorad_cfx

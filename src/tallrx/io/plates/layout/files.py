@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import wellmap
 from tallrx.errors import (
     InputError,
 )
-from tallrx.io._cells import EXCEL_SUFFIXES, decode, read_bytes, sniff_delimiter
+from tallrx.io._cells import EXCEL_SUFFIXES, decode, read_bytes, text_table
 from tallrx.io.plates.layout.normalize import normalize_layout
 
 
@@ -47,17 +46,29 @@ def drop_wellmap_extras(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=[c for c in WELLMAP_EXTRAS if c in frame.columns])
 
 
+def read_wellmap(path: Path) -> pd.DataFrame:
+    """A wellmap TOML layout read by ``wellmap.load``, without its bookkeeping columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per well: ``well`` ("A1"), ``plate`` when the layout names plates, and one
+        column per annotation of the TOML file (as wellmap names them).
+    """
+    read_bytes(path)
+    try:
+        frame = wellmap.load(path)
+    except Exception as exc:  # wellmap raises its own and TOML errors
+        message = " ".join(str(exc).split())
+        raise InputError(f"{path}: not a valid wellmap layout: {message}") from None
+    return drop_wellmap_extras(frame)
+
+
 def load_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
     """Raw layout table and a location ("line 5") per row."""
     suffix = path.suffix.lower()
     if suffix == ".toml":
-        read_bytes(path)
-        try:
-            frame = wellmap.load(path)
-        except Exception as exc:  # wellmap raises its own and TOML errors
-            message = " ".join(str(exc).split())
-            raise InputError(f"{path}: not a valid wellmap layout: {message}") from None
-        frame = drop_wellmap_extras(frame)
+        frame = read_wellmap(path)
         return frame, [""] * len(frame)
     if suffix in EXCEL_SUFFIXES:
         read_bytes(path)
@@ -67,19 +78,15 @@ def load_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
             raise InputError(f"{path}: cannot be read as an XLSX workbook ({exc})") from None
         label = "row"
     else:
-        text = decode(read_bytes(path), str(path))
-        try:
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=sniff_delimiter(text),
-                skip_blank_lines=False,
-                skipinitialspace=True,
-                index_col=False,  # rows longer than the header never become an index
-            )
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-            raise InputError(
-                f"{path}: cannot be read as a CSV/TSV table ({' '.join(str(exc).split())})"
-            ) from None
+        what = "a plate layout table (CSV/TSV) with a header row"
+        frame = text_table(
+            decode(read_bytes(path), str(path), what=what),
+            where=str(path),
+            what=what,
+            skip_blank_lines=False,
+            skipinitialspace=True,
+            index_col=False,  # rows longer than the header never become an index
+        )
         label = "line"
     frame = frame.dropna(how="all")
     empty_unnamed = [
