@@ -14,13 +14,13 @@ from tallrx.io._cells import decode, read_text, sniff_delimiter, text_table
 @pytest.mark.parametrize(
     "data",
     [
-        "well,µM\n".encode("utf-8"),
+        "well,µM\n".encode(),
         "\ufeffwell,µM\n".encode("utf-8"),
         "well,µM\n".encode("utf-16"),  # with BOM
         "well,µM\n".encode("utf-16-le"),  # no BOM: every high byte NUL
         "well,µM\n".encode("utf-16-be"),
         "well,µM\n".encode("cp1252"),  # legacy Windows export: 0xB5 is not UTF-8
-        "well,µM\r\n".encode("utf-8"),
+        "well,µM\r\n".encode(),
     ],
 )
 def test_every_encoding_decodes_to_the_same_text(data):
