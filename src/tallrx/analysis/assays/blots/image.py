@@ -129,19 +129,37 @@ def quantify_blot_image(
 ) -> Result:
     """Integrate the bands of a blot image -> Result with the tidy ``blots`` table.
 
-    ``lanes``: lane boxes [(x0, x1), ...] in pixel columns (x1 exclusive), a lane count (found on
-    the column profile, split evenly when the count does not match), or None (detected).
-    ``bands``: row windows [(y0, y1), ...], a band count (default: one per name in ``targets``),
-    or None (peaks of the summed profile); each window is +/- 1.5 FWHM of its peak, split at the
-    valley between neighbouring bands.
-    ``targets`` name the bands from top to bottom; ``samples`` name the lanes (a list, or a lane
-    sheet with lane, sample and condition columns). ``invert='auto'`` turns dark bands on a light
-    background into bright signal. ``window`` is the rolling-minimum width in pixels (default:
-    1/4 of the image height). Intensities are integrated volumes (signal x pixels) above the
-    background.
+    Intensities are integrated volumes (signal x pixels) above the background (a rolling
+    minimum of each lane profile).
 
-    Errors (no lanes / bands found, boxes outside the image, a blank or saturated image) are
-    :class:`AnalysisError` starting with ``where`` (the image file).
+    Parameters
+    ----------
+    image
+        2-D grayscale image.
+    lanes
+        Lane boxes [(x0, x1), ...] in pixel columns (x1 exclusive), a lane count (found on the
+        column profile, split evenly when the count does not match), or None (detected).
+    bands
+        Row windows [(y0, y1), ...], a band count (default: one per name in ``targets``), or
+        None (peaks of the summed profile); each window is +/- 1.5 FWHM of its peak, split at
+        the valley between neighbouring bands.
+    targets
+        Band names from top to bottom.
+    samples
+        Lane names, left to right: a list, or a lane sheet with lane, sample and condition
+        columns.
+    blot
+        The blot id written to the table.
+    invert
+        ``"auto"`` turns dark bands on a light background into bright signal; True / False
+        force it.
+    window
+        Rolling-minimum width in pixels (default: 1/4 of the image height, at least 15).
+    min_prominence
+        Smallest band peak, as a fraction of the highest, when bands are detected.
+    where
+        The image's name: errors (no lanes / bands found, boxes outside the image, a blank or
+        saturated image) are :class:`AnalysisError` starting with it.
 
     Returns
     -------
