@@ -22,7 +22,7 @@ _MARK = re.compile(r"^<!-- api: ([\w.]+)(?: skip=([\w,]+))? -->$", re.M)
 def _names(package: str) -> list[str]:
     mod = importlib.import_module(package)
     if package == "tallrx":
-        return ["Result", "load_result", "TallrxError", *mod._API]
+        return list(dict.fromkeys(["Result", "load_result", "TallrxError", *mod._API]))
     return list(mod.__all__)
 
 
@@ -56,7 +56,9 @@ def _block(match: re.Match) -> str:
     for name in _names(package):
         if name in skip:
             continue
-        out.append(f"## `{package}.{name}`\n\n::: {_target(package, name)}\n")
+        public = f"{package}.{name}"
+        out.append(f"::: {_target(package, name)}\n    options:\n      heading: \"{public}\"\n"
+                   f"      toc_label: \"{name}\"\n")
     return "\n".join(out)
 
 
