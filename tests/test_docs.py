@@ -279,3 +279,16 @@ def test_exit_codes_are_the_clis():
     for page in ("conventions.md", "guide/messy-data.md"):
         text = _text(DOCS / page)
         assert re.search(r"\| 2 \|", text) or "| 2 |" in text or "exit code 2" in text.lower()
+
+
+def test_documented_benchmark_options_exist():
+    """`benchmarks/bench_x.py --option` in the docs: the script defines that option."""
+    problems = []
+    for path in TEXTS:
+        for code in _code(path):
+            for script, args in re.findall(r"benchmarks/(bench_\w+\.py)([^`|#&]*)", code):
+                source = (ROOT / "benchmarks" / script).read_text(encoding="utf-8")
+                for opt in re.findall(r"(?<![\w-])(--[a-z][\w-]*)", args):
+                    if f'"{opt}"' not in source and f"'{opt}'" not in source:
+                        problems.append(f"{path.name}: {script} has no {opt}")
+    assert not problems, "\n".join(sorted(set(problems)))
