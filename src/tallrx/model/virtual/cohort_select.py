@@ -45,7 +45,6 @@ __all__ = [
     "classify",
     "eligible",
     "select_cohort",
-    "fig5b_fits",
     "fig5b_power",
     "satisfies",
 ]
@@ -122,22 +121,6 @@ def eligible(s: pd.DataFrame) -> pd.Series:
         (s["sel_gain"] >= INDEPENDENT_SEL_GAIN) | (s["perk_fold_il7"] < INDEPENDENT_PERK_FOLD)
     )
     return ok & ~dep & ~ind
-
-
-def fig5b_fits(sel: pd.DataFrame) -> dict[str, tuple[float, float]]:
-    """Noise-free Fig. 5B: (slope, p) of delta AUC on IL7-enhanced viability per drug over the
-    IL7-dependent resistant samples (NaN when fewer than 3)."""
-    dep = sel[sel["il7_dependent_resistant"]]
-    out = {}
-    for drug in ("ruxolitinib", "selumetinib"):
-        y = dep[f"delta_auc_{drug}"].to_numpy(float)
-        x = dep["il7_enhanced_viability"].to_numpy(float)
-        if len(x) < 3 or np.ptp(x) == 0:
-            out[drug] = (float("nan"), float("nan"))
-        else:
-            r = stats.linregress(x, y)
-            out[drug] = (float(r.slope), float(r.pvalue))
-    return out
 
 
 def _ols_p(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
