@@ -6,7 +6,7 @@ set -euo pipefail
 OUT=${1:-out/docs}
 TX=${TALLRX:-.venv/bin/tallrx}
 EX=src/tallrx/data/examples
-IMG=docs/img
+IMG=${DOCS_IMG:-docs/img}   # DOCS_IMG=/tmp/x to compare with the committed figures
 mkdir -p "$OUT" "$IMG"
 
 # plate screen: the bundled synthetic 46-sample +/-IL7 PDX screen
@@ -15,13 +15,13 @@ $TX screen $EX/pdx_screen/layout.csv $EX/pdx_screen/plates/*.csv -o "$OUT/screen
 $TX reproduce -o "$OUT/reproduce" --seed 0
 T="$OUT/reproduce/tables"
 $TX synergy "$T/fig5c_viability.csv" -o "$OUT/synergy" --seed 0
-.venv/bin/python docs/subset_tables.py "$T" "$OUT/lab"    # a lab-sized cut of the virtual lab
+${PYTHON:-.venv/bin/python} docs/subset_tables.py "$T" "$OUT/lab"    # a lab-sized cut of the virtual lab
 $TX qpcr "$OUT/lab/qpcr.csv" --target BCL2L11 --target MCL1 --reference GAPDH \
     --baseline dox=0 --baseline prednisolone=0 -o "$OUT/qpcr"
 $TX coip "$OUT/lab/coip.csv" -o "$OUT/coip"
 $TX blot "$OUT/lab/blots.csv" --loading ACTB --phospho pERK:ERK --shift BIM-EL_p:BIM-EL -o "$OUT/blot"
 # the model: one well's time course, plotted by the snippet in docs/tutorials/model.md
-.venv/bin/python docs/model_figure.py "$IMG/model_timecourse.png"
+${PYTHON:-.venv/bin/python} docs/model_figure.py "$IMG/model_timecourse.png"
 
 cp "$OUT/screen/figures/fig1d_paired_auc.png" "$IMG/screen_fig1d_paired_auc.png"
 cp "$OUT/screen/figures/fig5b_delta_auc_ruxolitinib.png" "$IMG/screen_fig5b_ruxolitinib.png"

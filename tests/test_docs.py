@@ -200,6 +200,12 @@ def test_documented_module_paths_import():
     for path in TEXTS:
         for code in _code(path):
             names |= set(re.findall(r"\btallrx(?:\.[A-Za-z_]\w*)+", code))
+        # `from tallrx.x import a, b` in code blocks: the imported names too
+        imports = re.findall(r"^from (tallrx[\w.]*) import \(([^)]*)\)", _text(path), flags=re.M)
+        imports += re.findall(r"^from (tallrx[\w.]*) import ([\w, ]+?)\s*(?:#.*)?$", _text(path), flags=re.M)
+        for module, names_ in imports:
+            names |= {f"{module}.{n.strip()}" for n in names_.split(",") if n.strip()}
+            assert names_.strip(), f"{path.name}: empty import from {module}"
     names = {n for n in names if not n.endswith((".py", ".db", ".toml", ".csv"))}
     assert len(names) > 30
     problems = [f"{n}: {why}" for n in sorted(names) if (why := _resolves(n))]
