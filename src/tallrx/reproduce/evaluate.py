@@ -28,7 +28,11 @@ def evaluate_claims(
 
     ``claims`` (default :data:`tallrx.reproduce.claims.CLAIMS`) and ``experiments`` (default
     :data:`tallrx.reproduce.experiments.EXPERIMENTS`) name what to evaluate and where from.
-    Returns claim id -> :class:`~tallrx.reproduce.claims.Verdict`.
+
+    Returns
+    -------
+    dict
+        Claim id -> :class:`~tallrx.reproduce.claims.Verdict` (held, evidence, summary).
     """
     claims = CLAIMS if claims is None else claims
     experiments = EXPERIMENTS if experiments is None else experiments

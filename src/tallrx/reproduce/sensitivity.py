@@ -55,7 +55,11 @@ def sample_parameters(n: int, seed: int = 0, spread: float = 1.0) -> pd.DataFram
 
     ``spread`` (0-1] narrows each range around the nominal value: the draw covers that fraction
     of the (log) distance from the nominal value to each bound (1 = the whole stated range).
-    Returns one column per parameter of :func:`uncertain_parameters`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per set; one column per parameter of :func:`uncertain_parameters` (its unit).
     """
     check_spread(spread)
     spec = uncertain_parameters()
