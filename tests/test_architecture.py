@@ -16,7 +16,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "tallrx"
 RANK = {
     "errors": 0,
     "schema": 1, "units": 1, "_result": 1, "_atomic": 1, "plate": 1, "paper": 1, "_lazy": 0,
-    "progress": 1,
+    "progress": 1, "_csv": 0,
     "_moved": 7,
     "io": 2, "model": 2,
     "analysis": 3, "tidy": 3, "store": 3, "parallel": 3,

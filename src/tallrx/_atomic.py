@@ -165,7 +165,9 @@ def save_table(df: pd.DataFrame, path: str | os.PathLike, fmt: str | None = None
     holds numbers (mixed Python objects, which Parquet cannot type) is stored as text, as in CSV.
     """
     if table_format(path, fmt) == "csv":
-        df.to_csv(path, index=False)
+        from tallrx._csv import write_csv  # pandas' bytes, float columns formatted faster
+
+        write_csv(df, path)
         return Path(path)
     import pyarrow as pa
 

@@ -24,10 +24,22 @@ __all__ = [
     "fa_ci_plot",
     "median_effect_plot",
     "ci_dot_plot",
+    "synergy_summary",
+    "CALL_ORDER",
 ]
 
 SCORE_LABELS = {"bliss": "Bliss", "hsa": "HSA", "loewe": "Loewe", "zip": "ZIP"}
 CI_BANDS = (0.3, 0.8)  # paper: < 0.3 strong synergy, 0.3-0.8 synergy
+#: calls in the order they are drawn and counted (strongest evidence of synergy first)
+CALL_ORDER = (
+    "strong synergy",
+    "synergy",
+    "additive",
+    "antagonism",
+    "not calibrated",
+    "undetermined",
+    "not scored",
+)
 
 
 SUMMARY_COLUMNS = (
@@ -287,4 +299,61 @@ def ci_dot_plot(result: Result, condition: str | None = None) -> Figure:
     ax.legend(fontsize=7, frameon=False, loc="upper right")
     top = np.nanmax(t["ci_mean"].to_numpy(float)) if t["ci_mean"].notna().any() else 1.5
     ax.set_ylim(0, max(1.5, min(float(top) * 1.1, 5.0)))
+    return fig
+
+
+def synergy_summary(result: Result) -> Figure:
+    """Every block at once: the window-mean CI of each block by call (log scale, paper bands) and
+    the number of blocks per call, calibrated next to the paper's naive rule. One figure
+    whatever the number of blocks."""
+    t = result.table
+    call = t["call"].astype(str).to_numpy()
+    naive = t["naive_call"].astype(str).to_numpy() if "naive_call" in t else call
+    order = [c for c in CALL_ORDER if c in set(call) | set(naive)]
+    order += sorted((set(call) | set(naive)) - set(order))
+    color = {c: DRUG_COLORS[i % len(DRUG_COLORS)] for i, c in enumerate(order)}
+    fig = new_figure(9.0, 3.6)
+    ax = styled(
+        fig.add_subplot(1, 2, 1),
+        f"window-mean CI of {len(t):,} block(s)",
+        "mean CI (log scale; < 1 synergy)",
+        "blocks",
+    )
+    ci = t["ci_mean"].to_numpy(float)
+    ok = np.isfinite(ci) & (ci > 0)
+    if ok.any():
+        lo, hi = np.log10(ci[ok].min()), np.log10(ci[ok].max())
+        bins = np.logspace(min(lo, -1.0), max(hi, 0.5), 41)
+        data = [ci[ok & (call == c)] for c in order]
+        keep = [i for i, d in enumerate(data) if len(d)]
+        ax.hist(
+            [data[i] for i in keep],
+            bins=bins,
+            stacked=True,
+            color=[color[order[i]] for i in keep],
+            label=[order[i] for i in keep],
+        )
+        ax.set_xscale("log")
+        for level, style in ((1.0, "-"), (CI_BANDS[1], "--"), (CI_BANDS[0], ":")):
+            ax.axvline(level, color=PALETTE["neutral"], lw=0.8, ls=style)
+        ax.legend(fontsize=7, frameon=False)
+    ax2 = styled(fig.add_subplot(1, 2, 2), "blocks per call", "", "blocks")
+    x = np.arange(len(order))
+    ax2.bar(
+        x - 0.2,
+        [(call == c).sum() for c in order],
+        0.4,
+        color=PALETTE["with"],
+        label="calibrated call",
+    )
+    ax2.bar(
+        x + 0.2,
+        [(naive == c).sum() for c in order],
+        0.4,
+        color=PALETTE["without"],
+        label="paper's naive rule (mean CI < 0.8)",
+    )
+    ax2.set_xticks(x, order, rotation=30, ha="right", fontsize=7)
+    ax2.set_ylim(0, 1.3 * len(t) if len(t) else 1)
+    ax2.legend(fontsize=7, frameon=False, loc="upper left")
     return fig

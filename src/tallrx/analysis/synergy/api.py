@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from tallrx import progress
 from tallrx._result import Result, checksum
 from tallrx.analysis.synergy.calibration import (
     ALPHA,
@@ -67,8 +68,8 @@ CONVENTIONS = {
     "single-drug curves minus the mean of the row and column fits; > 0 synergy",
 }
 SERIES_COLUMNS = ("m", "dm", "r2", "n", "n_dropped")
-BLOCK_CHUNK = 2000  # blocks per scoring batch (memory stays flat)
-NULL_CHUNK = 40_000  # simulated plates per calibration batch
+BLOCK_CHUNK = 500  # blocks per scoring batch (memory stays flat; progress per batch)
+NULL_CHUNK = 20_000  # simulated plates per calibration batch
 FALLBACK_STAT = "bliss"  # decides the call where the CI statistic cannot be computed
 
 
@@ -172,10 +173,13 @@ def score_synergy(
         blks = [blocks[i] for i in flagged]
         combos.append((np.asarray(flagged), not_scored_table(blks, block_frame(blks))))
     opts = _Options(methods, stat, ci_dx, n_null, n_boot, alpha, seed, interval)
-    for members in by_design.values():
-        for start in range(0, len(members), BLOCK_CHUNK):
-            chunk = members[start : start + BLOCK_CHUNK]
-            _score_chunk([blocks[i] for i in chunk], chunk, opts, combos, surfaces, series)
+    n_scored = sum(len(m) for m in by_design.values())
+    with progress.task("scoring combination blocks", total=n_scored, unit="blocks") as bar:
+        for members in by_design.values():
+            for start in range(0, len(members), BLOCK_CHUNK):
+                chunk = members[start : start + BLOCK_CHUNK]
+                _score_chunk([blocks[i] for i in chunk], chunk, opts, combos, surfaces, series)
+                bar.advance(len(chunk))
     table_out = _in_input_order(combos)
     meta = {
         "method": "tallrx synergy: Chou-Talalay CI, Bliss, HSA, Loewe, ZIP with null-calibrated calls",
