@@ -14,6 +14,7 @@ import pandas as pd
 
 from tallrx.errors import InputError, did_you_mean
 from tallrx.io._cells import read_text, text_table
+from tallrx.io._numbers import to_number as to_number  # re-exported: the assay readers use it
 from tallrx.plate import WELL_RE, well_name
 
 PathLike = str | os.PathLike
@@ -152,17 +153,6 @@ def to_bool(values: pd.Series, *, where: str, column: str) -> pd.Series:
     out = text.isin(_TRUE)
     _reject_first(values, ~(out | text.isin(_FALSE)), where, column, "yes/no (true/false, 1/0)")
     return out
-
-
-def to_number(
-    values: pd.Series, *, where: str, column: str, missing: Sequence[str] = ("", "nan", "na", "n/a")
-) -> pd.Series:
-    """Text -> float; thousands separators ('5,720.5') removed; ``missing`` words -> NaN."""
-    text = values.astype(str).str.strip().str.replace(",", "", regex=False)
-    text = text.where(~text.str.lower().isin([m.lower() for m in missing]) & values.notna())
-    num = pd.to_numeric(text, errors="coerce")
-    _reject_first(values, num.isna() & text.notna(), where, column, "a number")
-    return num.astype(float)
 
 
 def numeric_if_possible(values: pd.Series) -> pd.Series:

@@ -9,7 +9,7 @@ from tallrx.errors import InputError
 from tallrx.io.assays._tables import (
     to_number,
 )
-from tallrx.schema import validate
+from tallrx.schema import TABLES, validate
 
 #: What ``tallrx qpcr`` reads, for error messages.
 ACCEPTED = (
@@ -42,20 +42,8 @@ TASKS = {
     "unkn_sample": "unknown",
 }
 UNDETERMINED = ("", "nan", "na", "n/a", "undetermined", "no ct", "no cq", "-", "none", "n.d.")
-COLUMNS = (
-    "plate",
-    "well",
-    "sample",
-    "target",
-    "ct",
-    "replicate",
-    "task",
-    "quantity",
-    "omit",
-    "efficiency",
-    "exclude",
-    "message",
-)
+#: the qpcr table's columns in the schema's order (source is appended last)
+COLUMNS = tuple(c for c in TABLES["qpcr"].names if c != "source")
 NON_DETECT = "no Ct (non-detect: Undetermined / no amplification)"
 
 
@@ -108,7 +96,7 @@ def set_ct(out: pd.DataFrame, values: pd.Series, *, where: str, column: str) -> 
     """
     text = values.astype(str).str.strip()
     # a Ct never reaches 1,000 cycles: '26,5' is a decimal comma (European exports)
-    text = text.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True).str.replace(",", "")
+    text = text.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)  # other commas: not a Ct
     missing = values.isna() | text.str.lower().isin(UNDETERMINED)
     num = pd.to_numeric(text.where(~missing), errors="coerce").astype(float)
     bad = num.isna() & ~missing

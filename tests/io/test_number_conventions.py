@@ -1,0 +1,94 @@
+"""Decimal commas and thousands separators in co-IP / blot / qPCR tables (issue 10, io point 3).
+
+Before the fix every comma was stripped, so a European '1,5' read as 15. The convention is now
+decided per column from all its values (and a ';' delimiter); a value that still reads two ways
+is an error naming the file, column, value and the fix. Expected numbers are worked by hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tallrx.errors import InputError
+from tallrx.io.assays._tables import to_number
+from tallrx.io.assays.blots import read_bands
+from tallrx.io.assays.maxquant import read_coip_table
+
+
+def _num(cells, delimiter=None):
+    return to_number(pd.Series(cells, dtype=object), where="t.csv", column="x",
+                     delimiter=delimiter).tolist()
+
+
+@pytest.mark.parametrize(
+    "cells,delimiter,expected",
+    [
+        (["1,5", "2,25"], ";", [1.5, 2.25]),  # European export
+        (["1,5", "2,25"], None, [1.5, 2.25]),  # '1,5' cannot be a thousands separator
+        (["0,125"], ",", [0.125]),  # a leading 0 never opens a thousands group
+        (["1,234,567", "12"], None, [1234567.0, 12.0]),
+        (["5,720.5", "3"], None, [5720.5, 3.0]),
+        (["1,234", "0.5"], None, [1234.0, 0.5]),  # '0.5' shows the decimal mark is '.'
+        (["1,234", "0,5"], None, [1.234, 0.5]),  # '0,5' shows the decimal mark is ','
+        (["1,234"], ";", [1.234]),  # ';' delimiter: a decimal-comma locale
+        (["1.234,5", "2,5"], None, [1234.5, 2.5]),  # '.' thousands, ',' decimals
+        (["1.234", "2,5"], None, [1234.0, 2.5]),  # in a decimal-comma column '.' groups
+        (["1,5E+07", "2,25e6"], None, [1.5e7, 2.25e6]),  # Perseus / Excel, German locale
+        (["-1,5", "+2,5"], ";", [-1.5, 2.5]),
+        (["1.234", "12.5"], None, [1.234, 12.5]),  # no comma anywhere: plain numbers
+        (["1,234,567", "0,5"], None, [1234567.0, 0.5]),  # each reads one way only
+    ],
+)
+def test_number_conventions(cells, delimiter, expected):
+    assert _num(cells, delimiter) == pytest.approx(expected)
+
+
+def test_missing_words_stay_nan():
+    out = _num(["5,720.5", "n/a", "", None])
+    assert out[0] == 5720.5 and np.isnan(out[1:]).all()
+
+
+@pytest.mark.parametrize(
+    "cells,delimiter,message",
+    [
+        # '1,234' is 1.234 (decimal comma) or 1234 (thousands): nothing else in the column says
+        (["1,234", "7"], None, r"t\.csv row 2: column 'x' holds '1,234'.*1\.234.*1234"),
+        (["12", "1,234"], "\t", r"t\.csv row 3: column 'x' holds '1,234'"),
+        # the column mixes a decimal comma and a decimal point: '1,234' cannot be settled
+        (["1,5", "0.5", "1,234"], None, r"t\.csv row 4: column 'x' holds '1,234'.*'1,5'.*'0.5'"),
+        # in a ';' table without a decimal comma, '1.234' may be 1234 (a thousands dot)
+        (["1.234", "7"], ";", r"t\.csv row 2: column 'x' holds '1\.234'"),
+        (["1,2,3"], None, r"t\.csv row 2: column 'x' holds '1,2,3'; expected a number"),
+    ],
+)
+def test_ambiguous_values_are_errors_naming_file_column_value_and_fix(cells, delimiter, message):
+    with pytest.raises(InputError, match=message) as err:
+        _num(cells, delimiter)
+    if "1,2,3" not in cells:
+        assert "decimal point" in str(err.value)  # the fix: plain numbers with a decimal point
+
+
+def test_european_band_table_reads_decimal_commas(tmp_path):
+    """A semicolon-delimited export (German Excel): intensities 1,5 and 2,25 are 1.5 and 2.25
+    (the old reader stripped the comma: 15 and 225)."""
+    p = tmp_path / "bands.csv"
+    p.write_text("blot;lane;sample;target;intensity\nB1;1;a;pERK;1,5\nB1;2;b;pERK;2,25\n")
+    assert read_bands(p)["intensity"].tolist() == [1.5, 2.25]
+
+
+def test_european_coip_table_and_an_english_one(tmp_path):
+    eu = tmp_path / "coip_eu.csv"
+    eu.write_text("sample;protein;ibaq\nIP1;NR3C1;1,5E+07\nIP1;BIM;1,234\n")
+    assert read_coip_table(eu)["ibaq"].tolist() == pytest.approx([1.5e7, 1.234])
+    en = tmp_path / "coip_en.csv"
+    en.write_text('sample,protein,ibaq\nIP1,NR3C1,"15,000,000"\nIP1,BIM,"1,234"\n')
+    assert read_coip_table(en)["ibaq"].tolist() == [15_000_000.0, 1234.0]
+
+
+def test_an_ambiguous_comma_table_is_an_error_naming_the_file(tmp_path):
+    p = tmp_path / "bands.tsv"
+    p.write_text("blot\tlane\tsample\ttarget\tintensity\nB1\t1\ta\tpERK\t1,234\nB1\t2\tb\tpERK\t7\n")
+    with pytest.raises(InputError, match=r"bands\.tsv row 2: column 'intensity' holds '1,234'"):
+        read_bands(p)
