@@ -70,21 +70,22 @@ def test_ambiguous_values_are_errors_naming_file_column_value_and_fix(cells, del
         assert "decimal point" in str(err.value)  # the fix: plain numbers with a decimal point
 
 
-def test_european_band_table_reads_decimal_commas(tmp_path):
-    """A semicolon-delimited export (German Excel): intensities 1,5 and 2,25 are 1.5 and 2.25
-    (the old reader stripped the comma: 15 and 225)."""
-    p = tmp_path / "bands.csv"
-    p.write_text("blot;lane;sample;target;intensity\nB1;1;a;pERK;1,5\nB1;2;b;pERK;2,25\n")
-    assert read_bands(p)["intensity"].tolist() == [1.5, 2.25]
-
-
-def test_european_coip_table_and_an_english_one(tmp_path):
-    eu = tmp_path / "coip_eu.csv"
-    eu.write_text("sample;protein;ibaq\nIP1;NR3C1;1,5E+07\nIP1;BIM;1,234\n")
-    assert read_coip_table(eu)["ibaq"].tolist() == pytest.approx([1.5e7, 1.234])
-    en = tmp_path / "coip_en.csv"
-    en.write_text('sample,protein,ibaq\nIP1,NR3C1,"15,000,000"\nIP1,BIM,"1,234"\n')
-    assert read_coip_table(en)["ibaq"].tolist() == [15_000_000.0, 1234.0]
+@pytest.mark.parametrize(
+    "reader,column,text,expected",
+    [
+        # a semicolon-delimited export (German Excel): 1,5 and 2,25 (the old reader: 15 and 225)
+        (read_bands, "intensity",
+         "blot;lane;sample;target;intensity\nB1;1;a;pERK;1,5\nB1;2;b;pERK;2,25\n", [1.5, 2.25]),
+        (read_coip_table, "ibaq", "sample;protein;ibaq\nIP1;NR3C1;1,5E+07\nIP1;BIM;1,234\n",
+         [1.5e7, 1.234]),
+        (read_coip_table, "ibaq",
+         'sample,protein,ibaq\nIP1,NR3C1,"15,000,000"\nIP1,BIM,"1,234"\n', [15_000_000.0, 1234.0]),
+    ],
+)
+def test_european_and_english_tables(tmp_path, reader, column, text, expected):
+    p = tmp_path / "table.csv"
+    p.write_text(text)
+    assert reader(p)[column].tolist() == pytest.approx(expected)
 
 
 def test_an_ambiguous_comma_table_is_an_error_naming_the_file(tmp_path):
