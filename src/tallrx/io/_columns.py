@@ -10,10 +10,10 @@ import difflib
 import re
 import sys
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
-from tallrx.errors import DegenerateDataWarning, InputError, SchemaError
+from tallrx.errors import DegenerateDataWarning, InputError, SchemaError, did_you_mean
 
 
 def normalize_name(name: object) -> str:
@@ -109,6 +109,31 @@ def close_hint(columns: Iterable[object], options: Iterable[str]) -> str:
         if close:
             return f" Did you mean column '{names[close[0]]}' (rename it to '{option}')?"
     return ""
+
+
+def check_names_match(
+    given: Iterable[str],
+    known: Sequence[str],
+    *,
+    stray: Callable[[int, str], str],
+    unmatched: Callable[[list[str]], str],
+    also: Iterable[str] = (),
+) -> None:
+    """Two lists of names (plates, experiments) must pair up: every ``given`` name is ``known``
+    and every ``known`` name is given (or in ``also``, names left out on purpose).
+
+    Otherwise an :class:`InputError`: ``stray(position, name)`` at the first given name that is
+    not known, or ``unmatched(names)`` for the known names nobody gave, each followed by a
+    did-you-mean hint.
+    """
+    given = list(given)
+    for i, name in enumerate(given):
+        if name not in known:
+            raise InputError(stray(i, name) + did_you_mean(name, known))
+    listed = [*given, *also]
+    left = [name for name in known if name not in set(listed)]
+    if left:
+        raise InputError(unmatched(left) + did_you_mean(left[0], listed))
 
 
 _IO_DIR = str(Path(__file__).resolve().parent)

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError, did_you_mean
+from tallrx.io._columns import check_names_match
 from tallrx.io.assays._tables import (
     PathLike,
     extra_columns,
@@ -37,7 +38,7 @@ from tallrx.io.assays._tables import (
     to_bool,
     to_number,
 )
-from tallrx.schema import validate
+from tallrx.schema import TABLES, validate
 
 __all__ = [
     "FLAG_COLUMNS",
@@ -230,7 +231,7 @@ def _order_columns(df: pd.DataFrame) -> pd.DataFrame:
     conds = [
         c
         for c in df.columns
-        if c not in ("experiment", "bait", "sample", "protein", "ibaq", "replicate", "source")
+        if c not in TABLES["coip"].names
     ]
     df = df.assign(source="measured")
     return df[
@@ -328,20 +329,19 @@ def _sheet_for(
         return sheet
     sheet = read_sample_sheet(samples, bait=bait)
     sheet_where = "sample sheet" if isinstance(samples, pd.DataFrame) else str(samples)
-    listed = set(sheet["experiment"]) | set(sheet.attrs.get("excluded", []))
-    for i, exp in enumerate(sheet["experiment"]):
-        if exp not in exps:
-            raise InputError(
-                f"{sheet_where} row {i + 2}: experiment '{exp}' is not in {where} (its "
-                f"experiments: {', '.join(exps)}).{did_you_mean(exp, exps)}"
-            )
-    missing = [e for e in exps if e not in listed]
-    if missing:
-        raise InputError(
+    check_names_match(
+        sheet["experiment"],
+        exps,
+        also=sheet.attrs.get("excluded", []),
+        stray=lambda i, exp: (
+            f"{sheet_where} row {i + 2}: experiment '{exp}' is not in {where} (its "
+            f"experiments: {', '.join(exps)})."
+        ),
+        unmatched=lambda missing: (
             f"{sheet_where}: experiment(s) {', '.join(missing)} of {where} have no row in the "
             "sample sheet; add a row for each (exclude=yes leaves one out on purpose)."
-            f"{did_you_mean(missing[0], listed)}"
-        )
+        ),
+    )
     return sheet
 
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError, SchemaError, TallrxError, did_you_mean
-from tallrx.io._columns import parse_flag, warn
+from tallrx.io._columns import check_names_match, parse_flag, warn
 from tallrx.io.plates.instruments import read_plate_file
 from tallrx.io.plates.layout import normalize_layout, read_layout
 from tallrx.plate import (
@@ -227,18 +227,18 @@ def _expand(
     if "plate" not in layout.columns:
         return pd.concat([layout.assign(plate=p) for p in plates], ignore_index=True)
     named = list(pd.unique(layout["plate"]))
-    for plate in plates:
-        if plate not in named:
-            raise InputError(
-                f"plate '{plate}' (from {files[plate]}) is not in the layout {where}; layout "
-                f"plates: {_names(named)}.{did_you_mean(plate, named)}"
-            )
-    unmeasured = [p for p in named if p not in plates]
-    if unmeasured:
-        raise InputError(
+    check_names_match(
+        plates,
+        named,
+        stray=lambda _, plate: (
+            f"plate '{plate}' (from {files[plate]}) is not in the layout {where}; layout "
+            f"plates: {_names(named)}."
+        ),
+        unmatched=lambda unmeasured: (
             f"{where}: layout plate(s) {_names(unmeasured)} have no measurement; measured "
-            f"plates: {_names(plates)}.{did_you_mean(unmeasured[0], plates)}"
-        )
+            f"plates: {_names(plates)}."
+        ),
+    )
     return layout
 
 

@@ -7,10 +7,15 @@ continuation rows (empty first cell) and a trailing label naming the read of eac
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from tallrx.errors import InputError
+from tallrx.io._cells import Sheet
 from tallrx.plate import PLATE_SHAPES, is_row_label, known_shapes_text, row_number
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -40,6 +45,14 @@ class Block:
             if self.exclude is None:
                 self.exclude = [""] * (len(self.values) - 1)
             self.exclude.append(exclude)
+
+
+def headed(sheets: list[Sheet], find: Callable[[Sheet], T | None]) -> Iterator[tuple[Sheet, T]]:
+    """``(sheet, header)`` for each sheet in which ``find`` finds a header (not None)."""
+    for sheet in sheets:
+        head = find(sheet)
+        if head is not None:
+            yield sheet, head
 
 
 def trim(cells: list[str]) -> list[str]:

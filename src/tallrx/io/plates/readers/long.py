@@ -12,7 +12,7 @@ from __future__ import annotations
 from tallrx.errors import InputError, SchemaError
 from tallrx.io._cells import Sheet
 from tallrx.io._columns import match_columns, misspelled
-from tallrx.io.plates.readers._grid import Block
+from tallrx.io.plates.readers._grid import Block, headed
 from tallrx.plate import parse_well, row_number
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -52,11 +52,7 @@ def _header(sheet: Sheet) -> tuple[int, dict[str, object]] | None:
 def check_columns(sheets: list[Sheet], where: str) -> None:
     """SchemaError naming the missing column when a sheet looks like a long table (it has a
     'well' or 'signal' column) but lacks the other; nothing otherwise."""
-    for sheet in sheets:
-        head = _header(sheet)
-        if head is None:
-            continue
-        start, found = head
+    for sheet, (start, found) in headed(sheets, _header):
         has_position = "well" in found or {"row", "col"} <= found.keys()
         if has_position != ("signal" in found):
             _missing(sheet.rows[start], found, where)
@@ -100,11 +96,7 @@ def _position(cells: dict, found: dict, where: str) -> tuple[int, int]:
 
 def parse(sheets: list[Sheet]) -> list[Block]:
     blocks: dict[tuple[str | None, str], Block] = {}
-    for sheet in sheets:
-        head = _header(sheet)
-        if head is None:
-            continue
-        start, found = head
+    for sheet, (start, found) in headed(sheets, _header):
         header = sheet.rows[start]
         if "signal" not in found or not ("well" in found or {"row", "col"} <= found.keys()):
             _missing(header, found, "")

@@ -9,7 +9,7 @@ the plate above (a file whose first cells are empty uses the file name).
 from __future__ import annotations
 
 from tallrx.io._cells import Sheet
-from tallrx.io.plates.readers._grid import Block
+from tallrx.io.plates.readers._grid import Block, headed
 from tallrx.plate import parse_well
 
 _WELL = "well positions"
@@ -23,15 +23,12 @@ def _header_row(sheet: Sheet) -> int | None:
 
 
 def sniff(sheets: list[Sheet]) -> bool:
-    return any(_header_row(sheet) is not None for sheet in sheets)
+    return any(headed(sheets, _header_row))
 
 
 def parse(sheets: list[Sheet]) -> list[Block]:
     blocks: dict[tuple[str | None, str], Block] = {}
-    for sheet in sheets:
-        start = _header_row(sheet)
-        if start is None:
-            continue
+    for sheet, start in headed(sheets, _header_row):
         header = [c.strip() for c in sheet.rows[start]]
         lower = [c.lower() for c in header]
         well_j = lower.index(_WELL)
