@@ -20,21 +20,11 @@ import pandas as pd
 from tallrx._result import Result, checksum
 from tallrx.analysis.assays._levels import same_level
 from tallrx.errors import AnalysisError, DegenerateDataWarning, did_you_mean
-from tallrx.schema import condition_columns, validate
+from tallrx.schema import TABLES, condition_columns, validate
 
 __all__ = ["analyze_blots", "normalize_bands", "phospho_ratio", "upper_band_fraction"]
 
-_KNOWN = (
-    "blot",
-    "lane",
-    "sample",
-    "target",
-    "intensity",
-    "source",
-    "normalized",
-    "flagged",
-    "message",
-)
+_KNOWN = TABLES["bands"].names
 
 
 def _conditions(df: pd.DataFrame) -> list[str]:

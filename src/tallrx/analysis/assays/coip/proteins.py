@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import AnalysisError, did_you_mean
-from tallrx.schema import condition_columns
+from tallrx.schema import TABLES, condition_columns
 
 __all__ = ["BAIT_ALIASES", "CONTROL_BAITS", "resolve_protein"]
 
@@ -33,7 +33,7 @@ BAIT_ALIASES = {
 CONTROL_BAITS = ("igg", "beads", "bead", "mock", "control", "empty", "isotype")
 
 #: Columns of a coip table that are not conditions.
-_KNOWN = ("experiment", "bait", "sample", "protein", "ibaq", "replicate", "source")
+_KNOWN = TABLES["coip"].names
 
 
 def _conditions(df: pd.DataFrame) -> list[str]:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import AnalysisError
-from tallrx.schema import condition_columns, validate
+from tallrx.schema import TABLES, condition_columns, validate
 
 __all__ = ["ANNOTATIONS", "CT_MAX", "CT_MIN", "flag_wells"]
 
@@ -22,21 +22,7 @@ CT_MAX = 50.0
 #: Lowest possible Ct (cycles): the threshold cannot be crossed before the first cycle.
 CT_MIN = 1.0
 #: Columns of a qpcr table that are annotations, not conditions.
-ANNOTATIONS = (
-    "plate",
-    "well",
-    "sample",
-    "target",
-    "ct",
-    "replicate",
-    "task",
-    "quantity",
-    "omit",
-    "efficiency",
-    "exclude",
-    "message",
-    "source",
-)
+ANNOTATIONS = TABLES["qpcr"].names
 _NEGATIVE_TASKS = ("ntc", "nrt", "negative")
 
 
