@@ -185,12 +185,28 @@ def _check_duplicates(frame: pd.DataFrame, where: str) -> None:
 
 
 def read_plate_file(path: str | Path, *, format: str | None = None) -> pd.DataFrame:
-    """Read one plate-reader export into ``plate, well, row, col, signal, read[, exclude]``.
+    """Read one plate-reader export (format detected from its content unless ``format`` names it).
 
-    ``signal`` is the raw reading (float, instrument units); wells the file leaves empty are
-    omitted. ``df.attrs["plate_shapes"]`` maps each plate id to its (rows, cols) plate format.
-    Raises InputError naming the file when it is empty, unreadable, of unknown format, holds a
-    non-numeric reading or a grid that is not a standard plate.
+    Parameters
+    ----------
+    path
+        The export: text (CSV, TSV, vendor ``.txt``; any encoding) or XLSX.
+    format
+        One of :data:`FORMATS` (e.g. 'envision', 'gen5', 'long'); default: detected.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per well with a reading: ``plate`` (the file's plate id, else the file name),
+        ``well`` ("A1"), ``row``, ``col`` (1-based), ``signal`` (raw reading, float, instrument
+        units), ``read`` (the read's name, "" when the file holds one) and ``exclude`` (when the
+        file flags wells). ``attrs["plate_shapes"]`` maps each plate id to (rows, cols).
+
+    Raises
+    ------
+    InputError
+        Naming the file when it is empty, unreadable, of unknown format, holds a non-numeric
+        reading or a grid that is not a standard plate.
 
     >>> from pathlib import Path
     >>> d = Path(__import__("tempfile").mkdtemp())

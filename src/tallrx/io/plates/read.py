@@ -287,15 +287,38 @@ def read_plates(
 ) -> pd.DataFrame:
     """The ``wells`` table of a screen: layout (path or table) joined to plate-reader files.
 
-    ``format`` forces one reader format for all files; ``unit``/``drug_units`` are passed to
-    :func:`~tallrx.io.plates.layout.read_layout`; ``read`` picks one read when a file holds several.
-    ``skip_bad``: a file that cannot be read does not stop the others; its plate (the file name
-    for a template layout, else the layout plates left unmeasured) gets signal NaN, exclude True
-    and the reader's message in ``exclude_reason`` (an error still when no file can be read);
-    layout wells a file leaves empty are excluded ("no reading in FILE") instead of an error.
-    Columns: plate, well, row, col, sample, drug_a, conc_a (uM), drug_b, conc_b (uM), role,
-    signal, replicate, source ('measured'), conc_unit, [vehicle], conditions..., exclude,
-    exclude_reason. Errors are TallrxErrors naming the file, plate and wells.
+    Parameters
+    ----------
+    layout
+        Plate layout: a file for :func:`~tallrx.io.plates.layout.read_layout` or a table for
+        :func:`~tallrx.io.plates.layout.normalize_layout`.
+    files
+        Plate-reader exports (paths or long tables with well / signal columns), one or several.
+    format
+        Forces one reader format for all files (default: detected per file).
+    unit, drug_units
+        Concentration units of the layout (see :func:`~tallrx.io.plates.layout.read_layout`).
+    read
+        Picks one read when a file holds several.
+    skip_bad
+        A file that cannot be read does not stop the others: its plate (the file name for a
+        template layout, else the layout plates left unmeasured) gets signal NaN, exclude True
+        and the reader's message in ``exclude_reason`` (an error still when no file can be read);
+        layout wells a file leaves empty are excluded ("no reading in FILE") instead of an error.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per used well: ``plate``, ``well`` ("A1"), ``row``, ``col`` (1-based),
+        ``sample``, ``drug_a``, ``conc_a`` (uM), ``drug_b``, ``conc_b`` (uM), ``role`` (treated /
+        vehicle / blank / positive), ``signal`` (raw reading, instrument units), ``replicate``,
+        ``source`` ('measured'), ``conc_unit``, ``vehicle`` (when named), condition columns of
+        the layout, ``exclude`` (bool) and ``exclude_reason``.
+
+    Raises
+    ------
+    TallrxError
+        InputError / SchemaError / UnitError naming the file, plate and wells.
     """
     if isinstance(layout, pd.DataFrame):
         where = "layout table"

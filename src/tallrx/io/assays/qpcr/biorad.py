@@ -25,7 +25,12 @@ def read_biorad_cfx(path: PathLike, *, plate: str | None = None) -> pd.DataFrame
     """Bio-Rad CFX Manager / CFX Maestro 'Quantification Cq Results' CSV.
 
     Empty Target cells take the fluorophore name (Fluor), so FAM / VIC channels stay apart.
-    'Biological Set Name' becomes the condition column ``biological_set``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The qpcr table (columns: see :func:`~tallrx.io.assays.qpcr.read_qpcr`), with the condition column
+        ``biological_set`` from 'Biological Set Name' when the file fills it.
     """
     where = str(path)
     raw = read_table(path, what="a Bio-Rad CFX 'Quantification Cq Results' CSV")

@@ -33,6 +33,12 @@ def read_qpcr_layout(path: PathLike | pd.DataFrame) -> pd.DataFrame:
     wellmap TOML files are read with the ``wellmap`` package; CSV / TSV / XLSX need a ``well``
     column. Columns named sample / target (or primers / gene) / replicate / task fill those
     fields of the qPCR table; all other columns become condition columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``well`` ("A1"), ``plate`` (when given) and the layout's other columns, names in
+        snake_case, numbers converted where every cell is one; ``attrs['where']``.
     """
     if isinstance(path, pd.DataFrame):
         layout, where = path.copy(), "layout"
@@ -78,6 +84,12 @@ def apply_layout(qpcr: pd.DataFrame, layout: pd.DataFrame) -> pd.DataFrame:
 
     Layout sample / target / replicate / task columns replace the file's values where given.
     Wells with data (a Ct or a sample name) that the layout does not cover are an error.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The qpcr table (columns: see :func:`~tallrx.io.assays.qpcr.read_qpcr`), the layout's columns joined
+        in as conditions.
     """
     where = layout.attrs.get("where", "layout")
     lay = layout.copy()

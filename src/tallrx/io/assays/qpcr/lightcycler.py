@@ -34,6 +34,11 @@ def read_lightcycler(
     column; otherwise the selected filter (e.g. 'SYBR Green I / HRM Dye (465-510)') stands in
     and ``attrs['notes']`` says so. Include=False -> ``omit``; Standard > 0 -> a standard well
     with that quantity.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The qpcr table (columns: see :func:`~tallrx.io.assays.qpcr.read_qpcr`); ``attrs['notes']``.
     """
     where = str(path)
     text = read_text(path, what="a Roche LightCycler text export")

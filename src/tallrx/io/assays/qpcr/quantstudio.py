@@ -56,7 +56,13 @@ def read_quantstudio(path: PathLike, *, plate: str | None = None) -> pd.DataFram
 
     'Undetermined' Ct -> NaN; Task UNKNOWN / NTC / STANDARD kept; Omit=true -> ``omit``; the
     per-target 'Efficiency' (%) of a standard-curve run -> ``efficiency`` = 1 + % / 100.
-    The ``* key = value`` header lines are in ``attrs['header']``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The qpcr table (columns: see :func:`~tallrx.io.assays.qpcr.read_qpcr`), with ``biogroup`` when the
+        file names biogroups; the ``* key = value`` header lines in ``attrs['header']``, the
+        comparative-Ct summary lines in ``attrs['footer']``.
     """
     where = str(path)
     p = require_qpcr_file(path)

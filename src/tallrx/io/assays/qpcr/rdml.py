@@ -70,6 +70,12 @@ def read_rdml(path: PathLike) -> pd.DataFrame:
     a non-detect); ``<excl>`` -> omit; efficiency from the target's ``amplificationEfficiency``
     (an amplification factor, 2 = 100 %; 0 or absent = unknown), else the data's ``ampEff``. A file
     with raw or melting data only (no ``<cq>``) reads with NaN Ct and a note in ``attrs['notes']``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The qpcr table (columns: see :func:`~tallrx.io.assays.qpcr.read_qpcr`), one condition column per
+        sample annotation property; ``attrs['notes']`` and ``attrs['version']`` (RDML).
     """
     where = str(path)
     root = _rdml_root(path)

@@ -32,7 +32,14 @@ FORMATS = ("biorad", "quantstudio", "lightcycler", "rdml", "table", "wide")
 
 
 def detect_format(path: PathLike) -> str:
-    """Guess the export format of a qPCR file from its content (and extension)."""
+    """Guess the export format of a qPCR file from its content (and extension).
+
+    Returns
+    -------
+    str
+        One of :data:`FORMATS`: 'biorad', 'quantstudio', 'lightcycler', 'rdml', 'table' (a long
+        table with a ct / cq / cp column) or 'wide'.
+    """
     p = require_qpcr_file(path)
     if is_excel(p):
         return "quantstudio" if results_sheet(p) else _table_kind(first_sheet(p))
@@ -86,9 +93,33 @@ def read_qpcr(
 ) -> pd.DataFrame:
     """Read any supported qPCR export (format guessed unless given) and join a layout.
 
-    ``format`` is one of 'auto', 'biorad', 'quantstudio', 'lightcycler', 'rdml', 'table', 'wide'.
-    ``target`` names the single target of a LightCycler 480 export without target column;
-    ``genes`` (target and reference genes) picks the target columns of a wide table.
+    Parameters
+    ----------
+    path
+        The export: Bio-Rad CFX CSV, QuantStudio / ViiA 7 text or Excel, LightCycler text, RDML,
+        or a long / wide table (CSV, TSV, XLSX).
+    layout
+        Plate layout (see :func:`read_qpcr_layout`) joined by well; its sample / target /
+        replicate / task columns replace the file's, the others become conditions.
+    format
+        'auto' (default: guessed by :func:`detect_format`) or one of :data:`FORMATS`.
+    target
+        The single target of a LightCycler 480 export without target column.
+    plate
+        Plate name (default: from the file, else its name).
+    genes
+        Target and reference genes: picks the target columns of a wide table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per well x target: ``plate``, ``well``, ``sample``, ``target``, ``ct``
+        (cycles; NaN = no amplification), ``replicate``, ``task`` (unknown / ntc / standard /
+        nrt / negative / positive), ``quantity`` (standards), ``omit`` (flagged by the
+        instrument software), ``efficiency`` (amplification factor per cycle, 2 = 100 %, when
+        stated), ``exclude`` + ``message`` (a Ct that is not a number), condition columns (from
+        the file or layout), ``source`` ('measured'). ``attrs``: ``format``, ``file`` and the
+        reader's ``notes`` / ``header`` where it has them.
     """
     if format not in ("auto", *FORMATS):
         raise InputError(

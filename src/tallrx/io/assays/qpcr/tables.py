@@ -32,7 +32,14 @@ from tallrx.io.assays.qpcr._files import (
 def read_qpcr_table(path: PathLike | pd.DataFrame, *, plate: str | None = None) -> pd.DataFrame:
     """A long table: sample, target, ct [+ plate, well, replicate, task, quantity, omit,
     efficiency, condition columns]. Ct 'Undetermined' / empty -> NaN. Efficiency may be a factor
-    (1-2.5) or a percentage (> 10), converted to the factor."""
+    (1-2.5) or a percentage (> 10), converted to the factor.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The qpcr table (columns: see :func:`~tallrx.io.assays.qpcr.read_qpcr`); without a well column the
+        wells are the file's lines (row2, row3, ...).
+    """
     raw, where = text_cells(path, what="a qPCR long table with columns sample, target, ct")
     name = plate or ("table" if isinstance(path, pd.DataFrame) else Path(path).stem)
     return _long_table(raw, where=where, plate=name)
@@ -127,6 +134,12 @@ def read_qpcr_wide(
     column per sample. Target columns are ``genes`` when given, else every column that is not an
     annotation (sample, group, well, replicate, ...) and holds mostly Ct-like numbers. Each row
     is one well (``row2``, ``row3``, ... after the file's line), shared by its targets.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The qpcr table (columns: see :func:`~tallrx.io.assays.qpcr.read_qpcr`); one row per well x target
+        column, the other text columns as conditions.
     """
     raw, where = text_cells(path, what="a wide qPCR table (one column per target or per sample)")
     name = plate or ("table" if isinstance(path, pd.DataFrame) else Path(path).stem)

@@ -20,11 +20,33 @@ def read_layout(
 ) -> pd.DataFrame:
     """Read a plate layout (wellmap ``.toml``, or ``.csv``/``.tsv``/``.txt``/``.xlsx``).
 
-    ``unit`` is the concentration unit of rows without a ``unit`` column/value (default uM);
-    ``drug_units`` maps drug names (case-insensitive) to the unit their concentrations are in,
-    overriding the file (e.g. ``{"asparaginase": "U/l"}``). Concentrations come out in uM.
-    Raises SchemaError (columns), InputError (wells, values) or UnitError (units), each naming
-    the file and line/well.
+    Parameters
+    ----------
+    path
+        The layout file; column names may use any alias in
+        :data:`~tallrx.io.plates.layout.ALIASES`.
+    unit
+        Concentration unit of rows without a ``unit`` column/value (default uM).
+    drug_units
+        Drug name (case-insensitive) -> the unit its concentrations are in, overriding the
+        file (e.g. ``{"asparaginase": "U/l"}``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per used well (role 'unused' rows are dropped: ``attrs['unused_wells']``):
+        ``plate`` (when the layout names plates), ``well`` ("A1"), ``row``, ``col`` (1-based),
+        ``sample`` (when given), ``drug_a``, ``conc_a`` (uM), ``drug_b`` ("" for single agents),
+        ``conc_b`` (uM, 0 for single agents), ``role`` (treated / vehicle / blank / positive),
+        ``conc_unit`` ("uM", or "U/l" for activity doses), ``conc_unit_b`` (only when drug B has
+        activity doses), ``vehicle`` (the vehicle's name, when known), ``replicate`` and
+        ``exclude`` (when given), then every other column unchanged (conditions).
+
+    Raises
+    ------
+    TallrxError
+        SchemaError (columns), InputError (wells, values) or UnitError (units), each naming
+        the file and line/well.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "layout.csv"

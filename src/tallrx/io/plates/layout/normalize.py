@@ -98,10 +98,28 @@ def normalize_layout(
     drug_units: Mapping[str, str] | None = None,
     locs: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Turn a raw layout table (any alias spelling) into the layout columns described above.
+    """Turn a raw layout table (any alias spelling) into the layout columns.
 
     Idempotent: a layout this function produced passes through unchanged (its ``conc_unit``
-    column is read as the unit). ``locs`` names each row in messages ("line 5").
+    column is read as the unit).
+
+    Parameters
+    ----------
+    raw
+        One row per well; column names may use any alias in :data:`ALIASES`.
+    where
+        Names the table in messages.
+    unit, drug_units
+        As for :func:`~tallrx.io.plates.layout.read_layout`.
+    locs
+        Names each row in messages ("line 5"); default "row 1", "row 2", ...
+
+    Returns
+    -------
+    pandas.DataFrame
+        The layout columns listed in :func:`~tallrx.io.plates.layout.read_layout` (``plate``,
+        ``well``, ``row``, ``col``, ``sample``, ``drug_a``, ``conc_a`` (uM), ``drug_b``,
+        ``conc_b`` (uM), ``role``, ``conc_unit``, ...), then the other columns unchanged.
     """
     if not isinstance(raw, pd.DataFrame):
         raise SchemaError(f"{where}: expected a layout table, got {type(raw).__name__}")
