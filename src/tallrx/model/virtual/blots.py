@@ -98,6 +98,12 @@ def western_blots(
     """Band intensities of each lane (one row of ``lanes``; optional ``blot`` and ``time_h``
     columns: lanes are numbered within each blot in row order; ``time_h`` overrides ``hours``).
     The loading factor of a lane scales every band of that lane (ACTB is the loading control).
+
+    Returns
+    -------
+    Result
+        Kind ``blots``: blot, lane, sample, target, intensity (background-subtracted
+        densitometry, >= 0), time_h, the condition columns, source.
     """
     lanes = as_conditions(lanes, "blot lanes")
     bad = [t for t in targets if t not in _BAND_GAIN]

@@ -76,6 +76,12 @@ def coip_ms(
     conditions). Each replicate IP has its own efficiency (log-sd ``ip_sd``) that scales bait and
     binders alike, so the bait-normalized ratio removes it; proteins below
     :data:`DETECTION_LIMIT` are missing (NaN), as in MaxQuant output.
+
+    Returns
+    -------
+    Result
+        Kind ``coip``: experiment, bait (BCL2L11), sample (``<name>_r<replicate>``), protein (HGNC
+        symbol), ibaq, replicate, the condition columns, source.
     """
     samples = as_conditions(samples, "co-IP samples")
     cond_cols = condition_columns(samples)

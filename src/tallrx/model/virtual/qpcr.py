@@ -30,6 +30,13 @@ def qpcr_plate(
 
     Ct = basal Ct - log2(mRNA fold) - log2(cDNA input) + noise; the cDNA input of a biological
     replicate is shared by its three targets, so normalizing to GAPDH removes it.
+
+    Returns
+    -------
+    Result
+        Kind ``qpcr``: plate, well (row by row on 384-well plates, named by
+        :func:`tallrx.plate.well_name`), sample, target, ct (cycles), replicate, the condition
+        columns, source.
     """
     samples = as_conditions(samples, "qPCR samples")
     cond_cols = condition_columns(samples)
