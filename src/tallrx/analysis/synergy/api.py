@@ -341,12 +341,17 @@ def _subset(sc: BatchScores, sub: slice) -> BatchScores:
 
 def _in_input_order(parts: list[tuple[np.ndarray, pd.DataFrame]]) -> pd.DataFrame:
     """Concatenate per-chunk tables (each with its rows' block numbers) so blocks keep the order
-    they have in the input."""
-    parts = [(ids, df) for ids, df in parts if len(df)]
-    if not parts:
+    they have in the input. ``parts`` is emptied (the chunks are freed as soon as they are
+    joined)."""
+    kept = [(ids, df) for ids, df in parts if len(df)]
+    parts.clear()
+    if not kept:
         return pd.DataFrame()
-    if len(parts) == 1:
-        return parts[0][1]
-    order = np.argsort(np.concatenate([ids for ids, _ in parts]), kind="stable")
-    out = pd.concat([df for _, df in parts], ignore_index=True)
-    return out.take(order).reset_index(drop=True)
+    ids = np.concatenate([i for i, _ in kept])
+    frames = [df for _, df in kept]
+    del kept
+    out = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    del frames
+    if (np.diff(ids) >= 0).all():  # already in input order (one design): no second copy
+        return out
+    return out.take(np.argsort(ids, kind="stable")).reset_index(drop=True)

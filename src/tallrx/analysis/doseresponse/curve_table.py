@@ -1,0 +1,115 @@
+"""Output table of ``fit_dose_response``: the curve columns and the text of the ``message`` column.
+
+Each curve's flags (computed by :mod:`tallrx.analysis.doseresponse.curve_fits`) become one message
+text, joined in a fixed order, with the rows left out of the curve named after them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tallrx.analysis.doseresponse.grouping import MAX_CONC_UM, MAX_RESPONSE
+from tallrx.schema import TABLES
+
+__all__ = ["CURVE_COLUMNS", "FLAT_ALPHA", "ALL_DEAD_FRACTION", "MESSAGES", "bad_rows", "messages"]
+
+FLAT_ALPHA = 0.05
+"""Significance level of the flat-curve F-test (LL.4 vs a constant)."""
+ALL_DEAD_FRACTION = 0.10
+"""A curve whose every tested dose leaves less than this fraction of the vehicle is 'all dead'."""
+CURVE_COLUMNS = (
+    "n",
+    "n_conc",
+    "ic50",
+    "ic50_se",
+    "hill",
+    "hill_se",
+    "top",
+    "top_se",
+    "bottom",
+    "bottom_se",
+    "emax",
+    "auc",
+    "auc_fit",
+    "auc_max",
+    "auc_window_low",
+    "auc_window_high",
+    "r2",
+    "ic50_rel",
+    "ic50_abs",
+    "ic50_extrapolated",
+    "flat",
+    "p_flat",
+    "at_bound",
+    "fit_ok",
+    "message",
+)
+# message flags, in the order their texts are joined
+MESSAGES = (
+    ("no_data", "no usable points (all missing, excluded or combinations)"),
+    ("no_conc", "no tested concentration above 0"),
+    ("one_conc", "only one tested concentration: no curve"),
+    ("too_few", "too few distinct concentrations for LL.4 (4 parameters): not fitted"),
+    ("constant", "the response does not vary: flat"),
+    (
+        "flat",
+        f"flat curve: not better than a constant (F-test, alpha {FLAT_ALPHA}); ic50 not defined",
+    ),
+    ("dead", f"every tested dose leaves < {ALL_DEAD_FRACTION:.0%} of the vehicle (all dead)"),
+    ("no_conv", "the LL.4 fit did not converge"),
+    ("extrapolated", "ic50 outside the tested range (extrapolated)"),
+    ("no_df", "as many parameters as points: no flat-curve test, no standard errors"),
+    (
+        "window_ext",
+        "AUC window reaches beyond the tested doses: the fitted curve is integrated there",
+    ),
+    ("window_nofit", "AUC window reaches beyond the tested doses but there is no fit: auc is NaN"),
+    ("no_anchor", "anchor_top: no vehicle points, top left free"),
+    ("bottom_bound", "bottom at its bound (the data do not reach a lower plateau)"),
+    ("top_bound", "top at its bound (the data do not reach an upper plateau)"),
+    ("ic50_bound", "ic50 at its bound (100-fold beyond the tested range)"),
+    ("hill_bound", "hill at its bound (0.1 or 20)"),
+)
+
+
+def bad_rows(pts: dict, n_groups: int) -> np.ndarray:
+    """Per curve: '' or what was left out ('2 rows with a missing or non-finite concentration
+    left out (first: row 7)'); row numbers count data rows from 1."""
+    out = np.full(n_groups, "", dtype=object)
+    for key, what in (
+        ("badc", f"a missing, non-finite or > {MAX_CONC_UM:g} uM concentration"),
+        ("bady", f"an infinite or > {MAX_RESPONSE:g} response"),
+    ):
+        bad = pts[key]
+        if not bad.any():
+            continue
+        g, rows = pts["gid"][bad], pts["row"][bad]
+        n_bad = np.bincount(g, minlength=n_groups)
+        first = np.full(n_groups, np.iinfo(np.int64).max)
+        np.minimum.at(first, g, rows.astype(np.int64))
+        for i in np.flatnonzero(n_bad):
+            text = f"{n_bad[i]} row(s) with {what} left out (first: row {first[i] + 1})"
+            out[i] = f"{out[i]}; {text}" if out[i] else text
+    return out
+
+
+def messages(flags: dict, n: int, extra: np.ndarray | None = None) -> np.ndarray:
+    """Join the texts of the raised flags per curve ('' when none), via one code per curve;
+    ``extra`` (per-curve texts) is appended."""
+    code = np.zeros(n, dtype=np.int64)
+    for bit, (name, _) in enumerate(MESSAGES):
+        code |= np.asarray(flags[name], dtype=np.int64) << bit
+    uniq, inverse = np.unique(code, return_inverse=True)
+    texts = np.array(
+        ["; ".join(t for b, (_, t) in enumerate(MESSAGES) if c >> b & 1) for c in uniq.tolist()],
+        dtype=object,
+    )
+    out = texts[inverse] if n else np.empty(0, dtype=object)
+    if extra is not None:
+        for i in np.flatnonzero(extra != ""):
+            out[i] = f"{out[i]}; {extra[i]}" if out[i] else extra[i]
+    return out
+
+
+# keep the schema honest: every required ``curves`` column is produced
+assert set(TABLES["curves"].required) - {"sample", "drug_a"} <= set(CURVE_COLUMNS)
