@@ -44,28 +44,12 @@ from tallrx.analysis.assays.coip.proteins import (
     _sample_table,
 )
 from tallrx.errors import AnalysisError, did_you_mean
-from tallrx.schema import validate
+from tallrx.schema import TABLES, validate
 
 __all__ = ["BINDING_STATS", "LOSS_MIN_FOLD", "score_binding"]
 
 #: Columns of binding.csv besides the condition columns.
-BINDING_STATS = (
-    "protein",
-    "comparison",
-    "group",
-    "n",
-    "ratios",
-    "ratio_mean",
-    "ratio_sd",
-    "log2_fc",
-    "p_value",
-    "q_value",
-    "direction",
-    "interactor",
-    "lost_binding",
-    "flagged",
-    "message",
-)
+BINDING_STATS = TABLES["binding"].names
 
 #: Minimum fold decrease for a loss-of-binding call. The paper calls a consistent decrease over
 #: three replicates; with n = 3 per group a consistent ordering happens by chance for 1 in 20

@@ -23,6 +23,7 @@ from tallrx.analysis.assays._levels import same_level as _same
 from tallrx.analysis.assays.qpcr.efficiency import _efficiencies
 from tallrx.analysis.assays.qpcr.wells import CT_MAX, _conditions, _flags, _prepare
 from tallrx.errors import AnalysisError, did_you_mean
+from tallrx.schema import TABLES
 
 __all__ = ["EXPRESSION_STATS", "TECH_RANGE_MAX", "parse_baseline", "relative_expression"]
 
@@ -30,23 +31,7 @@ __all__ = ["EXPRESSION_STATS", "TECH_RANGE_MAX", "parse_baseline", "relative_exp
 #: flag their group: one of the wells is likely wrong (MIQE: replicate spread is reported).
 TECH_RANGE_MAX = 1.0
 #: Columns of expression.csv after the group columns.
-EXPRESSION_STATS = (
-    "target",
-    "relative_expression",
-    "sd",
-    "lower",
-    "upper",
-    "n",
-    "log2_fc",
-    "log2_sd",
-    "ddct",
-    "p_value",
-    "n_wells",
-    "n_undetermined",
-    "baseline",
-    "flagged",
-    "message",
-)
+EXPRESSION_STATS = tuple(c for c in TABLES["expression"].names if c != "sample")
 
 
 def parse_baseline(spec: str | Sequence[str] | Mapping[str, object] | None) -> dict[str, str]:
