@@ -59,7 +59,14 @@ def is_image(path: PathLike) -> bool:
 
 
 def read_blot_image(path: PathLike) -> np.ndarray:
-    """Read a blot image as a 2-D float array (RGB -> luminance; first page of a stack)."""
+    """Read a blot image as a 2-D float array (RGB -> luminance; first page of a stack).
+
+    Returns
+    -------
+    numpy.ndarray
+        2-D float array (rows x columns of pixels), the image's grey values as stored
+        (e.g. 0-65535 for a 16-bit TIFF; RGB images: luminance 0-1).
+    """
     p = require_file(path, "a blot image (TIFF / PNG)")
     try:
         if p.suffix.lower() in (".tif", ".tiff"):
@@ -87,7 +94,15 @@ def read_blot_image(path: PathLike) -> np.ndarray:
 
 
 def read_lane_sheet(path: PathLike | pd.DataFrame) -> pd.DataFrame:
-    """lane, sample [+ conditions] (lanes numbered from 1 in the order they appear on the blot)."""
+    """A lane sheet: the sample (and conditions) of each lane of a blot.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per lane: ``lane`` (int, from 1 in the order the lanes appear on the blot;
+        default: the row order), ``sample``, then the other columns as conditions (snake_case
+        names, numbers converted where every cell is one).
+    """
     raw, where = table_or_file(
         path, name="lane sheet", what="a lane sheet with columns lane, sample"
     )
@@ -137,6 +152,13 @@ def read_bands(
     ``blot`` / ``target`` fill missing blot / target columns (default blot: the file name).
     ``lanes`` is a lane sheet (path or DataFrame) giving the sample (and conditions) of each lane.
     ImageJ Gel Analyzer / Measure results take lanes 1..n from the row order and need ``target``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``blots`` table, one row per blot x lane x target: ``blot``, ``lane`` (int),
+        ``sample``, ``target``, ``intensity`` (densitometry units), condition columns (from
+        the table or the lane sheet), ``source`` ('measured').
     """
     raw, where = table_or_file(
         path,

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError, did_you_mean
+from tallrx.io._cells import read_text
 from tallrx.io._columns import check_names_match
 from tallrx.io.assays._tables import (
     PathLike,
@@ -88,12 +89,18 @@ def _read_proteingroups_raw(path: PathLike) -> pd.DataFrame:
 
 
 def protein_annotation(raw: pd.DataFrame, *, where: str = "proteinGroups.txt") -> pd.DataFrame:
-    """Per protein group: ``protein`` label, ``protein_ids``, ``name_source``.
+    """Per protein group: the label used as ``protein``, and where it came from.
 
     The label is the first entry of "Gene names" when present, else the GN= field of the FASTA
     headers (a Swiss-Prot entry preferred), else the accession of the first majority protein ID.
     Duplicate labels (isoform groups) keep the plain symbol on the most abundant group; the others
     get " (ACCESSION)" appended so that each row stays one protein group.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per row of ``raw``: ``protein`` (label), ``protein_ids`` (the group's IDs) and
+        ``name_source`` ("gene names", "fasta header" or "id").
     """
     ids_col = "Majority protein IDs" if "Majority protein IDs" in raw.columns else "Protein IDs"
     ids = raw[ids_col].fillna("").astype(str)
@@ -182,6 +189,15 @@ def read_proteingroups(
     removed unless ``keep_flagged``; the counts are in ``df.attrs['removed']``. Zero intensities
     become NaN (not quantified). ``quantity`` is 'ibaq' (default), 'lfq' or 'intensity'; the
     value column is called ``ibaq`` whatever the quantity (``df.attrs['quantity']`` says which).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``coip`` table, one row per experiment x protein: ``experiment``, ``bait``,
+        ``sample``, condition columns, ``protein`` (HGNC symbol), ``ibaq`` (NaN = not
+        quantified), ``replicate``, ``source`` ('measured').
+        ``attrs``: ``removed`` (flagged rows per flag column), ``quantity``, ``file``,
+        ``excluded_experiments``.
     """
     where = str(path)
     if quantity not in QUANTITY_PREFIXES:
@@ -243,10 +259,16 @@ def _order_columns(df: pd.DataFrame) -> pd.DataFrame:
 def read_sample_sheet(
     sheet: PathLike | pd.DataFrame, *, bait: str | None = None, where: str | None = None
 ) -> pd.DataFrame:
-    """Read and check a co-IP sample sheet; returns experiment, bait, sample, conditions, replicate.
+    """Read and check a co-IP sample sheet.
 
     ``bait`` fills empty / missing bait cells. Rows with exclude=yes are dropped and listed in
     ``attrs['excluded']``. Condition columns holding only numbers become numeric.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per experiment: ``experiment``, ``sample``, ``bait``, ``replicate`` and the
+        condition columns.
     """
     if isinstance(sheet, pd.DataFrame):
         df = sheet.astype(object).where(sheet.notna(), None).astype(str).replace("None", "")
@@ -354,6 +376,11 @@ def read_coip_table(
     Zero ibaq values become NaN. With ``samples`` the sheet's experiment names are matched to the
     table's ``experiment`` column (or to ``sample`` when the table has no experiment column) and
     its conditions / replicate / bait are joined in.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``coip`` table (columns: see :func:`read_proteingroups`); ``attrs['file']``.
     """
     where = str(path)
     df = read_table(path, what="a co-IP long table with columns sample, protein, ibaq")
@@ -421,10 +448,30 @@ def read_coip(
     bait: str | None = None,
     **kwargs,
 ) -> pd.DataFrame:
-    """Read proteinGroups.txt or a long co-IP table, telling them apart by their header."""
+    """Read proteinGroups.txt or a long co-IP table, telling them apart by their header.
+
+    Parameters
+    ----------
+    path
+        MaxQuant ``proteinGroups.txt`` or a long table (sample, protein, ibaq).
+    samples
+        Sample sheet (path or table; see the module docstring) naming each experiment's
+        sample, bait, replicate and conditions.
+    bait
+        Fills the bait where the sheet has none.
+    **kwargs
+        Passed to :func:`read_proteingroups` (``quantity``, ``keep_flagged``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``coip`` table, one row per experiment x protein: ``experiment``, ``bait``,
+        ``sample``, condition columns, ``protein`` (HGNC symbol), ``ibaq`` (NaN = not
+        quantified), ``replicate``, ``source`` ('measured').
+    """
     _require_table_file(path, "a MaxQuant proteinGroups.txt or a long co-IP table")
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        header = fh.readline()
+    header = read_text(path, what="a MaxQuant proteinGroups.txt or a long co-IP table")
+    header = header.split("\n", 1)[0]
     if re.search(r"(^|\t)(Majority )?[Pp]rotein IDs(\t|$)", header):
         return read_proteingroups(path, samples, bait=bait, **kwargs)
     return read_coip_table(path, samples, bait=bait)

@@ -72,8 +72,26 @@ def read_synergyfinder(
     response: str = "viability",
     where: str | None = None,
 ) -> pd.DataFrame:
-    """Read a SynergyFinder table (CSV/TSV/XLSX path or DataFrame) into a tidy viability table
-    (``where`` names the source in messages)."""
+    """Read a SynergyFinder table (CSV/TSV/XLSX path or DataFrame) into a tidy viability table.
+
+    Parameters
+    ----------
+    source
+        The table: a path (read by :func:`read_delimited`) or a DataFrame.
+    response
+        'viability' (% of untreated, as given) or 'inhibition' (% inhibition: viability =
+        100 - inhibition).
+    where
+        Names the source in messages (default: the path, or "table").
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per well: ``sample`` (the sample / cell line column, else the block id),
+        ``block_id`` (only with a sample column), ``drug_a``, ``conc_a`` (uM), ``drug_b``,
+        ``conc_b`` (uM), ``viability`` (%), ``replicate`` (numbered in file order per block x
+        dose pair), ``exclude`` (False), then the file's other columns as conditions.
+    """
     if response not in RESPONSES:
         raise InputError(
             f"--response must be one of {', '.join(RESPONSES)}, got {response!r}."
