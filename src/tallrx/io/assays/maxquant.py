@@ -465,9 +465,8 @@ def read_coip(
     Returns
     -------
     pandas.DataFrame
-        The ``coip`` table, one row per experiment x protein: ``experiment``, ``bait``,
-        ``sample``, condition columns, ``protein`` (HGNC symbol), ``ibaq`` (NaN = not
-        quantified), ``replicate``, ``source`` ('measured').
+        The ``coip`` table of :func:`read_proteingroups` / :func:`read_coip_table`
+        (experiment, bait, sample, conditions, protein, ibaq, replicate, source).
     """
     _require_table_file(path, "a MaxQuant proteinGroups.txt or a long co-IP table")
     header = read_text(path, what="a MaxQuant proteinGroups.txt or a long co-IP table")
