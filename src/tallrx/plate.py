@@ -30,6 +30,8 @@ PLATE_SHAPES: dict[int, tuple[int, int]] = {
     1536: (32, 48),
 }
 MAX_ROWS, MAX_COLS = PLATE_SHAPES[1536]
+#: the formats of drug screens (a partly used 96-well plate is not a 24-well plate)
+SCREEN_FORMATS = (96, 384, 1536)
 
 #: a well name: row letter(s), optional zero padding, column number ('A1', 'b07', ' H 12 ')
 WELL_RE = re.compile(r"^\s*([A-Za-z]{1,2})\s*0*(\d{1,3})\s*$")
@@ -94,9 +96,20 @@ def well_names(rows, cols) -> np.ndarray:
     return np.array([f"{letters[r]}{c}" for r, c in zip(rows, cols, strict=True)], dtype=object)
 
 
-def plate_for(max_row: int, max_col: int) -> tuple[int, int] | None:
-    """Smallest standard plate (rows, cols) holding row ``max_row`` and column ``max_col``."""
-    for shape in PLATE_SHAPES.values():
+def plate_for(
+    max_row: int, max_col: int, formats: tuple[int, ...] | None = None
+) -> tuple[int, int] | None:
+    """Smallest standard plate (rows, cols) holding row ``max_row`` and column ``max_col``.
+
+    ``formats`` restricts the choice to these well counts (e.g. :data:`SCREEN_FORMATS`); None
+    when no plate is large enough.
+
+    >>> plate_for(4, 6), plate_for(4, 6, formats=SCREEN_FORMATS), plate_for(33, 1)
+    ((4, 6), (8, 12), None)
+    """
+    for wells, shape in PLATE_SHAPES.items():
+        if formats is not None and wells not in formats:
+            continue
         if max_row <= shape[0] and max_col <= shape[1]:
             return shape
     return None

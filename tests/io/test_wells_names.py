@@ -59,3 +59,14 @@ def test_plate_shapes():
     assert plate_for(8, 12) == (8, 12)
     assert plate_for(13, 24) == (16, 24)  # EnVision example: rows A, E, I, M of a 384 plate
     assert plate_for(33, 1) is None
+
+
+def test_plate_for_can_keep_to_screening_formats():
+    """A partly used 96-well plate (wells up to D6) is a 24-well plate to plate_for, but the
+    smallest *screening* plate holding it is the 96-well plate."""
+    from tallrx.plate import SCREEN_FORMATS
+
+    assert plate_for(4, 6) == (4, 6)
+    assert plate_for(4, 6, formats=SCREEN_FORMATS) == (8, 12)
+    assert plate_for(17, 2, formats=SCREEN_FORMATS) == (32, 48)
+    assert plate_for(33, 1, formats=SCREEN_FORMATS) is None

@@ -28,6 +28,8 @@ import pandas as pd
 
 from tallrx._atomic import atomic_dir
 from tallrx.analysis.doseresponse.curves import auc_ll4
+from tallrx.paper import IL7_NG_ML, IL7_RESPONSIVE_OF_46, PDX_COHORT_SIZE
+from tallrx.plate import PLATE_SHAPES, parse_well, row_letter, well_name
 
 # drug -> (lowest dose uM, highest dose uM): nine half-log steps over four logs
 SCREEN_DRUGS: dict[str, tuple[float, float]] = {
@@ -37,10 +39,10 @@ SCREEN_DRUGS: dict[str, tuple[float, float]] = {
     "trametinib": (1e-4, 1.0),
     "binimetinib": (1e-3, 10.0),
 }
-IL7_NG_ML = 25.0
-N_SAMPLES = 46
-N_IL7_RESPONSIVE = 12
-ROWS = "ABCDEFGHIJKLMNOP"
+N_SAMPLES = PDX_COHORT_SIZE
+N_IL7_RESPONSIVE = IL7_RESPONSIVE_OF_46
+#: the screen's plate: 384 wells, 16 rows x 24 columns
+ROWS, COLS = PLATE_SHAPES[384]
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,8 @@ def _doses(drug: str) -> np.ndarray:
 
 
 def _inner_wells() -> list[str]:
-    return [f"{ROWS[r]}{c}" for r in range(1, 15) for c in range(2, 24)]
+    """The wells inside the outer ring (B2 ... O23), row by row."""
+    return [well_name(r, c) for r in range(2, ROWS) for c in range(2, COLS)]
 
 
 def _prednisolone_aucs(ic50, ic50_il7, bottom, enhanced, hill):
@@ -179,11 +182,15 @@ def make_pdx_screen(seed: int = 7, n_samples: int = N_SAMPLES) -> SyntheticScree
 
 
 def _matrix_csv(signals: pd.DataFrame) -> str:
-    """One plate as a 16 x 24 plate-matrix CSV (row letters, column numbers; empty wells blank)."""
-    grid = pd.DataFrame("", index=list(ROWS), columns=[str(c) for c in range(1, 25)])
+    """One plate as a 16 x 24 plate-matrix CSV (row letters, column numbers; empty wells blank).
+    Well names are read by :func:`tallrx.plate.parse_well` ('B7' and 'B07' are the same well)."""
+    grid = np.full((ROWS, COLS), "", dtype=object)
     for well, value in zip(signals["well"], signals["signal"], strict=True):
-        grid.loc[well[0], well[1:]] = f"{value:.0f}"
-    return grid.to_csv(index_label="")
+        row, col = parse_well(well)
+        grid[row - 1, col - 1] = f"{value:.0f}"
+    frame = pd.DataFrame(grid, index=[row_letter(r) for r in range(1, ROWS + 1)],
+                         columns=[str(c) for c in range(1, COLS + 1)])
+    return frame.to_csv(index_label="")
 
 
 def write_pdx_screen(folder: str | os.PathLike, seed: int = 7,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Sequence
 
@@ -10,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import DegenerateDataWarning, SchemaError, did_you_mean
+from tallrx.plate import SCREEN_FORMATS, WELL_RE, is_row_label, plate_for, row_number
 from tallrx.schema import ROLES, condition_columns, validate
 
 #: columns written by :func:`tallrx.tidy.normalize.normalize_viability` (recomputed on re-run)
@@ -149,44 +149,27 @@ def format_value(v) -> str:
 
 
 # ---------------------------------------------------------------------------- plate geometry
-_WELL = re.compile(r"^\s*([A-Za-z]{1,2})\s*0*(\d{1,3})\s*$")
-#: standard plate formats (rows, columns)
-PLATE_FORMATS = ((8, 12), (16, 24), (32, 48))
-
-
-def _row_index(label) -> int:
-    """'A' -> 1, 'P' -> 16, 'AA' -> 27, 5 -> 5."""
-    if isinstance(label, (int, np.integer)) or (isinstance(label, float) and label.is_integer()):
-        return int(label)
-    text = str(label).strip().upper()
-    if text.isdigit():
-        return int(text)
-    if not text.isalpha() or not text.isascii():
-        raise ValueError(f"not a row label: {label!r}")
-    n = 0
-    for ch in text:
-        n = n * 26 + (ord(ch) - 64)
-    return n
-
-
 def _row_indices(values: pd.Series) -> np.ndarray:
-    """Row labels ('A', 'P', 'AA', 5, '5') -> 1-based ints; unreadable -> -1."""
+    """Row labels ('A', 'P', 'AA', 5, '5') -> 1-based ints (letters by :func:`tallrx.plate.row_number`);
+    unreadable -> -1."""
     mapping = {}
     for v in pd.unique(values.dropna()):  # a handful of distinct labels
-        try:
-            mapping[v] = _row_index(v)
-        except (TypeError, ValueError):
-            mapping[v] = -1
+        number = pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0]
+        if np.isfinite(number) and float(number).is_integer():
+            mapping[v] = int(number)
+        else:
+            mapping[v] = row_number(str(v)) if is_row_label(str(v)) else -1
     return values.map(mapping).fillna(-1).to_numpy(dtype=float).astype(int)
 
 
 def well_positions(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """1-based (row, col) of every well, from ``row``/``col`` columns or parsed from ``well``.
+    """1-based (row, col) of every well, from ``row``/``col`` columns or parsed from ``well``
+    (:data:`tallrx.plate.WELL_RE`: 'B7', 'b07', 'AF48').
 
     Wells whose position cannot be read get -1 (they are left out of the edge test).
     """
     names, inverse = np.unique(df["well"].astype("str").to_numpy(), return_inverse=True)
-    parsed = pd.Series(names).str.extract(_WELL)  # each distinct name once
+    parsed = pd.Series(names).str.extract(WELL_RE)  # each distinct name once
     rows = _row_indices(parsed[0].str.upper())[inverse]
     cols = pd.to_numeric(parsed[1], errors="coerce").fillna(-1).to_numpy().astype(int)[inverse]
     if "row" in df.columns and "col" in df.columns:
@@ -202,8 +185,6 @@ def well_positions(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def plate_format(max_row: int, max_col: int) -> tuple[int, int]:
-    """The smallest standard plate (96, 384, 1536 wells) holding the given positions."""
-    for nr, nc in PLATE_FORMATS:
-        if max_row <= nr and max_col <= nc:
-            return nr, nc
-    return max_row, max_col
+    """The smallest screening plate (:data:`tallrx.plate.SCREEN_FORMATS`: 96, 384, 1536 wells)
+    holding the given positions; the positions themselves when none does."""
+    return plate_for(max_row, max_col, formats=SCREEN_FORMATS) or (max_row, max_col)
