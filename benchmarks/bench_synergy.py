@@ -8,19 +8,31 @@ Run: ``.venv/bin/python benchmarks/bench_synergy.py [--quick]``
    (and the range of the per-round ratios). tallrx is timed both
    as the batched engine and end to end (``score_synergy``: table in, three tables out). Bliss/HSA
    must agree exactly, Loewe and ZIP within tolerance (independent 4PL optimizers).
-2. 10,000 such matrices through ``score_synergy`` (all five scores, no null calibration), on the
-   cores available (target < 60 s on 2 cores).
+2. 10,000 such matrices through ``score_synergy`` (all five scores, no null calibration, no
+   interval), on the cores available.
 3. The calibrated call (199 null plates per block): false synergy calls on Bliss-independent plates
    (prednisolone-like drug <= 25 % kill, MEK-inhibitor-like <= 70 %, noise sd 3 %) and detection on
    plates with real synergy (mean CI ~0.5), next to the paper's naive rule (mean CI < 0.8).
+4. Issue 11's lines, end to end through the command line (CSV in, tables out), in a child process
+   whose CPU time and peak RSS are read with ``resource.getrusage(RUSAGE_CHILDREN)``:
+   ``tallrx synergy`` on 10,000 8 x 8 matrices with ``--n-null 0 --no-figures`` (target < 30 s,
+   peak < 1 GB, >= 100x the ``synergy`` package per matrix on the same work, timed in the same run)
+   and, with ``--defaults``, every default on (199 null plates, figures, report; target < 120 s,
+   < 2 GB). The ratio is given in CPU time too: on a shared machine the wall time measures the
+   neighbours as much as the code.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
+import subprocess
+import sys
+import tempfile
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 
@@ -133,10 +145,72 @@ def calibrated_rates(n_null_plates: int, n_syn_plates: int, n_null: int) -> None
         )
 
 
+def _child(cmd: list[str]) -> tuple[float, float, float]:
+    """Run ``cmd``; (wall s, CPU s, peak RSS MB) of that child alone."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{done.stderr}")
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, after.ru_maxrss / 1024.0  # Linux: KiB; max over children so far
+
+
+def synergy_package_per_matrix(rounds: int) -> tuple[float, float]:
+    """(wall, CPU) seconds of the ``synergy`` package's full panel on one 8 x 8 matrix (best of
+    ``rounds``)."""
+    from synergy.combination import HSA, ZIP, Bliss, CombinationIndex, Loewe
+
+    t = simulate_table(1, a=BENCH_A, b=BENCH_B, model="sensitize", seed=1)
+    d1, d2 = t.conc_a.to_numpy(), t.conc_b.to_numpy()
+    e = t.viability.to_numpy() / 100.0
+    best = (np.inf, np.inf)
+    for _ in range(rounds):
+        w, c = time.perf_counter(), time.process_time()
+        for model in (CombinationIndex(), Bliss(), HSA(), Loewe(mode="delta_hsa"), ZIP()):
+            model.fit(d1, d2, e)
+        best = min(best, (time.perf_counter() - w, time.process_time() - c))
+    return best
+
+
+def cli_lines(n: int, defaults: bool, rounds: int) -> None:
+    """Issue 11's table lines, end to end through ``tallrx synergy``."""
+    print(
+        f"4. end to end through the CLI, {n:,} 8x8 matrices (2 replicates), {os.cpu_count()} cores"
+    )
+    pkg_wall, pkg_cpu = synergy_package_per_matrix(rounds)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "matrices.csv"
+        simulate_table(n, a=BENCH_A, b=BENCH_B, model="sensitize", seed=2).to_csv(path, index=False)
+        runs = [("--n-null 0 --no-figures", ["--n-null", "0", "--no-figures"], 30.0, 1024.0)]
+        if defaults:
+            runs.append(("every default (199 null plates, figures, report)", [], 120.0, 2048.0))
+        for label, extra, target_s, target_mb in runs:
+            out = Path(tmp) / f"out{len(extra)}"
+            cmd = [sys.executable, "-m", "tallrx", "synergy", str(path), "-o", str(out), *extra]
+            wall, cpu, rss = _child(cmd)
+            print(
+                f"   tallrx synergy {label}: {wall:.1f} s wall (target < {target_s:.0f} s), "
+                f"{cpu:.1f} s CPU, peak RSS {rss:,.0f} MB (target < {target_mb:,.0f} MB)"
+            )
+            if extra:  # the package has no null calibration, figures or report: compare this line
+                print(
+                    f"   synergy package, same panel, one matrix at a time: {pkg_wall * 1e3:.1f} ms"
+                    f" wall / {pkg_cpu * 1e3:.1f} ms CPU per matrix -> ratio per matrix "
+                    f"{pkg_wall * n / wall:.0f}x wall, {pkg_cpu * n / cpu:.0f}x CPU "
+                    "(target >= 100x)"
+                )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
-    ap.add_argument("--part", type=int, choices=(1, 2, 3), help="run one part only")
+    ap.add_argument("--part", type=int, choices=(1, 2, 3, 4), help="run one part only")
+    ap.add_argument(
+        "--defaults", action="store_true", help="part 4 also runs every default on (long)"
+    )
     args = ap.parse_args()
     warnings.simplefilter("ignore", RuntimeWarning)
     q = args.quick
@@ -144,6 +218,7 @@ def main() -> None:
         1: lambda: panel_vs_synergy_package(3 if q else 12),
         2: lambda: many_matrices(500 if q else 10_000),
         3: lambda: calibrated_rates(60, 30, 99) if q else calibrated_rates(1000, 500, 199),
+        4: lambda: cli_lines(500 if q else 10_000, args.defaults, 3 if q else 10),
     }
     for k in [args.part] if args.part else sorted(parts):
         parts[k]()
