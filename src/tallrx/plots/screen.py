@@ -12,9 +12,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import LogLocator, NullLocator
 
 from tallrx.analysis.doseresponse.curves import ll4
+from tallrx.paper import AUC_MAX
 from tallrx.plots.style import DRUG_COLORS, PALETTE, new_figure, styled
 
-AUC_MAX_4LOG = 400.0
+AUC_MAX_4LOG = AUC_MAX  # 100 % over the paper's 4-log window (tallrx.paper)
 
 
 def dose_response_panels(viability: pd.DataFrame, curves: pd.DataFrame, *,

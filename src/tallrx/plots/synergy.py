@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from tallrx._result import Result
 from tallrx.analysis.doseresponse.curves import median_effect_dose
 from tallrx.analysis.synergy.chou_talalay import MedianEffectFit, ci_at_fa
+from tallrx.paper import CI_STRONG_SYNERGY, CI_SYNERGY
 from tallrx.plots.style import DRUG_COLORS, PALETTE, new_figure, styled
 
 __all__ = [
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 SCORE_LABELS = {"bliss": "Bliss", "hsa": "HSA", "loewe": "Loewe", "zip": "ZIP"}
-CI_BANDS = (0.3, 0.8)  # paper: < 0.3 strong synergy, 0.3-0.8 synergy
+CI_BANDS = (CI_STRONG_SYNERGY, CI_SYNERGY)  # paper: < 0.3 strong synergy, 0.3-0.8 synergy
 #: calls in the order they are drawn and counted (strongest evidence of synergy first)
 CALL_ORDER = (
     "strong synergy",

@@ -230,8 +230,8 @@ def score_synergy(
             "strong_synergy_ci": CI_STRONG_SYNERGY,
             "synergy_ci": CI_SYNERGY,
             "antagonism_ci": CI_ANTAGONISM,
-            "naive_call": "paper's rule on ci_mean: < 0.3 strong synergy, < 0.8 synergy, "
-            "<= 1.2 additive, > 1.2 antagonism",
+            "naive_call": f"paper's rule on ci_mean: < {CI_STRONG_SYNERGY:g} strong synergy, "
+            f"< {CI_SYNERGY:g} synergy, <= {CI_ANTAGONISM:g} additive, > {CI_ANTAGONISM:g} antagonism",
         },
         "n_blocks": len(blocks),
         "input_checksum": checksum(table),

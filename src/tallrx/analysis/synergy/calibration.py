@@ -27,6 +27,7 @@ import numpy as np
 from tallrx.analysis.synergy.design import BlockDesign
 from tallrx.analysis.synergy.engine import BatchScores, score_batch
 from tallrx.analysis.synergy.reference_models import Curves
+from tallrx.paper import CI_ANTAGONISM, CI_STRONG_SYNERGY, CI_SYNERGY
 
 __all__ = [
     "CI_STRONG_SYNERGY",
@@ -47,9 +48,6 @@ __all__ = [
     "expected_statistic",
 ]
 
-CI_STRONG_SYNERGY = 0.3  # paper (Fig. 5C legend): CI < 0.3 strong synergy
-CI_SYNERGY = 0.8  # paper: CI 0.3-0.8 synergy
-CI_ANTAGONISM = 1.2  # Chou 2006, Table: CI > 1.2 moderate antagonism or stronger
 ALPHA = 0.05
 N_NULL = 199
 MIN_NULL = 19  # fewer null plates cannot give p <= 0.05
