@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from tallrx.paper import IL7_RESPONSIVE_FOLD
 from tallrx.plots.assays import expression_bars
 from tallrx.plots.screen import auc_distribution
 from tallrx.plots.style import DRUG_COLORS, PALETTE, new_figure, styled
@@ -115,7 +116,7 @@ def claim2_figure(strata: pd.DataFrame, perk: pd.DataFrame, **_) -> Figure:
         s["auc_fold"].to_numpy(float),
         color=np.where(resp, PALETTE["responsive"], PALETTE["without"]),
     )
-    a1.axhline(1.5, color="k", lw=0.7, ls="--")
+    a1.axhline(IL7_RESPONSIVE_FOLD, color="k", lw=0.7, ls="--")
     a1.set_xticks(np.arange(len(s)), s["sample"].astype("str"), rotation=90, fontsize=5)
     styled(
         a1,

@@ -149,7 +149,8 @@ def isobologram(result: Result, block: dict | None = None) -> Figure:
         ax.set_xlim(0, min(top, 3.0))
         ax.set_ylim(0, min(top, 3.0))
     ax.plot([0, 1], [1, 0], color=PALETTE["neutral"], lw=1, label="additive (CI = 1)")
-    ax.plot([0, 0.8], [0.8, 0], color=PALETTE["responsive"], lw=0.8, ls="--", label="CI = 0.8")
+    ax.plot([0, CI_SYNERGY], [CI_SYNERGY, 0], color=PALETTE["responsive"], lw=0.8, ls="--",
+            label=f"CI = {CI_SYNERGY:g}")
     ax.legend(fontsize=7, frameon=False)
     fig.suptitle(_title(surf, keys), fontsize=9)
     return fig
