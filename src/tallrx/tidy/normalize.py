@@ -75,28 +75,41 @@ def normalize_viability(
 
     Parameters
     ----------
-    wells : the ``wells`` table (signal in instrument units; a ``viability`` table is accepted
-        too and re-normalized, e.g. after QC excluded vehicle wells).
-    reference : "own" (each condition's own vehicle wells) or "condition" (needs
-        ``reference_condition``; giving ``reference_condition`` alone implies it).
-    reference_condition : condition values of the reference vehicle, e.g. ``{"il7": 0}``.
-    blank : "plate" (subtract the mean of the plate's non-excluded blank wells; a plate without
-        blank wells is not blank-subtracted and gets ``blank_signal`` NaN) or "none".
-    conditions : condition columns defining groups (default: every column the schema does not
-        know, e.g. ``il7``, ``dox``).
-    missing_vehicle : "error" (raise, below) or "flag": wells of a group without usable
-        reference vehicle wells (a failed plate) are excluded with the reason "no usable vehicle
-        wells ..." and get viability NaN, so one bad plate does not stop a screen; it still
-        raises when no group at all has vehicle wells.
+    wells : pandas.DataFrame
+        The ``wells`` table (signal in instrument units; a ``viability`` table is accepted too
+        and re-normalized, e.g. after QC excluded vehicle wells).
+    reference : {"own", "condition"}
+        "own": each condition's own vehicle wells; "condition" needs ``reference_condition``
+        (giving ``reference_condition`` alone implies it).
+    reference_condition : mapping, optional
+        Condition values of the reference vehicle, e.g. ``{"il7": 0}``.
+    blank : {"plate", "none"}
+        "plate": subtract the mean of the plate's non-excluded blank wells (a plate without blank
+        wells is not blank-subtracted and gets ``blank_signal`` NaN); "none": no subtraction.
+    conditions : sequence of str, optional
+        Condition columns defining groups (default: every column the schema does not know,
+        e.g. ``il7``, ``dox``).
+    missing_vehicle : {"error", "flag"}
+        "error": raise (below); "flag": wells of a group without usable reference vehicle wells
+        (a failed plate) are excluded with the reason "no usable vehicle wells ..." and get
+        viability NaN, so one bad plate does not stop a screen; it still raises when no group
+        at all has vehicle wells.
 
     Returns
     -------
     pandas.DataFrame
-        The ``viability`` table: the input columns plus ``viability`` (%), ``exclude``,
-        ``exclude_reason``, ``reference`` ("own" or e.g. "il7=0"), ``blank_signal`` (subtracted),
-        ``vehicle_signal`` (blank-subtracted mean of the reference vehicle wells) and
-        ``n_vehicle``. Excluded wells stay in the table (with their reason) and get a viability
-        too; they are never used as blank or vehicle.
+        The ``viability`` table (:data:`tallrx.schema.TABLES` ``["viability"]``), one row per
+        input well, same order: the input columns (plate, well, sample, drug_a, conc_a, drug_b,
+        conc_b, role, signal, replicate and the conditions) plus
+
+        - ``viability``: % of the reference vehicle, 100 (signal - blank) / vehicle;
+        - ``exclude`` (bool), ``exclude_reason`` (str): excluded wells stay in the table with
+          their reason and get a viability too; they are never used as blank or vehicle;
+        - ``reference``: "own" or e.g. "il7=0" ("(other plates)" appended when the reference
+          vehicle was on another plate);
+        - ``blank_signal``: the subtracted blank mean (instrument units; NaN: none);
+        - ``vehicle_signal``: blank-subtracted mean of the reference vehicle wells;
+        - ``n_vehicle``: vehicle wells in that mean.
 
     Raises
     ------
@@ -303,7 +316,27 @@ def _require_vehicle(df, keys, veh_n, ref) -> None:
 
 
 def parse_reference(label: str, df: pd.DataFrame) -> dict | None:
-    """Invert the ``reference`` column: 'own' -> None, 'il7=0' -> {'il7': 0.0} (typed by ``df``)."""
+    """Invert the ``reference`` column of a viability table.
+
+    Parameters
+    ----------
+    label : str
+        A ``reference`` value: "own", "il7=0", "il7=0; dox=1", optionally ending in
+        " (other plates)".
+    df : pandas.DataFrame
+        The table whose columns give each value its type (a numeric column: a float).
+
+    Returns
+    -------
+    dict or None
+        None for "own"; otherwise condition column -> value, e.g. ``{"il7": 0.0}``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parse_reference("il7=0 (other plates)", pd.DataFrame({"il7": [0.0, 25.0]}))
+    {'il7': 0.0}
+    """
     label = str(label).removesuffix(OTHER_PLATES).strip()
     if label == "own":
         return None

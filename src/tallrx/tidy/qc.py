@@ -80,10 +80,27 @@ OUTLIER_MIN_DEVIATION = 0.10
 class QCThresholds:
     """Configurable QC thresholds (defaults are the module constants and their sources).
 
-    ``exclude_failed``: also exclude every well of a group that fails QC (default False: failing
-    groups are reported in the QC table only). ``exclude_outliers``: exclude outlier vehicle
-    wells (default True); False only flags them (to match pipelines that keep every control). ``plate_shape``: (rows, cols) of the plate; by
-    default the smallest standard plate (96/384/1536) holding the wells.
+    Attributes
+    ----------
+    z_prime_min, robust_z_prime_min, ssmd_min : float
+        Lowest passing Z', robust Z' and SSMD.
+    vehicle_cv_max : float
+        Highest passing vehicle CV (%).
+    edge_alpha, edge_min_change, edge_min_n : float, float, int
+        Edge test: significance level, smallest edge/inner change (fraction) and fewest edge
+        wells with inner replicates.
+    outlier_k, outlier_min_n, outlier_min_deviation : float, int, float
+        Outlier vehicle wells: robust SDs from the group median, fewest vehicle wells in the
+        group, and smallest deviation as a fraction of the median.
+    exclude_failed : bool
+        Also exclude every well of a group that fails QC (default False: failing groups are
+        reported in the QC table only).
+    exclude_outliers : bool
+        Exclude outlier vehicle wells (default True); False only flags them (to match
+        pipelines that keep every control).
+    plate_shape : (int, int), optional
+        (rows, cols) of the plate; by default the smallest screening plate (96 / 384 / 1536
+        wells, :data:`tallrx.plate.SCREEN_FORMATS`) holding the wells.
     """
 
     z_prime_min: float = Z_PRIME_MIN
@@ -109,11 +126,30 @@ def plate_qc(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """QC every plate x sample x condition group; flag outlier wells.
 
-    Returns ``(qc_table, flagged)``. ``qc_table`` columns: plate, sample, the condition columns,
-    n_wells, n_vehicle, n_low, low_control, z_prime, robust_z_prime, ssmd, vehicle_cv (%),
-    edge_ratio, edge_p, edge_n, n_outliers, n_below_blank, one ``*_pass`` column per metric
-    (NA when the metric is NaN), qc_pass (NA when nothing could be assessed) and note.
-    ``flagged`` is the input with ``exclude``/``exclude_reason`` updated (same rows, same order).
+    Parameters
+    ----------
+    viability_or_wells : pandas.DataFrame
+        A ``wells`` or ``viability`` table (metrics use the raw ``signal``, so both give the
+        same QC).
+    thresholds : QCThresholds
+        Pass/fail limits and the outlier and edge-test settings.
+    conditions : list of str, optional
+        Condition columns defining groups (default: every column the schema does not know).
+
+    Returns
+    -------
+    qc : pandas.DataFrame
+        The ``qc`` table (:data:`tallrx.schema.TABLES` ``["qc"]``), one row per plate x sample x
+        condition group: ``plate``, ``sample``, the condition columns, ``n_wells``,
+        ``n_vehicle``, ``n_low``, ``low_control`` (positive | blank | none), ``z_prime``,
+        ``robust_z_prime``, ``ssmd``, ``vehicle_cv`` (%), ``n_below_blank``, ``n_outliers``,
+        ``edge_ratio``, ``edge_p``, ``edge_n`` (the plate's edge test, repeated on each of its
+        rows), one boolean ``*_pass`` column per metric (``z_prime_pass``,
+        ``robust_z_prime_pass``, ``ssmd_pass``, ``vehicle_cv_pass``, ``edge_pass``; NA when
+        the metric is NaN), ``qc_pass`` (NA when nothing could be assessed) and ``note``.
+    flagged : pandas.DataFrame
+        The input (same rows, same order) with ``exclude`` / ``exclude_reason`` updated; a
+        ``viability`` input is re-normalized when outlier vehicle wells were excluded.
     """
     if not isinstance(thresholds, QCThresholds):
         raise AnalysisError(f"thresholds must be a QCThresholds, got {type(thresholds).__name__}")

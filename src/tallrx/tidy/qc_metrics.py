@@ -20,6 +20,20 @@ def z_prime(mu_high, sd_high, mu_low, sd_low):
 
     1 is ideal; >= 0.5 is "an excellent assay" in that paper's classification.
 
+    Parameters
+    ----------
+    mu_high, sd_high : array_like
+        Mean and sample SD of the high (vehicle) control wells, per group (signal units).
+    mu_low, sd_low : array_like
+        The same for the low (positive or blank) control wells.
+
+    Returns
+    -------
+    numpy.ndarray
+        Z' per group; NaN where undefined.
+
+    Examples
+    --------
     >>> float(z_prime(100.0, 5.0, 10.0, 5.0))    # 1 - 30 / 90
     0.6666666666666667
     """
@@ -35,6 +49,20 @@ def robust_z_prime(med_high, mad_high, med_low, mad_low):
 
     robust Z' = 1 - 3 * 1.4826 (MAD_high + MAD_low) / |median_high - median_low|
 
+    Parameters
+    ----------
+    med_high, mad_high : array_like
+        Median and MAD (unscaled) of the high (vehicle) control wells, per group (signal units).
+    med_low, mad_low : array_like
+        The same for the low (positive or blank) control wells.
+
+    Returns
+    -------
+    numpy.ndarray
+        Robust Z' per group; NaN where undefined.
+
+    Examples
+    --------
     >>> round(float(robust_z_prime(100.0, 2.0, 10.0, 1.0)), 4)   # 1 - 3 * 1.4826 * 3 / 90
     0.8517
     """
@@ -48,6 +76,20 @@ def ssmd(mu_high, sd_high, mu_low, sd_low):
 
     SSMD = (mu_high - mu_low) / sqrt(sd_high^2 + sd_low^2)      (positive when vehicle > control)
 
+    Parameters
+    ----------
+    mu_high, sd_high : array_like
+        Mean and sample SD of the high (vehicle) control wells, per group (signal units).
+    mu_low, sd_low : array_like
+        The same for the low (positive or blank) control wells.
+
+    Returns
+    -------
+    numpy.ndarray
+        SSMD per group; NaN where undefined.
+
+    Examples
+    --------
     >>> float(ssmd(100.0, 3.0, 10.0, 4.0))    # 90 / 5
     18.0
     """
@@ -60,6 +102,18 @@ def ssmd(mu_high, sd_high, mu_low, sd_low):
 def cv_percent(mean, sd):
     """Coefficient of variation in %: 100 * sd / mean (sample SD, ddof = 1).
 
+    Parameters
+    ----------
+    mean, sd : array_like
+        Mean and sample SD of the vehicle signals, per group.
+
+    Returns
+    -------
+    numpy.ndarray
+        CV in % per group; NaN where the mean is 0 or a value is missing.
+
+    Examples
+    --------
     >>> float(cv_percent(200.0, 30.0))
     15.0
     """
@@ -73,6 +127,24 @@ def robust_outliers(x, median, mad, *, k: float, min_deviation: float):
     """Mask of values more than ``k`` robust SDs (1.4826 x MAD) from their group median and more
     than ``min_deviation`` (a fraction of the median) away from it.
 
+    Parameters
+    ----------
+    x : array_like
+        The values (vehicle signals).
+    median, mad : array_like
+        Each value's group median and unscaled MAD (broadcast against ``x``).
+    k : float
+        Robust SDs from the median beyond which a value is an outlier.
+    min_deviation : float
+        Smallest deviation as a fraction of the median.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True for outliers.
+
+    Examples
+    --------
     >>> robust_outliers([100, 102, 98, 101, 150], 101, 1, k=3, min_deviation=0.1).tolist()
     [False, False, False, False, True]
     """
