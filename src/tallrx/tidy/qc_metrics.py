@@ -78,10 +78,8 @@ def ssmd(mu_high, sd_high, mu_low, sd_low):
 
     Parameters
     ----------
-    mu_high, sd_high : array_like
-        Mean and sample SD of the high (vehicle) control wells, per group (signal units).
-    mu_low, sd_low : array_like
-        The same for the low (positive or blank) control wells.
+    mu_high, sd_high, mu_low, sd_low : array_like
+        Means and sample SDs of the high and low controls, per group (as for :func:`z_prime`).
 
     Returns
     -------
