@@ -185,7 +185,7 @@ upper       float  densitometry_units  *  upper band
 lower       float  densitometry_units  *  lower band
 fraction    float  -  *  upper / (upper + lower)
 isoform     str    -  *  BIM-EL | BIM-L | BIM-S
-upper_band  str    -  *  quantified | absent: whether the isoform has an upper band
+upper_band  str    -  *  quantified | absent from the blot (BIM-S has no upper band)
 """),
     "lanes": table(
         "lanes", "lane", "lane boxes found in a blot image", """

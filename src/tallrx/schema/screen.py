@@ -56,7 +56,7 @@ sample               str    -  *  sample
 n_wells              int    -  *  wells in the group
 n_vehicle            int    -  *  usable vehicle wells (high control)
 n_low                int    -  *  usable low-control wells
-low_control          str    -  *  positive | blank | none: which wells served as low control
+low_control          str    -  *  positive | positive (plate) | blank | '' (none): the low control
 z_prime              float  -  *  Z' = 1 - 3 (sd_high + sd_low) / |mean_high - mean_low|
 robust_z_prime       float  -  *  Z' with median and 1.4826 x MAD
 ssmd                 float  -  *  strictly standardized mean difference high vs low
@@ -172,8 +172,8 @@ auc_fold     float  -  *  auc_with / auc_without
 sample      str    -  *  sample
 drug_a      str    -  *  first drug
 drug_b      str    -  *  second drug
-design      str    -  .  matrix | ray | fixed_dose
-ratio       float  -  .  dose ratio conc_b / conc_a of a ray design
+design      str    -  .  matrix | fixed_dose | constant_ratio
+ratio       float  -  .  dose ratio conc_b / conc_a of a constant-ratio design
 ci_mean     float  -  *  mean Chou-Talalay combination index (the paper's number)
 ci_gmean    float  -  .  geometric mean CI
 ci_median   float  -  .  median CI
@@ -188,7 +188,7 @@ bliss       float  percentage_points  *  mean excess over Bliss independence (> 
 hsa         float  percentage_points  *  mean excess over the highest single agent
 loewe       float  percentage_points  *  mean excess over Loewe additivity
 zip         float  percentage_points  *  mean ZIP delta score
-call        str    -  *  calibrated call: synergy | additive | antagonism
+call        str    -  *  calibrated call: strong synergy | synergy | additive | antagonism | not scored
 p_value     float  -  .  p of the call against the noise-calibrated null
 naive_call  str    -  .  call from the paper's CI bands alone
 noise_sd    float  %  .  replicate noise sd used by the calibration
@@ -229,9 +229,9 @@ sample     str    -   *  sample
 drug_a     str    -   *  first drug
 drug_b     str    -   *  second drug
 group      str    -   *  readable group label
-series     str    -   *  drug (single) or the ray label
-kind       str    -   *  single | ray
-ratio      float  -   .  conc_b / conc_a of a ray
+series     str    -   *  the drug (single) or the mixture series
+kind       str    -   *  single | mixture (one constant-ratio series of both drugs)
+ratio      float  -   .  conc_b / conc_a of a mixture series
 m          float  -   *  median-effect slope
 dm         float  uM  *  median-effect dose Dm
 r          float  -   *  linear correlation of the median-effect plot
