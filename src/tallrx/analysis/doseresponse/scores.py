@@ -47,6 +47,10 @@ DSS_THRESHOLD = 10.0
 """Default activity threshold, % inhibition (Yadav et al. 2014)."""
 DSS_HILL_BOUNDS = (0.1, 2.5)
 """Slope box of the DSS fit (FIMM Breeze)."""
+_GRID_IC50 = 15  # coarse grid: log IC50 points over the tested range
+_GRID_HILLS = 8  # coarse grid: log slope points over DSS_HILL_BOUNDS
+_ZOOMS, _ZOOM_POINTS = 2, 7  # zoomed grids around the best point, each 3x finer
+_GRID_CHUNK = 4096  # curves per grid pass (memory: chunk x grid x points floats)
 _LN10 = np.log(10.0)
 NO_CONTROLS = "no healthy-donor DSS for this drug: sdss/zdss/rdss not computed"
 
@@ -113,15 +117,35 @@ def fit_dss(x_um, viability, *, threshold: float = DSS_THRESHOLD) -> dict[str, n
     ranged = np.isfinite(xmin) & np.isfinite(xmax) & (xmax > xmin)
     lo_c = np.where(ranged, xmin, 1.0)
     hi_c = np.where(ranged, xmax, 1.0)
-    fit = fit_ll4(
-        x,
-        y,
-        fix_top=100.0,
-        bounds={"bottom": (0.0, 100.0), "hill": DSS_HILL_BOUNDS, "ic50": (lo_c, hi_c)},
-        standard_errors=False,
-    )
-    top = 100.0 - fit.bottom
-    scores = dss(fit.ic50, fit.hill, top, xmin, xmax, threshold=threshold)
+    # the profiled SSE can have several local optima (shallow curves stall local search): a
+    # coarse grid and two zoomed grids over (log10 IC50, log slope) with the top in closed form,
+    # then least squares over the whole box and inside the grid's basin; the least SSE wins
+    lo_l, hi_l = np.log10(lo_c), np.log10(hi_c)
+    h_lo, h_hi = np.log(DSS_HILL_BOUNDS[0]), np.log(DSS_HILL_BOUNDS[1])
+    dc, dh = (hi_l - lo_l) / (_GRID_IC50 - 1), (h_hi - h_lo) / (_GRID_HILLS - 1)
+    cg = lo_l[:, None] + (hi_l - lo_l)[:, None] * np.linspace(0.0, 1.0, _GRID_IC50)
+    hg = np.broadcast_to(np.linspace(h_lo, h_hi, _GRID_HILLS), (y.shape[0], _GRID_HILLS))
+    grid = _grid_search(x, y, cg, hg)
+    for _ in range(_ZOOMS):
+        offsets = np.linspace(-1.0, 1.0, _ZOOM_POINTS)
+        cg = np.clip(grid["c"][:, None] + dc[:, None] * offsets, lo_l[:, None], hi_l[:, None])
+        hg = np.clip(grid["h"][:, None] + dh * offsets, h_lo, h_hi)
+        grid = _grid_search(x, y, cg, hg)
+        dc, dh = dc / 3.0, dh / 3.0
+    best = {"bottom": 100.0 - grid["top"], "ic50": 10.0 ** grid["c"], "hill": np.exp(grid["h"]),
+            "sse": grid["sse"]}
+    basin = {
+        "hill": (np.exp(np.maximum(grid["h"] - 9 * dh, h_lo)), np.exp(np.minimum(grid["h"] + 9 * dh, h_hi))),
+        "ic50": (10.0 ** np.maximum(grid["c"] - 9 * dc, lo_l), 10.0 ** np.minimum(grid["c"] + 9 * dc, hi_l)),
+    }
+    for box in ({"hill": DSS_HILL_BOUNDS, "ic50": (lo_c, hi_c)}, basin):
+        fit = fit_ll4(x, y, fix_top=100.0, bounds={"bottom": (0.0, 100.0), **box},
+                      n_starts=2, standard_errors=False)
+        better = np.nan_to_num(fit.sse, nan=np.inf) < best["sse"]
+        part = {"bottom": fit.bottom, "ic50": fit.ic50, "hill": fit.hill, "sse": fit.sse}
+        best = {k: np.where(better, part[k], best[k]) for k in best}
+    top = 100.0 - best["bottom"]
+    scores = dss(best["ic50"], best["hill"], top, xmin, xmax, threshold=threshold)
     # no usable fit: a curve whose measured inhibition never reaches t is inactive (0), else unknown
     with np.errstate(invalid="ignore"):
         peak = 100.0 - np.where(ok, y, np.inf).min(axis=1, initial=np.inf)
@@ -131,10 +155,46 @@ def fit_dss(x_um, viability, *, threshold: float = DSS_THRESHOLD) -> dict[str, n
         "dss1": scores[0],
         "dss2": scores[1],
         "dss3": scores[2],
-        "dss_ic50": np.where(ranged, fit.ic50, np.nan),
-        "dss_hill": np.where(ranged, fit.hill, np.nan),
+        "dss_ic50": np.where(ranged, best["ic50"], np.nan),
+        "dss_hill": np.where(ranged, best["hill"], np.nan),
         "dss_top": np.where(ranged, top, np.nan),
     }
+
+
+def _grid_search(x, y, cg, hg) -> dict[str, np.ndarray]:
+    """Per curve, the grid point (log10 IC50 in ``cg``, log slope in ``hg``; (n, k) arrays) of
+    least SSE, with the top (% inhibition, in [0, 100]) solved in closed form at each point."""
+    n = y.shape[0]
+    out = {k: np.full(n, np.nan) for k in ("c", "h", "top")}
+    out["sse"] = np.full(n, np.inf)
+    for a in range(0, n, _GRID_CHUNK):
+        s = slice(a, a + _GRID_CHUNK)
+        valid = np.isfinite(x[s]) & np.isfinite(y[s]) & (x[s] >= 0)
+        inh = np.where(valid, 100.0 - y[s], 0.0)
+        with np.errstate(divide="ignore"):
+            lx = np.where(valid & (x[s] > 0), np.log10(np.where(x[s] > 0, x[s], 1.0)), -np.inf)
+        base = np.einsum("cp,cp->c", inh, inh)
+        rows = np.arange(inh.shape[0])
+        best = out["sse"][s].copy()
+        for j in range(hg.shape[1]):
+            h = np.exp(hg[s, j])[:, None]
+            # 10^(h (c - x)) as an outer product: one power per grid point and one per dose
+            with np.errstate(over="ignore"):
+                shape = 1.0 / (1.0 + (10.0 ** (h * cg[s]))[:, :, None]
+                               * (10.0 ** (-h * lx))[:, None, :])
+            shape *= valid[:, None, :]
+            ss = np.einsum("cgp,cgp->cg", shape, shape)
+            sy = np.einsum("cgp,cp->cg", shape, inh)
+            top = np.clip(sy / np.where(ss > 0, ss, 1.0), 0.0, 100.0)
+            sse = base[:, None] + top * (top * ss - 2.0 * sy)
+            k = sse.argmin(axis=1)
+            here = sse[rows, k]
+            take = here < best
+            best = np.where(take, here, best)
+            for key, value in (("c", cg[s][rows, k]), ("h", hg[s, j]), ("top", top[rows, k])):
+                out[key][s] = np.where(take, value, out[key][s])
+        out["sse"][s] = best
+    return out
 
 
 def selective_dss(curves: pd.DataFrame, controls: pd.DataFrame) -> pd.DataFrame:
