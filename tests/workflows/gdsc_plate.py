@@ -56,3 +56,44 @@ def gdsc_normalization(layout: Path, measurement: Path, drop: set[str] = frozens
     blank = df.loc[df["role"] == "blank", "signal"].mean()
     dmso = df.loc[(df["role"] == "vehicle") & ~df["well"].isin(drop), "signal"].mean()
     return ((df["signal"] - blank) / (dmso - blank)).set_axis(df["well"])
+
+
+def gdsc_screen_results(folder: Path, n_plates: int = 1837):
+    """A GDSC-scale screen's results (``ScreenResults``) for report tests: one real analysis of
+    :func:`gdsc_plate` (16 drugs on a 1536-well plate), repeated over ``n_plates`` plates with a
+    per-plate signal scale and noise. Two plates per sample (drugs 1-16 and 17-32), so 1,837
+    plates are ~919 samples x 32 drugs; every 50th plate fails QC (Z' 0.2). Viability is kept for
+    the first plate only (the report draws curves for the first samples). Seeded."""
+    from tallrx.workflows.screen import ScreenResults, run_screen
+
+    layout, meas = gdsc_plate(folder)
+    one = run_screen(layout, [meas], n_boot=0)
+    rng = np.random.default_rng(1837)
+    k = len(one.wells)
+    plate_ids = np.repeat(np.arange(n_plates), k)
+    names = np.array([f"gdsc_p{i + 1:04d}" for i in range(n_plates)])
+    samples = np.array([f"CL{i // 2 + 1:04d}" for i in range(n_plates)])
+    wells = {c: np.tile(one.wells[c].to_numpy(), n_plates) for c in one.wells.columns
+             if c not in ("plate", "sample", "signal")}
+    wells = pd.DataFrame({
+        "plate": pd.Categorical.from_codes(plate_ids, names),
+        "sample": pd.Categorical.from_codes(plate_ids // 2, samples[::2]),
+        **wells,
+        "signal": np.tile(one.wells["signal"].to_numpy(), n_plates)
+        * np.repeat(rng.uniform(0.7, 1.3, n_plates), k) * rng.normal(1, 0.02, k * n_plates),
+    })
+    fails = np.arange(n_plates) % 50 == 49
+    qc = pd.concat([one.qc] * n_plates, ignore_index=True).assign(
+        plate=names, sample=samples,
+        z_prime=np.where(fails, 0.2, rng.uniform(0.55, 0.85, n_plates)),
+        vehicle_cv=rng.uniform(3, 9, n_plates))
+    qc["z_prime_pass"] = pd.array(~fails, dtype="boolean")
+    qc["qc_pass"] = pd.array(~fails, dtype="boolean")
+    c = len(one.curves)
+    curves = pd.concat([one.curves] * n_plates, ignore_index=True)
+    second = np.repeat(np.arange(n_plates) % 2 == 1, c)
+    drug_no = curves["drug_a"].str[4:].astype(int) + np.where(second, 16, 0)
+    curves = curves.assign(
+        sample=np.repeat(samples, c), drug_a=[f"drug{d:02d}" for d in drug_no],
+        auc=curves["auc"] * rng.uniform(0.6, 1.4, len(curves)))
+    return ScreenResults(wells, one.viability, qc, curves)

@@ -127,7 +127,11 @@ def main(argv: list[str] | None = None) -> int:
             if args and args[0] in RECORDED:
                 _check_store(_option_values(args, "--db"))
             with show_progress(err_console, quiet=quiet):
-                app(args=args, prog_name="tallrx", standalone_mode=False)
+                rv = app(args=args, prog_name="tallrx", standalone_mode=False)
+            if rv == 130:  # typer turns Ctrl-C into the exit code 130 (not an exception)
+                raise KeyboardInterrupt
+            if isinstance(rv, int) and not isinstance(rv, bool):
+                code = rv  # typer.Exit(code) raised by a command
         except TallrxError as exc:
             failed, code = True, 2
             err_console.print(f"tallrx: error: {exc}", markup=False)

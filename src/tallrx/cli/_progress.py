@@ -11,10 +11,12 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
-
-from rich.console import Console
+from typing import TYPE_CHECKING
 
 from tallrx import progress
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 #: seconds of work before a bar appears
 DELAY = 1.0
@@ -86,6 +88,8 @@ class RichReporter:
         with self._lock:
             self._open -= 1
             if self._bar is not None:
+                if self._bar.live.is_started:
+                    self._bar.refresh()  # the final count is drawn once before the row goes
                 self._bar.remove_task(task_id)
             if self._open == 0:
                 self.stop()
@@ -124,13 +128,14 @@ class _RichHandle:
 
 @contextlib.contextmanager
 def show_progress(console: Console, *, quiet: bool = False,
-                  delay: float = DELAY) -> Iterator[RichReporter | None]:
+                  delay: float | None = None) -> Iterator[RichReporter | None]:
     """Show :mod:`tallrx.progress` tasks as rich bars on ``console`` inside the block when it is a
-    terminal and not ``quiet``; otherwise show nothing. Yields the reporter (or None)."""
+    terminal and not ``quiet`` (after ``delay`` s, default :data:`DELAY`); otherwise show
+    nothing. Yields the reporter (or None)."""
     if quiet or not console.is_terminal:
         yield None
         return
-    reporter = RichReporter(console, delay=delay)
+    reporter = RichReporter(console, delay=DELAY if delay is None else delay)
     try:
         with progress.reporting(reporter):
             yield reporter

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import typer
 
+from tallrx import progress
 from tallrx.cli._app import (
     app,
     check_table_format,
     db_option,
     parse_csv_list,
-    progress,
     read_table,
     record_run,
     say,
@@ -83,7 +83,7 @@ def fit_command(
     _check_pair("--window", window, positive=True)
     _check_pair("--plateau-bounds", plateau_bounds, positive=False)
     table = read_table(viability, "viability")
-    with progress("fitting dose-response curves", unit="curves"):
+    with progress.task("fitting dose-response curves", unit="curves") as task:
         result = fit_dose_response(
             table,
             by=keys,
@@ -94,6 +94,9 @@ def fit_command(
             plateau_bounds=plateau_bounds,
             where=str(viability),
         )
+        if task.done == 0:  # the fitter did not count: the whole batch is done at once
+            task.set_total(len(result.table))
+            task.advance(len(result.table))
     target = write_table(out, result.table, "curves.csv", fmt)
     m = result.meta
     say(

@@ -13,9 +13,13 @@ from matplotlib.ticker import LogLocator, NullLocator
 
 from tallrx.analysis.doseresponse.curves import ll4
 from tallrx.paper import AUC_MAX
+from tallrx.plate import plate_for, row_letter
 from tallrx.plots.style import DRUG_COLORS, PALETTE, new_figure, styled
+from tallrx.tidy.qc import VEHICLE_CV_MAX, Z_PRIME_MIN
 
 AUC_MAX_4LOG = AUC_MAX  # 100 % over the paper's 4-log window (tallrx.paper)
+#: figures label every sample up to this many samples (beyond, samples are unlabeled)
+MAX_LABELS = 80
 
 
 def dose_response_panels(viability: pd.DataFrame, curves: pd.DataFrame, *,
@@ -75,7 +79,7 @@ def paired_auc_plot(strata: pd.DataFrame, *, drug: str = "prednisolone",
     Samples above ``auc_max`` (more viable than untreated across the window) are starred.
     """
     df = strata[strata["drug_a"] == drug].sort_values("auc_without").reset_index(drop=True)
-    fig = new_figure(max(6.0, 0.16 * len(df) + 2), 3.6)
+    fig = new_figure(min(max(6.0, 0.16 * len(df) + 2), 14.0), 3.6)
     ax = fig.add_subplot()
     x = np.arange(len(df))
     resp = df["il7_responsive"].fillna(False).astype(bool).to_numpy()
@@ -88,7 +92,11 @@ def paired_auc_plot(strata: pd.DataFrame, *, drug: str = "prednisolone",
     ax.scatter(x[over], df["auc_with"][over] + 15, marker="*", s=40, color="k",
                label=f"AUC > {auc_max:g}")
     ax.axhline(auc_max, color="#999", lw=0.6, ls="--")
-    ax.set_xticks(x, df["sample"], rotation=90, fontsize=6)
+    if len(df) <= MAX_LABELS:
+        ax.set_xticks(x, df["sample"], rotation=90, fontsize=6)
+    else:
+        ax.set_xticks([])
+        ax.set_xlabel(f"{len(df)} samples, sorted by AUC without IL7", fontsize=8)
     styled(ax, f"{drug}: AUC without and with IL7 (red: IL7-responsive, n = {int(resp.sum())}"
            f" of {len(df)})", "", "AUC (% × log10 µM)")
     ax.legend(fontsize=7, loc="upper left")
@@ -102,7 +110,7 @@ def auc_distribution(curves: pd.DataFrame, *, drugs: Sequence[str] | None = None
     for col, val in (where or {}).items():
         df = df[df[col] == val]
     drugs = list(drugs) if drugs is not None else sorted(df["drug_a"].unique())
-    fig = new_figure(1.2 * len(drugs) + 1.5, 3.4)
+    fig = new_figure(min(1.2 * len(drugs) + 1.5, 14.0), 3.4)
     ax = fig.add_subplot()
     rng = np.random.default_rng(0)
     for i, drug in enumerate(drugs):
@@ -112,7 +120,8 @@ def auc_distribution(curves: pd.DataFrame, *, drugs: Sequence[str] | None = None
         if auc.size:
             ax.hlines(np.median(auc), i - 0.3, i + 0.3, color="k", lw=1.2)
     ax.axhline(auc_max, color="#999", lw=0.6, ls="--")
-    ax.set_xticks(range(len(drugs)), drugs, rotation=30, ha="right")
+    ax.set_xticks(range(len(drugs)), drugs, rotation=30 if len(drugs) <= 12 else 90,
+                  ha="right" if len(drugs) <= 12 else "center", fontsize=8 if len(drugs) <= 40 else 5)
     label = ", ".join(f"{k}={v}" for k, v in (where or {}).items())
     styled(ax, f"AUC per drug{' (' + label + ')' if label else ''}", "", "AUC (% × log10 µM)")
     return fig
@@ -141,15 +150,160 @@ def plate_heatmap(table: pd.DataFrame, plate: str, *, value: str = "signal") -> 
         n_rows, n_cols = 32, 48
     grid = np.full((n_rows, n_cols), np.nan)
     grid[df["row"].to_numpy() - 1, df["col"].to_numpy() - 1] = df[value].to_numpy(dtype=float)
-    fig = new_figure(0.22 * n_cols + 1.5, 0.22 * n_rows + 0.8)
+    cell = 0.22 if n_cols <= 24 else 0.14
+    fig = new_figure(cell * n_cols + 1.5, cell * n_rows + 0.8)
     ax = fig.add_subplot()
     im = ax.imshow(grid, cmap="viridis", aspect="equal")
     if "exclude" in df:
         ex = df[df["exclude"].astype(bool)]
         ax.scatter(ex["col"] - 1, ex["row"] - 1, marker="x", color="red", s=12)
-    ax.set_xticks(range(0, n_cols, 2), [str(c + 1) for c in range(0, n_cols, 2)], fontsize=6)
-    ax.set_yticks(range(n_rows), [chr(65 + r) for r in range(n_rows)] if n_rows <= 26 else
-                  [str(r + 1) for r in range(n_rows)], fontsize=6)
+    step = 2 if n_cols <= 24 else 4
+    ax.set_xticks(range(0, n_cols, step), [str(c + 1) for c in range(0, n_cols, step)], fontsize=6)
+    ys = range(0, n_rows, 1 if n_rows <= 16 else 2)
+    ax.set_yticks(ys, [row_letter(r + 1) for r in ys], fontsize=6)
     fig.colorbar(im, ax=ax, shrink=0.8, label=value)
     ax.set_title(f"plate {plate}: {value}", fontsize=9)
     return fig
+
+
+def auc_heatmap(curves: pd.DataFrame, *, condition: str | None = None) -> Figure:
+    """Sample x drug AUC heatmap, one panel per level of ``condition`` (e.g. -IL7 / +IL7).
+
+    Samples are sorted by their mean AUC (most resistant on top), drugs by their median AUC; a
+    missing curve is blank. Rows are labeled up to :data:`MAX_LABELS` samples. AUC in % x log10 uM.
+    """
+    df = curves.dropna(subset=["auc"])
+    levels = (sorted(df[condition].dropna().unique()) if condition and condition in df else
+              [None])[:3]
+    table = df.pivot_table(index="sample", columns="drug_a", values="auc", aggfunc="mean")
+    samples = table.mean(axis=1).sort_values(ascending=False).index
+    drugs = table.median(axis=0).sort_values(ascending=False).index
+    n_s, n_d = len(samples), len(drugs)
+    height = min(2.0 + 0.14 * n_s, 9.0) if n_s <= MAX_LABELS else 7.0
+    width = min(1.6 + (0.32 * n_d + 1.2) * len(levels), 15.0)
+    fig = new_figure(width, height)
+    axes = fig.subplots(1, len(levels), squeeze=False, sharey=True).ravel()
+    finite = df["auc"].to_numpy(dtype=float)
+    vmax = float(np.nanpercentile(finite, 99)) if finite.size else AUC_MAX_4LOG
+    image = None
+    for ax, level in zip(axes, levels, strict=True):
+        part = df if level is None else df[df[condition] == level]
+        grid = part.pivot_table(index="sample", columns="drug_a", values="auc", aggfunc="mean")
+        grid = grid.reindex(index=samples, columns=drugs)
+        image = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", cmap="magma_r", vmin=0,
+                          vmax=max(vmax, 1.0), interpolation="nearest")
+        ax.set_xticks(range(n_d), [str(d) for d in drugs], rotation=90,
+                      fontsize=7 if n_d <= 40 else 5)
+        if n_s <= MAX_LABELS:
+            ax.set_yticks(range(n_s), [str(s) for s in samples], fontsize=6)
+        else:
+            ax.set_yticks([])
+            ax.set_ylabel(f"{n_s} samples (sorted by mean AUC)", fontsize=8)
+        ax.set_title("AUC" if level is None else f"AUC, {condition} = {level:g}", fontsize=9)
+    if image is not None:
+        fig.colorbar(image, ax=list(axes), shrink=0.6, label="AUC (% × log10 µM)")
+    return fig
+
+
+def plate_qc_summary(qc: pd.DataFrame, *, z_prime_min: float = Z_PRIME_MIN,
+                     cv_max: float = VEHICLE_CV_MAX) -> Figure:
+    """One compact QC figure across all plates: the worst Z' and the worst vehicle CV (%) of each
+    plate's groups, plates in screen order; plates failing QC in red, thresholds dashed."""
+    per = plate_qc_table(qc)
+    x = np.arange(len(per))
+    fail = per["qc_pass"].eq(False).fillna(False).to_numpy(dtype=bool)
+    fig = new_figure(min(3.0 + 0.12 * len(per), 12.0), 3.6)
+    ax_z, ax_cv = fig.subplots(2, 1, sharex=True)
+    for ax, col, line, label in ((ax_z, "z_prime", z_prime_min, "Z′ (worst group)"),
+                                 (ax_cv, "vehicle_cv", cv_max, "vehicle CV % (worst)")):
+        y = per[col].to_numpy(dtype=float)
+        size = 10 if len(per) <= 200 else 3
+        ax.scatter(x[~fail], y[~fail], s=size, color=PALETTE["with"], lw=0)
+        ax.scatter(x[fail], y[fail], s=size * 1.6, color=PALETTE["responsive"], lw=0,
+                   label=f"failing QC ({int(fail.sum())})")
+        ax.axhline(line, color="#999", lw=0.7, ls="--")
+        styled(ax, "", "", label)
+    ax_z.set_title(f"Plate QC across {len(per)} plates (red: failing)", fontsize=9)
+    if 0 < len(per) <= 60:
+        ax_cv.set_xticks(x, [str(p) for p in per["plate"]], rotation=90, fontsize=6)
+    else:
+        ax_cv.set_xlabel("plate (screen order)", fontsize=9)
+    if fail.any():
+        ax_z.legend(fontsize=7, loc="lower left")
+    return fig
+
+
+def plate_qc_table(qc: pd.DataFrame) -> pd.DataFrame:
+    """One row per plate from a QC table (one row per plate x group): plate, n_groups, z_prime
+    (worst), vehicle_cv (worst, %), qc_pass (False if any group fails, NA if none assessed) and
+    failing (the metrics that failed, e.g. ``z_prime; vehicle_cv``). Plates in screen order."""
+    checks = [c for c in qc.columns if c.endswith("_pass") and c != "qc_pass"]
+    plate = qc["plate"]
+    g = qc.groupby(plate, sort=False)
+    failed = qc[checks].astype("boolean").eq(False).fillna(False).groupby(plate, sort=False).any()
+    failing = pd.Series("", index=failed.index, dtype=object)
+    for c in checks:
+        failing = failing + np.where(failed[c], f"{c[:-5]}; ", "")
+    state = qc["qc_pass"].astype("boolean")
+    any_false = state.eq(False).fillna(False).groupby(plate, sort=False).any()
+    none_known = state.isna().groupby(plate, sort=False).all()
+    qc_pass = pd.array(~any_false.to_numpy(), dtype="boolean")
+    qc_pass[none_known.to_numpy()] = pd.NA
+    out = pd.DataFrame({
+        "n_groups": g.size(),
+        "z_prime": g["z_prime"].min() if "z_prime" in qc else np.nan,
+        "vehicle_cv": g["vehicle_cv"].max() if "vehicle_cv" in qc else np.nan,
+        "qc_pass": pd.Series(qc_pass, index=any_false.index),
+        "failing": failing.str.rstrip("; "),
+    })
+    return out.reset_index()
+
+
+#: colors of the plate thumbnails: 30 viridis levels, then excluded (red) and empty (light grey)
+_THUMB_LEVELS = 30
+
+
+def plate_thumbnails(wells: pd.DataFrame, plates: Sequence[object], *,
+                     value: str = "signal") -> dict[object, bytes]:
+    """Tiny heatmap PNGs of ``plates``: one pixel per well (scale them up in the page with
+    ``image-rendering: pixelated``), ``value`` scaled per plate from its 2nd to 98th percentile
+    onto viridis; excluded wells red, empty wells light grey. Indexed-color PNGs of ~1 kB each,
+    so a report can hold thousands."""
+    import io
+
+    from matplotlib import colormaps
+    from PIL import Image
+
+    palette = (colormaps["viridis"](np.linspace(0, 1, _THUMB_LEVELS))[:, :3] * 255).astype(int)
+    flat = [*palette.ravel().tolist(), 214, 39, 40, 225, 225, 225]
+    codes, names = pd.factorize(wells["plate"])
+    order = np.argsort(codes, kind="stable")
+    starts = np.searchsorted(codes[order], np.arange(len(names) + 1))
+    where = {name: i for i, name in enumerate(names)}
+    all_rows = wells["row"].to_numpy(dtype=int)[order]
+    all_cols = wells["col"].to_numpy(dtype=int)[order]
+    all_v = wells[value].to_numpy(dtype=float)[order]
+    all_ex = (wells["exclude"].fillna(False).astype(bool).to_numpy()[order] if "exclude" in wells
+              else np.zeros(len(wells), dtype=bool))
+    out: dict[object, bytes] = {}
+    for plate in plates:
+        if plate not in where:
+            continue
+        part = slice(starts[where[plate]], starts[where[plate] + 1])
+        rows, cols, v, ex = all_rows[part], all_cols[part], all_v[part], all_ex[part]
+        top, right = int(rows.max(initial=1)), int(cols.max(initial=1))
+        n_rows, n_cols = plate_for(top, right) or (top, right)
+        grid = np.full((n_rows, n_cols), _THUMB_LEVELS + 1, dtype=np.uint8)
+        ok = np.isfinite(v)
+        if ok.any():
+            lo, hi = np.percentile(v[ok], [2, 98])
+            level = np.clip((v - lo) / (hi - lo if hi > lo else 1.0), 0, 1)
+            grid[rows[ok] - 1, cols[ok] - 1] = np.round(level[ok] * (_THUMB_LEVELS - 1))
+        grid[rows[ex] - 1, cols[ex] - 1] = _THUMB_LEVELS
+        img = Image.fromarray(grid, mode="P")
+        img.putpalette(flat)
+        buf = io.BytesIO()
+        img.save(buf, format="PNG")
+        out[plate] = buf.getvalue()
+    return out
+

@@ -24,7 +24,8 @@ from matplotlib.figure import Figure
 from tallrx import __version__
 from tallrx._atomic import write_text
 
-__all__ = ["Section", "render_report", "figure_png", "figure_to_data_uri", "table_to_html"]
+__all__ = ["Section", "render_report", "figure_png", "figure_to_data_uri", "table_to_html",
+           "thumbnail_grid"]
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.PackageLoader("tallrx.report", "templates"),
@@ -37,7 +38,9 @@ class Section:
     """One report section: a title, an intro paragraph, figures, named tables and raw HTML.
 
     ``figures`` are matplotlib Figures or PNG bytes (or (caption, figure) pairs); ``html`` is trusted markup
-    produced by tallrx itself (e.g. a claims checklist), inserted as is.
+    produced by tallrx itself (e.g. a claims checklist), inserted as is. ``details`` are blocks
+    closed until clicked (``<details>``), shown after the tables: summary line -> trusted markup
+    (e.g. per-plate heatmaps from :func:`thumbnail_grid`).
     """
 
     title: str
@@ -45,6 +48,7 @@ class Section:
     figures: Sequence[Figure | bytes | tuple[str, Figure | bytes]] = field(default_factory=list)
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     html: str = ""
+    details: Mapping[str, str] = field(default_factory=dict)
 
 
 def figure_png(fig: Figure, dpi: int = 110) -> bytes:
@@ -75,6 +79,20 @@ def table_to_html(df: pd.DataFrame, max_rows: int = 60, float_format: str = "{:.
     return out
 
 
+def thumbnail_grid(items: Sequence[tuple[str, bytes, str]], *, width: int, height: int) -> str:
+    """Trusted markup of a grid of small PNGs: ``(caption, png, tooltip)`` each, drawn at
+    ``width`` x ``height`` CSS pixels with sharp pixels (one image pixel per plate well)."""
+    cells = []
+    for caption, png, tip in items:
+        src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        cells.append(
+            f'<figure class="thumb"><img loading="lazy" src="{src}" width="{width}" '
+            f'height="{height}" alt="{escape(caption)}" title="{escape(tip)}">'
+            f"<figcaption>{escape(caption)}</figcaption></figure>"
+        )
+    return '<div class="thumbs">' + "".join(cells) + "</div>"
+
+
 def _figures(section: Section) -> list[dict[str, str]]:
     out = []
     for item in section.figures:
@@ -94,6 +112,7 @@ def render_report(title: str, sections: Sequence[Section], path: str | os.PathLi
             "figures": _figures(s),
             "tables": [{"name": n, "html": table_to_html(t, max_rows)} for n, t in s.tables.items()],
             "html": s.html,
+            "details": list(s.details.items()),
         }
         for i, s in enumerate(sections)
     ]

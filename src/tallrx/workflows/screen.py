@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from tallrx import progress
 from tallrx.analysis.doseresponse.batch import fit_dose_response
 from tallrx.analysis.doseresponse.stratify import (
     IL7_DEPENDENT_MIN_AUC,
@@ -62,10 +63,14 @@ class ScreenResults:
         return out
 
 
-def _fit(viability: pd.DataFrame, window) -> pd.DataFrame:
+def _fit(viability: pd.DataFrame, window, what: str = "") -> pd.DataFrame:
     """Curves of ``viability``, plus a flagged row (fit_ok False, n 0, message) for every curve
     whose wells are all excluded (a failed plate), so no curve silently disappears."""
-    curves = fit_dose_response(viability, window=window).table
+    with progress.task(f"fitting curves{what}", unit="curves") as task:
+        curves = fit_dose_response(viability, window=window).table
+        if task.done == 0:  # the fitter did not count: the whole batch is done at once
+            task.set_total(len(curves))
+            task.advance(len(curves))
     keys = ["sample", "drug_a", *group_columns(viability, None, where="viability")]
     treated = viability[viability["role"].eq("treated") & viability["drug_b"].fillna("").eq("")]
     groups = treated.groupby(keys, dropna=False, sort=False)["exclude_reason"].agg(
@@ -115,20 +120,26 @@ def analyze_wells(
     thresholds = thresholds or QCThresholds()
     if keep_outliers:
         thresholds = replace(thresholds, exclude_outliers=False)
-    qc, flagged = plate_qc(wells, thresholds=thresholds)
-    viability = normalize_viability(flagged, missing_vehicle="flag")
-    curves = _fit(viability, window).assign(reference=OWN)
-    if not _has_il7_pairs(wells, condition):
-        return ScreenResults(wells, viability, qc, curves, condition=None)
-
-    il7_ref = normalize_viability(flagged, reference_condition={condition: 0},
-                                  missing_vehicle="flag")
+    il7 = _has_il7_pairs(wells, condition)
+    with progress.task("analyzing the screen", total=5 if il7 else 3, unit="steps") as steps:
+        qc, flagged = plate_qc(wells, thresholds=thresholds)
+        steps.advance()
+        viability = normalize_viability(flagged, missing_vehicle="flag")
+        steps.advance()
+        curves = _fit(viability, window).assign(reference=OWN)
+        steps.advance()
+        if not il7:
+            return ScreenResults(wells, viability, qc, curves, condition=None)
+        il7_ref = normalize_viability(flagged, reference_condition={condition: 0},
+                                      missing_vehicle="flag")
+        ref_curves = _fit(il7_ref, window, f" ({condition}=0 reference)")
+        steps.advance()
+        strata = stratify_il7(ref_curves, condition=condition, drug=drug, fold=fold,
+                              min_auc=min_auc, viability=il7_ref, n_boot=n_boot, seed=seed)
+        steps.advance()
     viability = pd.concat([viability, il7_ref], ignore_index=True)
-    ref_curves = _fit(il7_ref, window)
     ref_label = f"{condition}=0"
     curves = pd.concat([curves, ref_curves.assign(reference=ref_label)], ignore_index=True)
-    strata = stratify_il7(ref_curves, condition=condition, drug=drug, fold=fold, min_auc=min_auc,
-                          viability=il7_ref, n_boot=n_boot, seed=seed)
     enhanced = il7_enhanced_viability(il7_ref, condition=condition)
     own_curves = curves[curves["reference"] == OWN]
     points, fits = [], []
@@ -169,8 +180,11 @@ def run_screen(layout, files: Sequence[str | os.PathLike], *, format: str | None
     with the reader's message); ``read`` picks a read in files holding several. ``drug`` must
     be one of the layout's drugs when given (default: prednisolone, if screened).
     """
-    wells = read_plates(layout, list(files), format=format, unit=unit, read=read,
-                        skip_bad=True)
+    files = list(files)
+    with progress.task("reading plate files", total=len(files), unit="files") as task:
+        wells = read_plates(layout, files, format=format, unit=unit, read=read, skip_bad=True)
+        if task.done == 0:  # the reader did not count: every file is read at once
+            task.advance(len(files))
     if drug is not None:
         check_drug(wells, drug, layout)
     return analyze_wells(wells, drug=drug or "prednisolone", **options)
