@@ -116,7 +116,7 @@ def _stat_of(
     des: BlockDesign, V: np.ndarray, stats: tuple[str, ...], ci_dx: str, groups, *, fit: bool
 ) -> BatchScores:
     methods = tuple(dict.fromkeys("ci" if s.startswith("ci_") else s for s in stats))
-    return score_batch(des, V, methods, ci_dx=ci_dx, groups=groups, curves=fit)
+    return score_batch(des, V, methods, ci_dx=ci_dx, groups=groups, curves=fit, rays=False)
 
 
 def excess(observed: np.ndarray, expected: np.ndarray, stat: str) -> np.ndarray:

@@ -202,17 +202,20 @@ def score_batch(
     ci_dx: str = "median",
     groups: Groups | None = None,
     curves: bool = False,
+    rays: bool = True,
 ) -> BatchScores:
     """Score B plates of design ``des``; ``V`` is (B, n_wells) % viability (NaN = excluded).
 
     ``curves=True`` fits the single-agent 4PL curves even when no requested score needs them
-    (the calibration does).
+    (the calibration does). ``rays=False`` skips the mixture median-effect fits of the
+    constant-ratio rays (the ``ci_ed*`` statistics are then NaN): null plates and resamples only
+    need the window statistics.
     """
     with np.errstate(all="ignore"):  # inf/NaN are handled explicitly and flagged
-        return _score_batch(des, V, tuple(methods), ci_dx, groups, curves)
+        return _score_batch(des, V, tuple(methods), ci_dx, groups, curves, rays)
 
 
-def _score_batch(des, V, methods, ci_dx, groups, curves) -> BatchScores:
+def _score_batch(des, V, methods, ci_dx, groups, curves, rays=True) -> BatchScores:
     V = np.atleast_2d(np.asarray(V, float))
     B = V.shape[0]
     groups = groups or groups_of(des)
@@ -247,7 +250,7 @@ def _score_batch(des, V, methods, ci_dx, groups, curves) -> BatchScores:
     if "zip" in methods:
         _zip(des, V, out)
     if "ci" in methods:
-        _ci(des, V, out, ci_dx)
+        _ci(des, V, out, ci_dx, rays)
     _summaries(out, methods)
     return out
 
@@ -295,7 +298,7 @@ def _zip(des: BlockDesign, V: np.ndarray, out: BatchScores) -> None:
     out.flags["zip_fit_failed"] = (~ok).any(axis=1)
 
 
-def _ci(des: BlockDesign, V: np.ndarray, out: BatchScores, ci_dx: str) -> None:
+def _ci(des: BlockDesign, V: np.ndarray, out: BatchScores, ci_dx: str, rays: bool = True) -> None:
     B = V.shape[0]
     combo = des.combo
     fa_w = 1.0 - V / 100.0
@@ -341,7 +344,7 @@ def _ci(des: BlockDesign, V: np.ndarray, out: BatchScores, ci_dx: str) -> None:
     out.per_cell["fa"] = np.where(combo[None, :], fa, np.nan)
     out.flags["ci_fit_a"], out.flags["ci_fit_b"] = ~(me_a.ok | ll4_a), ~(me_b.ok | ll4_b)
     # rays: mixture median-effect fits (total dose) and CI at ED levels
-    k = len(des.ratios)
+    k = len(des.ratios) if rays else 0
     if k:
         idx = _group_index(np.where(combo[des.cell], des.ray[des.cell], -1), k)
         dose = np.where(idx >= 0, (des.d1 + des.d2)[np.maximum(idx, 0)], np.nan)

@@ -313,5 +313,7 @@ def _full_resamples(des, V, mean, n, sd, z, lay: DrawLayout, sc: BatchScores, ci
     combo_w = des.combo[des.cell]
     plates[..., combo_w] = vc[..., pos[combo_w]]
     plates = np.where(np.isfinite(V)[:, None, :], plates, np.nan)
-    res = score_batch(des, plates.reshape(b * K, -1), ("ci",), ci_dx=ci_dx, groups=sc.groups)
+    res = score_batch(
+        des, plates.reshape(b * K, -1), ("ci",), ci_dx=ci_dx, groups=sc.groups, rays=False
+    )
     return res.per_group["ci_mean"].reshape(b, K, -1)
