@@ -234,3 +234,32 @@ def test_an_unknown_file_or_column_fails(written, tmp_path):
     lanes = pd.DataFrame({"lane": [1], "x0": [0], "x1": [5], "width": [5]})
     with pytest.raises(SchemaError, match="width are not in the 'lanes' schema"):
         validate_table(lanes, "lanes")
+
+
+def test_reproduce_sensitivity_tables_match_their_schemas(monkeypatch, tmp_path):
+    """The sensitivity tables come from the real bookkeeping run on stand-in experiments (no
+    simulation; each returns one input table and no output tables) and stand-in claims."""
+    from tallrx.report import reproduce as report_mod
+    from tallrx.reproduce import run as R
+    from tallrx.reproduce.claims import CLAIMS, Claim, Verdict
+    from tallrx.reproduce.experiments import ExperimentRun
+
+    def experiment(key, ids):
+        def fn(ctx, groups=None):
+            table = pd.DataFrame({"x": [1.0 + sum(ctx.params.values())]})
+            results = {"groups": pd.DataFrame({"sample": ["a"], "group": ["IL7-dependent"]})}
+            return ExperimentRun(key, key, {}, results, {c: {"table": table} for c in ids})
+        return fn
+
+    claims = tuple(Claim(c.id, c.figure, c.statement, c.rule, ("table",),
+                         lambda t: Verdict(bool(t["x"].iloc[0] < 2), {}, "x"))
+                   for c in CLAIMS)
+    monkeypatch.setattr(R, "EXPERIMENTS", {k: (experiment(k, ids), fig, ids)
+                                           for k, (_, fig, ids) in R.EXPERIMENTS.items()})
+    monkeypatch.setattr(R, "CLAIMS", claims)
+    monkeypatch.setattr(report_mod, "CLAIMS", claims)
+    monkeypatch.setattr(report_mod, "CLAIM_FIGURES", {})
+    monkeypatch.setattr(report_mod, "_figure", lambda result, cid: None)
+    R.reproduce(tmp_path / "out", jobs=1, sensitivity=2)
+    kinds = validate_outputs(tmp_path / "out", "reproduce")
+    assert kinds == {"sensitivity.csv": "sensitivity", "sensitivity_runs.csv": "sensitivity_runs"}
