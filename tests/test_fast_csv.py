@@ -37,3 +37,5 @@ def test_a_mixed_table_is_byte_identical(tmp_path):
     df.to_csv(tmp_path / "pandas.csv", index=False)
     write_csv(df, tmp_path / "fast.csv")
     assert (tmp_path / "fast.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()
+    write_csv(df, tmp_path / "chunked.csv", chunk_rows=1_000)  # 6 chunks, one header
+    assert (tmp_path / "chunked.csv").read_bytes() == (tmp_path / "pandas.csv").read_bytes()

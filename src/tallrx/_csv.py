@@ -21,6 +21,8 @@ __all__ = ["write_csv", "format_floats"]
 
 #: below this many rows pandas alone is as fast (Arrow's start-up is not worth it)
 MIN_ROWS = 5_000
+#: rows formatted and written at a time (their text, ~70 bytes a value, is what memory holds)
+CHUNK_ROWS = 50_000
 
 
 def format_floats(values: np.ndarray) -> np.ndarray:
@@ -47,8 +49,9 @@ def format_floats(values: np.ndarray) -> np.ndarray:
     return text
 
 
-def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> None:
-    """``df.to_csv(path, index=False)``, with float columns formatted by :func:`format_floats`."""
+def write_csv(df: pd.DataFrame, path: str | os.PathLike, chunk_rows: int = CHUNK_ROWS) -> None:
+    """``df.to_csv(path, index=False)``, with float columns formatted by :func:`format_floats`,
+    ``chunk_rows`` rows at a time (the text of one chunk is in memory at once, not the table's)."""
     floats = [
         i
         for i, dt in enumerate(df.dtypes)
@@ -57,7 +60,9 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> None:
     if len(df) < MIN_ROWS or not floats:
         df.to_csv(path, index=False)
         return
-    out = df.copy(deep=False)
-    for i in floats:
-        out.isetitem(i, format_floats(df.iloc[:, i].to_numpy()))
-    out.to_csv(path, index=False)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        for start in range(0, len(df), chunk_rows):
+            part = df.iloc[start : start + chunk_rows].copy(deep=False)
+            for i in floats:
+                part.isetitem(i, format_floats(part.iloc[:, i].to_numpy()))
+            part.to_csv(fh, index=False, header=start == 0)
