@@ -93,3 +93,17 @@ def test_an_ambiguous_comma_table_is_an_error_naming_the_file(tmp_path):
     p.write_text("blot\tlane\tsample\ttarget\tintensity\nB1\t1\ta\tpERK\t1,234\nB1\t2\tb\tpERK\t7\n")
     with pytest.raises(InputError, match=r"bands\.tsv row 2: column 'intensity' holds '1,234'"):
         read_bands(p)
+
+
+def test_plate_layouts_read_decimal_commas_the_same_way(tmp_path):
+    """A German layout: 0,5 uM prednisolone is 0.5 uM; in a tab layout '1,234' nM is refused at
+    its line and well (1.234 nM and 1234 nM differ a thousandfold)."""
+    from tallrx.io import read_layout
+
+    eu = tmp_path / "layout.csv"
+    eu.write_text("well;drug;conc;unit\nA1;prednisolone;0,5;uM\nA2;DMSO;0;uM\n")
+    assert read_layout(eu)["conc_a"].tolist() == [0.5, 0.0]
+    tab = tmp_path / "layout.tsv"
+    tab.write_text("well\tdrug\tconc\tunit\nA1\tprednisolone\t1,234\tnM\nA2\tDMSO\t0\tuM\n")
+    with pytest.raises(InputError, match=r"layout\.tsv line 2 \(well A1\): column 'conc' holds"):
+        read_layout(tab)

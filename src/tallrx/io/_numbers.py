@@ -44,6 +44,8 @@ def to_number(
     column: str,
     missing: Sequence[str] = MISSING,
     delimiter: str | None = None,
+    rows: Sequence[str] | None = None,
+    invalid: str = "raise",
 ) -> pd.Series:
     """Text cells -> floats, the decimal mark decided for the whole column.
 
@@ -59,17 +61,24 @@ def to_number(
         The file's field delimiter; default ``values.attrs['delimiter']`` (kept by
         :func:`tallrx.io._cells.text_table`). ';' (a decimal-comma locale) settles an
         ambiguous '1,234' as 1.234.
+    rows
+        Names each value's place in messages ("line 5 (well A1)"); default "row 2", "row 3", ...
+        (the header is row 1).
+    invalid
+        'raise' (default): a cell that is not a number is an error; 'nan': it becomes NaN (the
+        caller reports it). A value that reads two ways is an error either way.
 
     Returns
     -------
     pandas.Series
-        Floats on the index of ``values``; NaN for missing words.
+        Floats on the index of ``values``; NaN for missing words (and, with ``invalid='nan'``,
+        for cells that are not numbers).
 
     Raises
     ------
     InputError
         At the first cell that is not a number, or that reads two ways and nothing in the
-        column or file settles which (its row counts the header as row 1).
+        column or file settles which.
     """
     delimiter = delimiter or values.attrs.get("delimiter")
     text = values.astype(str).str.strip()
@@ -99,14 +108,22 @@ def to_number(
         out[comma_only] = comma_read[comma_only]
         out[point_only] = point_read[point_only]
         convention = _convention(
-            values, comma_only, point_only | pointed, comma_two, shape["one_point"], delimiter,
-            where=where, column=column,
+            values,
+            comma_only,
+            point_only | pointed,
+            comma_two,
+            shape["one_point"],
+            delimiter,
+            where=where,
+            column=column,
+            rows=rows,
         )
         if convention == "comma":
             out[two_ways] = comma_read[two_ways]
         elif convention == "point":
             out[comma_two] = point_read[comma_two]  # '1.234' is already read as 1.234
-    _reject(values, out.isna() & text.notna(), where, column, "expected a number")
+    if invalid == "raise":
+        _reject(values, out.isna() & text.notna(), where, column, "expected a number", rows)
     return out.astype(float)
 
 
@@ -120,6 +137,7 @@ def _convention(
     *,
     where: str,
     column: str,
+    rows: Sequence[str] | None,
 ) -> str | None:
     """'comma' (decimal comma), 'point' (decimal point) or None (no value reads two ways).
 
@@ -133,10 +151,17 @@ def _convention(
     if shows_comma.any() and shows_point.any():
         c = values.iloc[int(np.flatnonzero(shows_comma.to_numpy())[0])]
         p = values.iloc[int(np.flatnonzero(shows_point.to_numpy())[0])]
-        _reject(values, two_ways, where, column, (
-            f"the column mixes a decimal comma ({c!r}) and a decimal point ({p!r}), so it "
-            f"cannot be read safely; {_FIX}"
-        ))
+        _reject(
+            values,
+            two_ways,
+            where,
+            column,
+            (
+                f"the column mixes a decimal comma ({c!r}) and a decimal point ({p!r}), so it "
+                f"cannot be read safely; {_FIX}"
+            ),
+            rows,
+        )
     if shows_comma.any():
         return "comma"
     if shows_point.any():
@@ -146,10 +171,17 @@ def _convention(
         value = str(values.iloc[int(np.flatnonzero(unsettled.to_numpy())[0])])
         comma = value.replace(".", "").replace(",", ".")
         point = value.replace(",", "")
-        _reject(values, unsettled, where, column, (
-            f"it reads as {_plain(comma)} with a decimal comma or {_plain(point)} with a "
-            f"decimal point, and no other value in the column tells which; {_FIX}"
-        ))
+        _reject(
+            values,
+            unsettled,
+            where,
+            column,
+            (
+                f"it reads as {_plain(comma)} with a decimal comma or {_plain(point)} with a "
+                f"decimal point, and no other value in the column tells which; {_FIX}"
+            ),
+            rows,
+        )
     return "comma" if delimiter == ";" else "point"
 
 
@@ -158,9 +190,17 @@ def _plain(number: str) -> str:
     return format(float(number), ".15g")
 
 
-def _reject(values: pd.Series, bad: pd.Series, where: str, column: str, why: str) -> None:
-    """InputError at the first cell flagged in ``bad`` (row: the header is row 1), saying
-    ``why``; nothing when none is flagged."""
+def _reject(
+    values: pd.Series,
+    bad: pd.Series,
+    where: str,
+    column: str,
+    why: str,
+    rows: Sequence[str] | None = None,
+) -> None:
+    """InputError at the first cell flagged in ``bad`` (at ``rows[i]``, else "row i + 2": the
+    header is row 1), saying ``why``; nothing when none is flagged."""
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"{where} row {i + 2}: column '{column}' holds {values.iloc[i]!r}; {why}")
+        at = rows[i] if rows is not None else f"row {i + 2}"
+        raise InputError(f"{where} {at}: column '{column}' holds {values.iloc[i]!r}; {why}")

@@ -128,8 +128,9 @@ def _is_results_header(row: list[str]) -> bool:
 def results_sheet(path: Path) -> list[list[str]] | None:
     """The cells of a workbook's 'Results' sheet when it holds a QuantStudio results table."""
     try:
-        sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str,
-                               engine=excel_engine(path))
+        sheets = pd.read_excel(
+            path, sheet_name=None, header=None, dtype=str, engine=excel_engine(path)
+        )
     except Exception as exc:  # openpyxl / xlrd raise many kinds: all mean "unreadable workbook"
         raise not_qpcr(path, f"an Excel workbook that cannot be read ({exc_text(exc)})") from exc
     name = next((n for n in sheets if norm_name(n) == "results"), None)

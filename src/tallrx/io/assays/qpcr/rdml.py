@@ -119,7 +119,9 @@ def read_rdml(path: PathLike) -> pd.DataFrame:
                             "sample": sid,
                             "target": tid,
                             "cq": "" if _negative(cq) else cq,
-                            "efficiency": eff if np.isfinite(eff) else _positive(text(data, "ampEff")),
+                            "efficiency": eff
+                            if np.isfinite(eff)
+                            else _positive(text(data, "ampEff")),
                             "omit": bool(text(data, "excl")),
                             **info,
                         }
@@ -148,7 +150,10 @@ def _rdml_sample(sample: ElementTree.Element, ns: str, text) -> dict:
     """task, quantity (standards) and annotation columns of one RDML ``<sample>``."""
     qty = sample.find(ns + "quantity")
     task = _RDML_TYPES.get(text(sample, "type", "unkn"), "unknown")
-    out = {"task": task, "quantity": _positive(text(qty, "value")) if task == "standard" else np.nan}
+    out = {
+        "task": task,
+        "quantity": _positive(text(qty, "value")) if task == "standard" else np.nan,
+    }
     for ann in sample.findall(ns + "annotation"):
         prop = norm_name(text(ann, "property"))
         if prop and prop not in COLUMNS and prop not in ("plate", "source"):

@@ -13,6 +13,7 @@ from tallrx.io._cells import cell_text
 from tallrx.io._columns import (
     normalize_name,
 )
+from tallrx.io._numbers import to_number
 
 
 def per_unique(values, fn) -> np.ndarray:
@@ -33,17 +34,29 @@ def name_keys(values: np.ndarray) -> np.ndarray:
     return per_unique(values, normalize_name)
 
 
-def cell_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(floats with NaN for empty/bad, mask of non-empty cells that are not numbers)."""
+def cell_numbers(
+    values: pd.Series, *, where: str = "layout", locs: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(floats with NaN for empty/bad, mask of non-empty cells that are not numbers).
+
+    Decimal commas read as in every io table (:func:`tallrx.io._numbers.to_number`: '0,5' in a
+    ';' layout is 0.5); a value that reads two ways ('1,234') is an InputError at its ``locs``.
+    """
     text = cell_texts(values)
-    nums = pd.to_numeric(pd.Series(text, dtype=object).replace("", np.nan), errors="coerce")
-    nums = nums.to_numpy(dtype=float)
+    nums = to_number(
+        pd.Series(text, dtype=object),
+        where=where,
+        column=str(values.name),
+        missing=("",),
+        delimiter=values.attrs.get("delimiter"),
+        rows=locs,
+        invalid="nan",
+    ).to_numpy(dtype=float)
     return nums, np.isnan(nums) & (text != "")
 
 
 def located_error(kind: type[TallrxError], where: str, loc: str, message: str) -> TallrxError:
     return kind(f"{where} {loc}: {message}" if loc else f"{where}: {message}")
-
 
 
 def returning_errors(fn):
@@ -56,7 +69,6 @@ def returning_errors(fn):
             return exc
 
     return safe
-
 
 
 def first_index(mask: np.ndarray) -> int | None:

@@ -121,7 +121,6 @@ def row_units(
     return units, reinterpreted
 
 
-
 def warn_activity(where: str, drug_a, drug_b, label_a, label_b, reinterpreted) -> None:
     drugs = sorted(set(drug_a[label_a != "uM"]) | set(drug_b[label_b != "uM"]))
     if not drugs:

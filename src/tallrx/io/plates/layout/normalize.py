@@ -184,12 +184,12 @@ def normalize_layout(
     drug_a = cell_texts(raw[found["drug_a"]]) if "drug_a" in found else empty.copy()
     drug_b = cell_texts(raw[found["drug_b"]]) if "drug_b" in found else empty.copy()
     conc_a, bad_a = (
-        cell_numbers(raw[found["conc_a"]])
+        cell_numbers(raw[found["conc_a"]], where=where, locs=locs)
         if "conc_a" in found
         else (np.full(n, np.nan), np.zeros(n, bool))
     )
     conc_b, bad_b = (
-        cell_numbers(raw[found["conc_b"]])
+        cell_numbers(raw[found["conc_b"]], where=where, locs=locs)
         if "conc_b" in found
         else (np.full(n, np.nan), np.zeros(n, bool))
     )
@@ -220,10 +220,19 @@ def normalize_layout(
         need_a,
     )
     unit_b, reint_b = row_units(
-        cell_texts(raw[unit_col_b]) if unit_col_b else empty, default_b, drug_b, overrides, parse, need_b
+        cell_texts(raw[unit_col_b]) if unit_col_b else empty,
+        default_b,
+        drug_b,
+        overrides,
+        parse,
+        need_b,
     )
-    mw_a = cell_numbers(raw[found["mw_a"]])[0] if "mw_a" in found else np.full(n, np.nan)
-    mw_b = cell_numbers(raw[found["mw_b"]])[0] if "mw_b" in found else mw_a
+    mw_a = (
+        cell_numbers(raw[found["mw_a"]], where=where, locs=locs)[0]
+        if "mw_a" in found
+        else np.full(n, np.nan)
+    )
+    mw_b = cell_numbers(raw[found["mw_b"]], where=where, locs=locs)[0] if "mw_b" in found else mw_a
     conc_a_um, label_a = convert(conc_a, unit_a, drug_a, mw_a, need_a, where, locs)
     conc_b_um, label_b = convert(conc_b, unit_b, drug_b, mw_b, need_b, where, locs)
     warn_activity(where, drug_a, drug_b, label_a, label_b, reint_a + reint_b)
@@ -273,9 +282,8 @@ def normalize_layout(
     return result
 
 
-
 def _replicates(values: pd.Series, where: str, locs: list[str]) -> np.ndarray:
-    nums, bad = cell_numbers(values)
+    nums, bad = cell_numbers(values, where=where, locs=locs)
     bad = bad | np.isnan(nums) | (nums != np.round(nums)) | (nums < 1)
     if bad.any():
         k = int(np.flatnonzero(bad)[0])

@@ -24,7 +24,6 @@ def _row_col(text: str) -> tuple[int, int]:
     return (int(float(row)) if row[:1].isdigit() else row_number(row)), int(float(col))
 
 
-
 def positions(
     raw: pd.DataFrame, found: dict, where: str, base: list[str]
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -43,7 +42,9 @@ def positions(
     k = first_index(np.asarray(failed, dtype=bool))
     if k is not None:
         row, _, col = str(text[k]).partition("\t")
-        raise located_error(InputError, where, base[k], message.format(exc=parsed[k], row=row, col=col))
+        raise located_error(
+            InputError, where, base[k], message.format(exc=parsed[k], row=row, col=col)
+        )
     rows = [p[0] for p in parsed]
     cols = [p[1] for p in parsed]
     r_arr, c_arr = np.asarray(rows, dtype=int), np.asarray(cols, dtype=int)
@@ -58,7 +59,6 @@ def positions(
             f"(1536 wells) has rows 1-{MAX_ROWS} (A-AF) and columns 1-{MAX_COLS}",
         )
     return r_arr, c_arr
-
 
 
 def check_duplicates(

@@ -105,7 +105,6 @@ def well_roles(
     return out
 
 
-
 def check_values(
     role, drug_a, conc_a, bad_a, drug_b, conc_b, bad_b, raw, found, where, locs
 ) -> None:
