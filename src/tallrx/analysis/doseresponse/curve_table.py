@@ -17,32 +17,9 @@ FLAT_ALPHA = 0.05
 """Significance level of the flat-curve F-test (LL.4 vs a constant)."""
 ALL_DEAD_FRACTION = 0.10
 """A curve whose every tested dose leaves less than this fraction of the vehicle is 'all dead'."""
-CURVE_COLUMNS = (
-    "n",
-    "n_conc",
-    "ic50",
-    "ic50_se",
-    "hill",
-    "hill_se",
-    "top",
-    "top_se",
-    "bottom",
-    "bottom_se",
-    "emax",
-    "auc",
-    "auc_fit",
-    "auc_max",
-    "auc_window_low",
-    "auc_window_high",
-    "r2",
-    "ic50_rel",
-    "ic50_abs",
-    "ic50_extrapolated",
-    "flat",
-    "p_flat",
-    "at_bound",
-    "fit_ok",
-    "message",
+#: the fitted columns of a curves table, in the schema's order (keys and conditions come first)
+CURVE_COLUMNS = tuple(
+    c for c in TABLES["curves"].names if c not in ("sample", "drug_a", "source", "reference")
 )
 # message flags, in the order their texts are joined
 MESSAGES = (
