@@ -12,6 +12,7 @@ import pandas as pd
 from tallrx.analysis.synergy.chou_talalay import CI_WINDOW_MIN_FA, ED_LEVELS
 from tallrx.analysis.synergy.design import Block
 from tallrx.analysis.synergy.engine import BatchScores
+from tallrx.schema import TABLES
 
 __all__ = [
     "block_frame",
@@ -24,23 +25,8 @@ __all__ = [
 
 NOT_SCORED = "not scored"  # the call of a block that could not be scored (message says why)
 
-SURFACE_COLUMNS = (
-    "bliss_ref",
-    "bliss",
-    "hsa_ref",
-    "hsa",
-    "loewe_ref",
-    "loewe",
-    "zip_ref",
-    "zip_fit",
-    "zip",
-    "fa",
-    "ci",
-    "dri_a",
-    "dri_b",
-    "ci_extrapolated",
-    "loewe_capped",
-)
+#: the per-dose-pair scores of surface.csv (the schema's columns from bliss_ref on)
+SURFACE_COLUMNS = TABLES["surface"].names[TABLES["surface"].names.index("bliss_ref"):]
 
 
 def block_frame(blks: list[Block]) -> pd.DataFrame:
