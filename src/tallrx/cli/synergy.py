@@ -103,7 +103,11 @@ def synergy_command(
         N_NULL, "--n-null", help="Null plates per block for the calibrated call (0 = off)."
     ),
     n_boot: int = typer.Option(
-        200, "--n-boot", min=0, help="0 = no CI interval; else the bootstrap resamples it uses with --ci-dx ll4/auto (the default interval is analytic)."
+        200,
+        "--n-boot",
+        min=0,
+        help="0 = no CI interval; else the bootstrap resamples it uses with --ci-dx ll4/auto "
+        "(the default interval is analytic).",
     ),
     alpha: float = typer.Option(ALPHA, "--alpha", help="Significance level of the call."),
     ci_dx: str = typer.Option(
