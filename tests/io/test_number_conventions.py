@@ -107,3 +107,28 @@ def test_plate_layouts_read_decimal_commas_the_same_way(tmp_path):
     tab.write_text("well\tdrug\tconc\tunit\nA1\tprednisolone\t1,234\tnM\nA2\tDMSO\t0\tuM\n")
     with pytest.raises(InputError, match=r"layout\.tsv line 2 \(well A1\): column 'conc' holds"):
         read_layout(tab)
+
+
+@pytest.mark.parametrize(
+    "name,text,expected",
+    [
+        ("eu.csv", "well;signal\nA1;0,5\nA2;1,25\n", [0.5, 1.25]),
+        # English luminescence counts: before, '12,345' read as 12.345 (one comma = decimal)
+        ("en.csv", 'well,signal\nA1,"12,345"\nA2,"1,234,567"\n', [12345.0, 1234567.0]),
+    ],
+)
+def test_plate_reader_signals_decide_the_decimal_mark_per_read(tmp_path, name, text, expected):
+    from tallrx.io import read_plate_file
+
+    p = tmp_path / name
+    p.write_text(text)
+    assert read_plate_file(p)["signal"].tolist() == expected
+
+
+def test_an_unsettled_plate_signal_is_an_error_naming_plate_and_well(tmp_path):
+    from tallrx.io import read_plate_file
+
+    p = tmp_path / "p1.tsv"
+    p.write_text("well\tsignal\nA1\t12,345\nA2\t7\n")
+    with pytest.raises(InputError, match=r"p1\.tsv: plate 'p1' well A1: column 'signal' holds"):
+        read_plate_file(p)

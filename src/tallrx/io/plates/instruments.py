@@ -22,6 +22,7 @@ import pandas as pd
 from tallrx.errors import InputError, TallrxError, did_you_mean
 from tallrx.io._cells import Sheet, read_sheets
 from tallrx.io._columns import parse_flag, warn
+from tallrx.io._numbers import to_number
 from tallrx.io.plates.readers import envision, gen5, kaleido, long, magellan, mars, matrix, softmax
 from tallrx.io.plates.readers._grid import Block
 from tallrx.plate import known_shapes_text, plate_for, sort_wells, well_names
@@ -70,19 +71,6 @@ def detect_format(sheets: list[Sheet]) -> str | None:
     return None
 
 
-def _number(text: str) -> float | None:
-    """Float value of a cell; None when empty/not measured; ValueError when not a number."""
-    text = text.strip()
-    if text.lower() in _EMPTY:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        if text.count(",") == 1 and "." not in text:
-            return float(text.replace(",", "."))  # decimal comma
-        raise
-
-
 def _short(text: str, limit: int = 40) -> str:
     """``text`` cut to ``limit`` characters for a message."""
     return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
@@ -108,28 +96,38 @@ def _plate_ids(blocks: list[Block], stem: str) -> list[str]:
 
 
 def _block_frame(block: Block, plate: str, where: str) -> pd.DataFrame:
-    values: list[float] = []
-    keep: list[int] = []
-    reasons: dict[int, str] = {}
+    """One read of one plate as rows; readings parsed as numbers with the decimal mark decided
+    for the whole block (:func:`tallrx.io._numbers.to_number`: '0,5' is 0.5, a '1,234' that
+    nothing in the block settles is an error); empty cells are wells left out."""
     names = well_names(block.rows, block.cols) if block.rows else np.array([], dtype=object)
-    for k, text in enumerate(block.values):
-        try:
-            value = _number(text)
-        except ValueError:
-            raise InputError(
-                f"{where}: plate '{plate}' well {names[k]}: signal '{_short(text)}' is not a "
-                "number; "
-                "expected a numeric reading (re-export without overflow marks, or leave the "
-                "cell empty and the well out of the layout)"
-            ) from None
-        if value is not None and not abs(value) <= MAX_SIGNAL:  # inf, 1e400, 1e308
-            reasons[len(values)] = (
-                f"signal '{_short(text)}' is not a plausible reading (|signal| > {MAX_SIGNAL:g})"
-            )
-            value = np.nan
-        if value is not None:
-            values.append(value)
-            keep.append(k)
+    text = pd.Series(block.values, dtype=object).str.strip()
+    empty = text.str.lower().isin(_EMPTY).to_numpy()
+    numbers = to_number(
+        text,
+        where=f"{where}: plate '{plate}'",
+        column="signal",
+        missing=tuple(_EMPTY),
+        rows=[f"well {name}" for name in names],
+        invalid="nan",
+    ).to_numpy(dtype=float)
+    bad = np.isnan(numbers) & ~empty
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{where}: plate '{plate}' well {names[k]}: signal '{_short(text[k])}' is not a "
+            "number; "
+            "expected a numeric reading (re-export without overflow marks, or leave the "
+            "cell empty and the well out of the layout)"
+        )
+    keep = np.flatnonzero(~empty).tolist()
+    values = numbers[keep]
+    implausible = ~(np.abs(values) <= MAX_SIGNAL)  # inf, 1e400, 1e308
+    reasons = {
+        int(i): f"signal '{_short(text[keep[i]])}' is not a plausible reading "
+        f"(|signal| > {MAX_SIGNAL:g})"
+        for i in np.flatnonzero(implausible)
+    }
+    values[implausible] = np.nan
     frame = pd.DataFrame(
         {
             "plate": plate,
