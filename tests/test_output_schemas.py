@@ -263,3 +263,23 @@ def test_reproduce_sensitivity_tables_match_their_schemas(monkeypatch, tmp_path)
     R.reproduce(tmp_path / "out", jobs=1, sensitivity=2)
     kinds = validate_outputs(tmp_path / "out", "reproduce")
     assert kinds == {"sensitivity.csv": "sensitivity", "sensitivity_runs.csv": "sensitivity_runs"}
+
+
+def test_parquet_tables_are_validated_like_csv(written, tmp_path):
+    """--table-format parquet writes NAME.parquet: the same file map and the same checks."""
+    out = tmp_path / "screen"
+    out.mkdir()
+    qc = pd.read_csv(written["screen"][0] / "qc.csv")
+    qc.to_parquet(out / "qc.parquet")
+    assert validate_outputs(out, "screen") == {"qc.parquet": "qc"}
+    qc.assign(z_prime="high").to_parquet(out / "qc.parquet")
+    with pytest.raises(SchemaError, match="'z_prime' must be numeric"):
+        validate_outputs(out, "screen")
+
+
+def test_markdown_lists_every_column():
+    from tallrx.schema import markdown
+
+    for kind, spec in TABLES.items():
+        text = markdown(kind)
+        assert all(f"| `{c}` |" in text for c in spec.names), kind

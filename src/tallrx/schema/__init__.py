@@ -34,7 +34,7 @@ from tallrx.schema.outputs import OTHER_FILES, OUTPUTS, SINGLE
 
 __all__ = [
     "DTYPES", "OUTPUTS", "ROLES", "SOURCES", "TABLES", "UNITS", "Column", "TableSpec",
-    "condition_columns", "validate", "validate_file", "validate_outputs", "validate_table",
+    "condition_columns", "markdown", "validate", "validate_file", "validate_outputs", "validate_table",
 ]
 
 SOURCES = ("measured", "simulated")
@@ -150,6 +150,23 @@ def validate_outputs(out: str | Path, command: str) -> dict[str, str]:
         validate_file(path, kind)
         found[rel] = kind
     return found
+
+
+def markdown(kind: str) -> str:
+    """The ``kind`` table's entry as Markdown (for the docs): what a row is, then one line per
+    column (name, dtype, unit, required, meaning).
+
+    >>> print(markdown("lanes").splitlines()[0])
+    **lanes** (one row per lane): lane boxes found in a blot image
+    """
+    spec = _spec(kind)
+    lines = [f"**{spec.name}** (one row per {spec.one_row_per}): {spec.meaning}", "",
+             "| column | dtype | unit | required | meaning |", "|---|---|---|---|---|"]
+    lines += [f"| `{c.name}` | {c.dtype} | {c.unit} | {'yes' if c.required else 'no'} | "
+              f"{c.meaning.replace('|', '/')} |" for c in spec.columns]
+    if spec.conditions:
+        lines += ["", "Plus the free-form condition columns (il7, dox, genotype, doses, ...)."]
+    return "\n".join(lines)
 
 
 def condition_columns(df: pd.DataFrame, kind: str) -> list[str]:
