@@ -6,9 +6,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError
-from tallrx.io.assays._tables import (
-    to_number,
-)
+from tallrx.io.assays._tables import to_number
 from tallrx.schema import TABLES, validate
 
 #: What ``tallrx qpcr`` reads, for error messages.

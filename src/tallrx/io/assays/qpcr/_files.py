@@ -8,16 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from tallrx.errors import InputError
-from tallrx.io.assays._tables import (
-    PathLike,
-    exc_text,
-    read_table,
-    require_file,
-    table_or_file,
-)
-from tallrx.io.assays.qpcr._common import (
-    ACCEPTED,
-)
+from tallrx.io.assays._tables import PathLike, exc_text, read_table, require_file, table_or_file
+from tallrx.io.assays.qpcr._common import ACCEPTED
 
 
 # --------------------------------------------------------------------------- Excel and tables

@@ -14,11 +14,7 @@ from tallrx.io.assays._tables import (
     require_column,
     to_number,
 )
-from tallrx.io.assays.qpcr._common import (
-    finish,
-    set_ct,
-    task_names,
-)
+from tallrx.io.assays.qpcr._common import finish, set_ct, task_names
 
 
 def read_biorad_cfx(path: PathLike, *, plate: str | None = None) -> pd.DataFrame:

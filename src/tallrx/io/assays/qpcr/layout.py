@@ -17,10 +17,7 @@ from tallrx.io.assays._tables import (
     read_table,
     require_column,
 )
-from tallrx.io.assays.qpcr._common import (
-    finish,
-    task_names,
-)
+from tallrx.io.assays.qpcr._common import finish, task_names
 from tallrx.io.plates.layout.files import read_wellmap
 
 _SAMPLE_ALIASES = ("sample", "sample_name")

@@ -18,11 +18,7 @@ from tallrx.io.assays._tables import (
     to_bool,
     to_number,
 )
-from tallrx.io.assays.qpcr._common import (
-    finish,
-    set_ct,
-    task_names,
-)
+from tallrx.io.assays.qpcr._common import finish, set_ct, task_names
 
 
 def read_lightcycler(

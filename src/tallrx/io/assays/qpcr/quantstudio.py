@@ -21,17 +21,8 @@ from tallrx.io.assays._tables import (
     to_number,
     well_from_index,
 )
-from tallrx.io.assays.qpcr._common import (
-    finish,
-    set_ct,
-    task_names,
-)
-from tallrx.io.assays.qpcr._files import (
-    excel_engine,
-    is_excel,
-    not_qpcr,
-    require_qpcr_file,
-)
+from tallrx.io.assays.qpcr._common import finish, set_ct, task_names
+from tallrx.io.assays.qpcr._files import excel_engine, is_excel, not_qpcr, require_qpcr_file
 
 
 def _quantstudio_sections(text: str) -> tuple[dict[str, str], dict[str, str]]:

@@ -10,17 +10,8 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError
-from tallrx.io.assays._tables import (
-    PathLike,
-    norm_name,
-    numeric_if_possible,
-    well_from_index,
-)
-from tallrx.io.assays.qpcr._common import (
-    COLUMNS,
-    finish,
-    set_ct,
-)
+from tallrx.io.assays._tables import PathLike, norm_name, numeric_if_possible, well_from_index
+from tallrx.io.assays.qpcr._common import COLUMNS, finish, set_ct
 
 _RDML_TYPES = {
     "unkn": "unknown",

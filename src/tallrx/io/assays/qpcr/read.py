@@ -9,18 +9,8 @@ import pandas as pd
 
 from tallrx.errors import InputError, did_you_mean
 from tallrx.io._cells import read_text
-from tallrx.io.assays._tables import (
-    PathLike,
-    exc_text,
-    find_column,
-    norm_name,
-)
-from tallrx.io.assays.qpcr._files import (
-    first_sheet,
-    is_excel,
-    not_qpcr,
-    require_qpcr_file,
-)
+from tallrx.io.assays._tables import PathLike, exc_text, find_column, norm_name
+from tallrx.io.assays.qpcr._files import first_sheet, is_excel, not_qpcr, require_qpcr_file
 from tallrx.io.assays.qpcr.biorad import read_biorad_cfx
 from tallrx.io.assays.qpcr.layout import apply_layout, read_qpcr_layout
 from tallrx.io.assays.qpcr.lightcycler import read_lightcycler

@@ -18,15 +18,8 @@ from tallrx.io.assays._tables import (
     to_bool,
     to_number,
 )
-from tallrx.io.assays.qpcr._common import (
-    UNDETERMINED,
-    finish,
-    set_ct,
-    task_names,
-)
-from tallrx.io.assays.qpcr._files import (
-    text_cells,
-)
+from tallrx.io.assays.qpcr._common import UNDETERMINED, finish, set_ct, task_names
+from tallrx.io.assays.qpcr._files import text_cells
 
 
 def read_qpcr_table(path: PathLike | pd.DataFrame, *, plate: str | None = None) -> pd.DataFrame:

@@ -5,14 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tallrx.errors import (
-    InputError,
-    TallrxError,
-)
+from tallrx.errors import InputError, TallrxError
 from tallrx.io._cells import cell_text
-from tallrx.io._columns import (
-    normalize_name,
-)
+from tallrx.io._columns import normalize_name
 from tallrx.io._numbers import to_number
 
 

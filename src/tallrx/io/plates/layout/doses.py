@@ -7,17 +7,9 @@ import re
 import numpy as np
 import pandas as pd
 
-from tallrx.errors import (
-    UnitError,
-    did_you_mean,
-)
-from tallrx.io._columns import (
-    normalize_name,
-    warn,
-)
-from tallrx.io.plates.layout._values import (
-    located_error,
-)
+from tallrx.errors import UnitError, did_you_mean
+from tallrx.io._columns import normalize_name, warn
+from tallrx.io.plates.layout._values import located_error
 from tallrx.units import UNITS, normalize_unit, to_um
 
 # Enzyme-activity doses (asparaginase) have no molar equivalent: kept as U/l (factor to U/l).

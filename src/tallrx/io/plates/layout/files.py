@@ -8,9 +8,7 @@ from pathlib import Path
 import pandas as pd
 import wellmap
 
-from tallrx.errors import (
-    InputError,
-)
+from tallrx.errors import InputError
 from tallrx.io._cells import EXCEL_SUFFIXES, decode, read_bytes, text_table
 from tallrx.io.plates.layout.normalize import normalize_layout
 

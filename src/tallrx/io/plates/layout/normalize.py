@@ -8,23 +8,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from tallrx.errors import (
-    InputError,
-    SchemaError,
-)
-from tallrx.io._columns import (
-    close_hint,
-    match_columns,
-    misspelled,
-    normalize_name,
-    parse_flag,
-)
-from tallrx.io.plates.layout._values import (
-    cell_numbers,
-    cell_texts,
-    located_error,
-    name_keys,
-)
+from tallrx.errors import InputError, SchemaError
+from tallrx.io._columns import close_hint, match_columns, misspelled, normalize_name, parse_flag
+from tallrx.io.plates.layout._values import cell_numbers, cell_texts, located_error, name_keys
 from tallrx.io.plates.layout.doses import (
     convert,
     default_unit,
@@ -33,12 +19,7 @@ from tallrx.io.plates.layout.doses import (
     warn_activity,
 )
 from tallrx.io.plates.layout.positions import check_duplicates, positions
-from tallrx.io.plates.layout.roles import (
-    BLANK_NAMES,
-    VEHICLE_NAMES,
-    check_values,
-    well_roles,
-)
+from tallrx.io.plates.layout.roles import BLANK_NAMES, VEHICLE_NAMES, check_values, well_roles
 from tallrx.plate import well_names
 
 ALIASES: dict[str, tuple[str, ...]] = {

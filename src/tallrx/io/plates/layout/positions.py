@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tallrx.errors import (
-    InputError,
-)
+from tallrx.errors import InputError
 from tallrx.io.plates.layout._values import (
     cell_texts,
     first_index,

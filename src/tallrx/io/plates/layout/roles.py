@@ -5,19 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tallrx.errors import (
-    InputError,
-    did_you_mean,
-)
-from tallrx.io._columns import (
-    normalize_name,
-)
-from tallrx.io.plates.layout._values import (
-    cell_texts,
-    first_index,
-    located_error,
-    name_keys,
-)
+from tallrx.errors import InputError, did_you_mean
+from tallrx.io._columns import normalize_name
+from tallrx.io.plates.layout._values import cell_texts, first_index, located_error, name_keys
 
 VEHICLE_NAMES = frozenset(
     {
