@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -193,3 +194,61 @@ def test_a_table_format_that_contradicts_the_file_name_is_a_user_error(tmp_path,
     code, err = run(["fit", viability, "-o", tmp_path / "c.csv", "--table-format", "xlsx"])
     assert code == 2 and "expected one of csv, parquet" in err
     assert not (tmp_path / "c.csv").exists()
+
+
+def _same_table(pq: pd.DataFrame, csv: pd.DataFrame) -> None:
+    """Parquet and CSV copies of one table hold the same values (CSV reads '' as missing)."""
+    assert list(pq.columns) == list(csv.columns) and len(pq) == len(csv)
+    for col in pq.columns:
+        a, b = pq[col], csv[col]
+        if pd.api.types.is_numeric_dtype(a) and not pd.api.types.is_bool_dtype(a):
+            np.testing.assert_allclose(a.to_numpy(float), pd.to_numeric(b).to_numpy(float),
+                                       rtol=1e-15, equal_nan=True, err_msg=col)
+        else:
+            assert (a.astype(object).fillna("").astype(str).tolist()
+                    == b.astype(object).fillna("").astype(str).tolist()), col
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "src/tallrx/data/examples/pdx_screen"
+
+
+def test_screen_writes_every_table_as_parquet_equal_to_csv(tmp_path, run):
+    plates = sorted((EXAMPLE / "plates").glob("*.csv"))[:3]
+    layout = pd.read_csv(EXAMPLE / "layout.csv")
+    layout[layout["plate"].isin([p.stem for p in plates])].to_csv(tmp_path / "l.csv", index=False)
+    args = ["screen", tmp_path / "l.csv", *plates, "--n-boot", "0"]
+    code, err = run([*args, "-o", tmp_path / "pq", "--table-format", "parquet"])
+    assert code == 0, err
+    code, err = run([*args, "-o", tmp_path / "csv"])
+    assert code == 0, err
+    names = sorted(p.stem for p in (tmp_path / "csv").glob("*.csv"))
+    assert names and sorted(p.stem for p in (tmp_path / "pq").glob("*.parquet")) == names
+    assert not list((tmp_path / "pq").glob("*.csv"))
+    for name in names:
+        _same_table(pd.read_parquet(tmp_path / "pq" / f"{name}.parquet"),
+                    pd.read_csv(tmp_path / "csv" / f"{name}.csv"))
+
+
+def test_synergy_reads_and_writes_parquet(tmp_path, run):
+    from tallrx.analysis.synergy import simulate_table
+    from tallrx.analysis.synergy.simulate import BENCH_A, BENCH_B
+
+    table = simulate_table(2, a=BENCH_A, b=BENCH_B, model="sensitize", seed=3)
+    save_table(table, tmp_path / "v.parquet")
+    table.to_csv(tmp_path / "v.csv", index=False)
+    common = ["--n-null", "0", "--n-boot", "0", "--no-figures"]
+    code, err = run(["synergy", tmp_path / "v.parquet", "-o", tmp_path / "pq", *common,
+                     "--table-format", "parquet"])
+    assert code == 0, err
+    code, err = run(["synergy", tmp_path / "v.csv", "-o", tmp_path / "csv", *common])
+    assert code == 0, err
+    for name in ("combinations", "surface", "median_effect"):
+        _same_table(pd.read_parquet(tmp_path / "pq" / f"{name}.parquet"),
+                    pd.read_csv(tmp_path / "csv" / f"{name}.csv"))
+
+
+def test_parquet_with_a_results_store_is_a_user_error(tmp_path, viability, run):
+    code, err = run(["fit", viability, "-o", tmp_path / "c.parquet", "--db",
+                     tmp_path / "s.db"])
+    assert code == 2 and "records CSV tables" in err
+    assert not (tmp_path / "c.parquet").exists()

@@ -133,14 +133,22 @@ def table_format_option():
     return typer.Option(None, "--table-format", help=TABLE_FORMAT_HELP)
 
 
-def check_table_format(value: str | None, out: Path | None = None) -> str | None:
+def check_table_format(value: str | None, out: Path | None = None,
+                       db: str | None = None) -> str | None:
     """``value`` of ``--table-format`` checked (None: decide from the output path), before any
-    work: an output file whose suffix says the other format is a user error."""
+    work: an output file whose suffix says the other format is a user error, and so is Parquet
+    with a results store (``--db`` or $TALLRX_DB; the store records CSV tables)."""
     from tallrx._atomic import TABLE_FORMATS, table_format
 
+    fmt = value.lower() if value is not None else (
+        table_format(out) if out is not None and out.suffix else None)
+    if fmt == "parquet" and (db is not None or os.environ.get("TALLRX_DB", "").strip()):
+        raise InputError(
+            "--table-format parquet: the results store (--db / TALLRX_DB) records CSV tables; "
+            "write CSV (the default) to record the run, or leave the store out"
+        )
     if value is None:
         return None
-    fmt = value.lower()
     if fmt not in TABLE_FORMATS:
         raise InputError(f"--table-format {value!r}: expected one of {', '.join(TABLE_FORMATS)}")
     if out is not None and out.suffix.lower() in (".csv", ".parquet", ".pq") \

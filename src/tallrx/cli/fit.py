@@ -68,7 +68,7 @@ def fit_command(
     from tallrx.analysis.doseresponse.batch import fit_dose_response
     from tallrx.units import normalize_unit
 
-    fmt = check_table_format(table_format, out)
+    fmt = check_table_format(table_format, out, db)
     try:
         normalize_unit(unit)
     except UnitError as exc:

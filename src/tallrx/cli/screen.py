@@ -81,7 +81,7 @@ def screen(
     from tallrx._result import _version, checksum
     from tallrx.workflows.screen import run_screen
 
-    fmt = check_table_format(table_format)
+    fmt = check_table_format(table_format, db=db)
     if n_boot < 0:
         raise InputError(f"--n-boot {n_boot}: the number of bootstrap draws must be >= 0 "
                          "(0 skips the IL7 call probabilities)")

@@ -129,7 +129,7 @@ def synergy_command(
     from tallrx._result import json_safe
     from tallrx.analysis.synergy import score_synergy
 
-    ext = check_table_format(table_format) or "csv"
+    ext = check_table_format(table_format, db=db) or "csv"
     table = _read_input(input, response, unit)
     with progress("scoring combination blocks", unit="blocks"):
         result = score_synergy(
