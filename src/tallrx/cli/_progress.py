@@ -51,17 +51,10 @@ class RichReporter:
         self._open = 0
 
     def _columns(self) -> list:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 
-        return [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TextColumn("{task.fields[unit]}"), _rate_column(), TextColumn("ETA"),
-                TimeRemainingColumn(), TimeElapsedColumn()]
+        return [TextColumn("{task.description}"), BarColumn(bar_width=24), MofNCompleteColumn(),
+                _rate_column(), TextColumn("ETA"), TimeRemainingColumn()]
 
     def _start(self) -> None:
         with self._lock:
