@@ -50,19 +50,60 @@ def format_floats(values: np.ndarray) -> np.ndarray:
 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike, chunk_rows: int = CHUNK_ROWS) -> None:
-    """``df.to_csv(path, index=False)``, with float columns formatted by :func:`format_floats`,
-    ``chunk_rows`` rows at a time (the text of one chunk is in memory at once, not the table's)."""
-    floats = [
-        i
-        for i, dt in enumerate(df.dtypes)
-        if dt == np.float64 and not isinstance(dt, pd.ArrowDtype)
-    ]
-    if len(df) < MIN_ROWS or not floats:
+    """``df.to_csv(path, index=False)``, byte for byte, ``chunk_rows`` rows at a time (the text of
+    one chunk is in memory, not the table's).
+
+    Columns of plain numpy floats, integers and booleans, and text columns holding only strings
+    and missing values, are turned into their CSV fields here (floats by :func:`format_floats`,
+    text quoted as Python's csv module does with QUOTE_MINIMAL) and joined into lines; a table
+    with any other column (dates, categories, mixed objects, ...) is written by pandas.
+    """
+    # one column: pandas writes an empty field as "" (a blank line would end the table)
+    if (
+        len(df) < MIN_ROWS
+        or df.shape[1] < 2
+        or not all(_plain(df.iloc[:, i]) for i in range(df.shape[1]))
+    ):
         df.to_csv(path, index=False)
         return
     with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(",".join(_quoted(np.array([str(c) for c in df.columns], dtype=object))) + "\n")
         for start in range(0, len(df), chunk_rows):
-            part = df.iloc[start : start + chunk_rows].copy(deep=False)
-            for i in floats:
-                part.isetitem(i, format_floats(part.iloc[:, i].to_numpy()))
-            part.to_csv(fh, index=False, header=start == 0)
+            part = df.iloc[start : start + chunk_rows]
+            fields = [_fields(part.iloc[:, i]) for i in range(part.shape[1])]
+            fh.write("".join([",".join(row) + "\n" for row in zip(*fields, strict=True)]))
+
+
+def _plain(col: pd.Series) -> bool:
+    """A column this module formats itself (anything else goes to pandas)."""
+    dt = col.dtype
+    if isinstance(dt, np.dtype) and dt.kind in "fiub":
+        return dt.kind != "f" or dt == np.float64
+    if isinstance(dt, pd.StringDtype):
+        return True
+    if isinstance(dt, np.dtype) and dt.kind == "O":
+        return bool(col.dropna().map(type).eq(str).all())
+    return False
+
+
+def _fields(col: pd.Series) -> np.ndarray:
+    """The CSV fields (object array of str) of one column (see :func:`_plain`)."""
+    dt = col.dtype
+    if isinstance(dt, np.dtype) and dt.kind == "f":
+        return format_floats(col.to_numpy())
+    if isinstance(dt, np.dtype) and dt.kind in "iub":
+        return col.to_numpy().astype(str).astype(object)
+    text = col.to_numpy(dtype=object, na_value=None)
+    missing = pd.isna(text)
+    text[missing] = ""
+    return _quoted(text)
+
+
+def _quoted(text: np.ndarray) -> np.ndarray:
+    """Fields holding a comma, a double quote, CR or LF in double quotes (quotes doubled)."""
+    s = pd.Series(text, dtype=object)
+    need = s.str.contains('[,"\r\n]', regex=True).to_numpy(dtype=bool)
+    if need.any():
+        text = text.copy()
+        text[need] = ['"' + t.replace('"', '""') + '"' for t in text[need]]
+    return text
