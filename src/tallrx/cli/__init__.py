@@ -30,6 +30,7 @@ from tallrx.cli import (  # noqa: F401  (importing registers the commands)
     model,
     reproduce,
     screen,
+    serve,  # light: starlette and uvicorn load only when the command runs
     stratify,
     synergy,
 )
