@@ -442,3 +442,18 @@ def test_non_finite_values_become_flagged_rows_never_inf():
     # the other curves are untouched by the bad rows
     clean = fit_dose_response(base).table.set_index("sample")
     assert t.loc["E", "auc"] == clean.loc["E", "auc"]
+
+
+def test_flat_curve_f_test_matches_scipy_f_distribution():
+    """The F-test's p-value (tallrx's own incomplete beta, so `tallrx fit` needs no SciPy import)
+    equals scipy.stats.f.sf to 1e-10 over the degrees of freedom a curve can have."""
+    from scipy import stats
+
+    from tallrx.analysis.doseresponse.curve_table import f_sf
+
+    rng = np.random.default_rng(0)
+    x = np.concatenate([10 ** rng.uniform(-6, 6, 5000), [0.0, np.inf, 1e-300, 1e300]])
+    d1 = rng.choice([1.0, 2.0, 3.0], x.size)
+    d2 = rng.integers(1, 300, x.size).astype(float)
+    np.testing.assert_allclose(f_sf(x, d1, d2), stats.f.sf(x, d1, d2), rtol=1e-10, atol=1e-300)
+    assert np.isnan(f_sf(np.nan, 3.0, 5.0))

@@ -8,12 +8,12 @@ operations over the chunk. The conventions are in :mod:`tallrx.analysis.doseresp
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import fdtrc
 
 from tallrx.analysis.doseresponse.curve_table import (
     ALL_DEAD_FRACTION,
     FLAT_ALPHA,
     bad_rows,
+    f_sf,
     messages,
 )
 from tallrx.analysis.doseresponse.curves import auc_ll4, auc_trapezoid_window, ll4, ll4_inverse
@@ -80,10 +80,7 @@ def curve_metrics(
         f_stat = ((sst - fit.sse) / (p_free - 1.0)) / (fit.sse / df2)
         p_flat = np.where(
             df2 > 0,
-            # the F distribution's survival function (scipy.stats.f.sf, without importing stats)
-            fdtrc(
-                p_free - 1.0, np.maximum(df2, 1.0), np.where(np.isfinite(f_stat), f_stat, np.inf)
-            ),
+            f_sf(np.where(np.isfinite(f_stat), f_stat, np.inf), p_free - 1.0, np.maximum(df2, 1.0)),
             np.nan,
         )
     fitted = np.isfinite(fit.ic50)
