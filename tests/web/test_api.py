@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import BASE, FAST_SYNERGY, make_client, wait_done
+from webtools import BASE, FAST_SYNERGY, make_client, wait_done
 
 from tallrx.cli import main
 
