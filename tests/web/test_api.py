@@ -21,7 +21,7 @@ def served(tmp_path_factory, synergy_csv):
             r = client.post("/api/runs", data={"command": "synergy", "figures": "false",
                                                **FAST_SYNERGY},
                             files={"files": ("checkerboard.csv", fh, "text/csv")})
-        assert r.status_code == 202, r.text
+        assert r.status_code == 200, r.text
         run_id = r.json()["run_id"]
         yield client, run_id, wait_done(client, run_id), tmp
 
@@ -30,6 +30,7 @@ def test_run_contract_and_files(served):
     client, run_id, body, _ = served
     assert body["status"] == "done", body["message"]
     assert {"status", "message", "files"} <= set(body)
+    assert body["elapsed_s"] > 0
     assert {"combinations.csv", "surface.csv", "median_effect.csv", "meta.json"} <= set(
         body["files"])  # --no-figures: no figures/ and no report.html
     r = client.get(f"/api/runs/{run_id}/files/meta.json")

@@ -28,7 +28,8 @@ def is_loopback(host: str) -> bool:
 
 @app.command("serve")
 def serve_command(
-    db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+    db: Annotated[str | None, typer.Option("--db", help=DB_HELP.replace(
+        "Record this run", "Record every run"))] = None,
     host: Annotated[str, typer.Option(help="Address to bind; anything but loopback needs "
                                            "--token.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8765,

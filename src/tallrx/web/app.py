@@ -10,6 +10,7 @@ what-if page. JSON API: ``POST /api/runs`` (multipart: ``command``, ``layout``, 
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -118,7 +119,7 @@ def create_app(config: Config | None = None) -> Starlette:
     async def api_create(request: Request) -> Response:
         async with request.form(max_files=10_000) as form:
             run_id = await start_run(form)
-        return JSONResponse({"run_id": run_id}, status_code=202)
+        return JSONResponse({"run_id": run_id})
 
     async def api_run(request: Request) -> Response:
         return JSONResponse(get_run(request.path_params["run_id"]).public())
@@ -192,7 +193,13 @@ def create_app(config: Config | None = None) -> Starlette:
         Route("/api/runs/{run_id}/files/{name:path}", api_file),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        yield
+        await queue.shutdown()
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error},
+                    lifespan=lifespan)
     app.state.queue = queue
     app.state.config = cfg
     hosts = LOOPBACK_HOSTS if cfg.loopback_only and cfg.token is None else None

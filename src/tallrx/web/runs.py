@@ -59,6 +59,8 @@ class Run:
     files: list[str] = field(default_factory=list)
     store_run: str | None = None
     exit_code: int | None = None
+    started: float | None = None
+    ended: float | None = None
 
     @property
     def out(self) -> Path:
@@ -68,7 +70,14 @@ class Run:
         """The JSON body of ``GET /api/runs/{id}``."""
         return {"run_id": self.id, "command": self.command, "status": self.status,
                 "message": self.message, "files": list(self.files), "inputs": list(self.inputs),
-                "created": self.created, "store_run": self.store_run}
+                "created": self.created, "store_run": self.store_run,
+                "elapsed_s": self.elapsed()}
+
+    def elapsed(self) -> float | None:
+        """Seconds the run has been (or was) running; None while queued."""
+        if self.started is None:
+            return None
+        return round((self.ended or time.time()) - self.started, 1)
 
 
 class RunQueue:
@@ -82,6 +91,7 @@ class RunQueue:
         self.runs: dict[str, Run] = {}
         self._sem: asyncio.Semaphore | None = None
         self._tasks: set[asyncio.Task] = set()
+        self._procs: set[asyncio.subprocess.Process] = set()
 
     def new_folder(self) -> tuple[str, Path]:
         """A fresh run id and its folder (with an empty ``input/``)."""
@@ -108,10 +118,13 @@ class RunQueue:
             self._sem = asyncio.Semaphore(self.jobs)
         async with self._sem:
             run.status, run.message = "running", f"tallrx {run.command} started"
+            run.started = time.time()
             try:
                 await self._child(run)
             except Exception as exc:  # noqa: BLE001 - a run's failure is reported, never raised
                 run.status, run.message = "failed", f"could not run: {exc}"
+            finally:
+                run.ended = time.time()
 
     async def _child(self, run: Run) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "MPLBACKEND": "Agg"}
@@ -120,6 +133,7 @@ class RunQueue:
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )
+        self._procs.add(proc)
         errors: list[str] = []
         assert proc.stderr is not None
         async for raw in proc.stderr:
@@ -133,6 +147,7 @@ class RunQueue:
             if found:
                 run.store_run = found.group(1)
         run.exit_code = await proc.wait()
+        self._procs.discard(proc)
         if run.exit_code == 0 and run.out.is_dir():
             run.files = sorted(p.relative_to(run.out).as_posix()
                                for p in run.out.rglob("*") if p.is_file())
@@ -143,6 +158,17 @@ class RunQueue:
         else:
             run.status = "failed"
             run.message = errors[-1] if errors else (run.message or f"exit code {run.exit_code}")
+
+    async def shutdown(self) -> None:
+        """Stop the runs still executing (the server is stopping): their children are ended."""
+        for proc in list(self._procs):
+            if proc.returncode is None:
+                proc.terminate()
+        for proc in list(self._procs):
+            try:
+                await asyncio.wait_for(proc.wait(), 10)
+            except TimeoutError:
+                proc.kill()
 
     def file(self, run_id: str, name: str) -> Path | None:
         """The output ``name`` of a finished run, only if it is one of its listed files."""

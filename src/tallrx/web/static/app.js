@@ -8,7 +8,8 @@
       fetch("/api/runs/" + id, {credentials: "same-origin"}).then(function (r) { return r.json(); })
         .then(function (j) {
           status.textContent = j.status;
-          document.getElementById("message").textContent = j.message;
+          document.getElementById("message").textContent = j.message +
+            (j.elapsed_s !== null ? " (" + j.elapsed_s + " s)" : "");
           if (j.status === "done" || j.status === "failed") { clearInterval(timer); location.reload(); }
         });
     }, 1000);
