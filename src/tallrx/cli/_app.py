@@ -89,11 +89,14 @@ def say(message: str) -> None:
 @contextmanager
 def progress(description: str, total: int | None = None, unit: str = "steps") -> Iterator:
     """A :func:`tallrx.progress.task` (a rich bar on a terminal, see :mod:`tallrx.cli._progress`);
-    yields its ``advance(n)``."""
+    yields its ``advance(n)``. Work that counts nothing (an engine that does not call
+    :func:`tallrx.progress.advance`) shows its total as done when it ends."""
     from tallrx import progress as _progress
 
     with _progress.task(description, total, unit) as task:
         yield task.advance
+        if task.done == 0 and task.total:  # the work did not count its units: all done at once
+            task.advance(task.total)
 
 
 def say_summary(n_scored: int, n_flagged: int, where: object = "") -> None:
