@@ -208,3 +208,28 @@ def test_serve_refuses_a_public_address_without_a_token(capsys):
 
 def test_base_is_loopback():
     assert BASE.startswith("http://127.0.0.1")
+
+
+def test_form_fields_become_the_commands_own_options():
+    """Hand-written expectations from `tallrx screen --help` / `tallrx synergy --help`."""
+    from tallrx.errors import InputError
+    from tallrx.web.options import to_argv
+
+    assert to_argv("screen", [("window", "0.1, 10"), ("keep-outliers", "on"), ("n_boot", "50"),
+                              ("unit", "")]) == ["--window", "0.1", "10", "--keep-outliers",
+                                                 "--n-boot=50"]
+    assert to_argv("synergy", [("figures", "false"), ("response", "inhibition")]) == [
+        "--no-figures", "--response=inhibition"]
+    with pytest.raises(InputError, match="expected 2 values"):
+        to_argv("screen", [("window", "0.1")])
+    with pytest.raises(InputError, match="may not start with '--'"):
+        to_argv("screen", [("window", "--db x")])
+
+
+def test_what_if_page_reports_a_bad_genotype(served):
+    client = served[0]
+    r = client.get("/model", params={"genotype": "NRAS_G13X", "drug1": "prednisolone"})
+    assert r.status_code == 400 and "NRAS_G13X" in r.text
+    form = client.get("/model")
+    assert form.status_code == 200 and 'id="genotype"' in form.text and 'id="timecourse"' \
+        not in form.text
