@@ -40,3 +40,7 @@ FIG5_N_PER_GROUP = 6
 PDX_COHORT_SIZE = 46
 #: the cysteine-mutant IL7R lines that raise steroid resistance (Fig. 1B; tallrx.model names)
 CYSTEINE_IL7R = ("IL7R_PILT240-244RFCPH", "IL7R_LT243-244LMCPT", "IL7R_PIL240-242QSPSC")
+
+#: ex-vivo screening convention tallrx follows (not from the paper): the drug sensitivity score's
+#: default activity threshold, % inhibition (Yadav et al. 2014, Sci Rep 4:5193)
+DSS_THRESHOLD_PCT = 10.0

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from tallrx.errors import InputError
+from tallrx.paper import DSS_THRESHOLD_PCT
 
 if TYPE_CHECKING:  # heavy modules load inside the functions that use them (start-up time)
     import pandas as pd
@@ -60,6 +61,53 @@ DB_HELP = (
 ARGV: list[str] = []
 #: [True] while a command runs with --quiet (set by tallrx.cli.main): no status lines, no bars
 QUIET: list[bool] = [False]
+
+
+DSS_THRESHOLD_HELP = (
+    "Activity threshold of the drug sensitivity scores dss1-dss3, % inhibition (0 < t < 100; "
+    "Yadav et al. 2014 default 10). DSS is computed for % viability input."
+)
+CONTROLS_HELP = (
+    "Healthy donors' DSS per drug (a wide table: donors as rows, drugs as columns, as FIMM "
+    "publishes it; or long: drug, donor, dss). Adds sdss, zdss, rdss, n_controls."
+)
+COHORT_HELP = (
+    "Add auc_z: the z-score of each sample's log10 AUC among this run's samples for the same "
+    "drug and condition (the Zurich drug-response-profiling convention)."
+)
+
+
+def dss_threshold_option():
+    """``--dss-threshold``: the DSS activity threshold (% inhibition)."""
+    return typer.Option(DSS_THRESHOLD_PCT, "--dss-threshold", help=DSS_THRESHOLD_HELP)
+
+
+def controls_option():
+    """``--controls FILE``: healthy donors' DSS per drug (selective DSS)."""
+    return typer.Option(None, "--controls", help=CONTROLS_HELP)
+
+
+def cohort_option():
+    """``--cohort``: z-scores of log AUC among the run's samples."""
+    return typer.Option(False, "--cohort", help=COHORT_HELP)
+
+
+def check_dss_threshold(value: float) -> None:
+    """``--dss-threshold`` inside (0, 100), else a one-line user error."""
+    if not 0.0 < value < 100.0:
+        raise InputError(
+            f"--dss-threshold {value:g}: expected a % inhibition between 0 and 100 (default "
+            f"{DSS_THRESHOLD_PCT:g})"
+        )
+
+
+def read_controls(path: Path | None):
+    """The ``--controls`` table as long ``drug, donor, dss`` (None when not given)."""
+    if path is None:
+        return None
+    from tallrx.io.assays.dss_controls import read_dss_controls
+
+    return read_dss_controls(path)
 
 
 def db_option():

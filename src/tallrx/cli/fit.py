@@ -9,9 +9,14 @@ import typer
 from tallrx import progress
 from tallrx.cli._app import (
     app,
+    check_dss_threshold,
     check_table_format,
+    cohort_option,
+    controls_option,
     db_option,
+    dss_threshold_option,
     parse_csv_list,
+    read_controls,
     read_table,
     record_run,
     say,
@@ -58,6 +63,9 @@ def fit_command(
         "-50 200 for % viability, else one data range beyond each curve's data); a curve's own "
         "data always fit inside. Estimates on a bound are flagged (at_bound, message).",
     ),
+    dss_threshold: float = dss_threshold_option(),
+    controls: Path | None = controls_option(),
+    cohort: bool = cohort_option(),
     db: str | None = db_option(),
 ) -> None:
     """Fit a four-parameter log-logistic curve per sample x condition x drug; AUC, IC50, flags.
@@ -66,6 +74,7 @@ def fit_command(
     curve and named in that curve's message; it never stops the batch. The viability table may be
     CSV or Parquet."""
     from tallrx.analysis.doseresponse.batch import fit_dose_response
+    from tallrx.analysis.doseresponse.scores import add_scores
     from tallrx.units import normalize_unit
 
     fmt = check_table_format(table_format, out, db)
@@ -82,6 +91,8 @@ def fit_command(
         )
     _check_pair("--window", window, positive=True)
     _check_pair("--plateau-bounds", plateau_bounds, positive=False)
+    check_dss_threshold(dss_threshold)
+    control_table = read_controls(controls)
     table = read_table(viability, "viability")
     with progress.task("fitting dose-response curves", unit="curves") as task:
         result = fit_dose_response(
@@ -92,12 +103,14 @@ def fit_command(
             unit=unit,
             anchor_top=anchor_top,
             plateau_bounds=plateau_bounds,
+            dss_threshold=dss_threshold,
             where=str(viability),
         )
         if task.done == 0:  # the fitter did not count: the whole batch is done at once
             task.set_total(len(result.table))
             task.advance(len(result.table))
-    target = write_table(out, result.table, "curves.csv", fmt)
+    curves = add_scores(result.table, controls=control_table, cohort=cohort)
+    target = write_table(out, curves, "curves.csv", fmt)
     m = result.meta
     say(
         f"{m['n_curves']} curve(s): {m['n_fit_ok']} fitted, {m['n_flat']} flat, "

@@ -8,18 +8,24 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tallrx.cli._app import (
+    COHORT_HELP,
+    CONTROLS_HELP,
     DB_HELP,
+    DSS_THRESHOLD_HELP,
     OUT_HELP,
     TABLE_FORMAT_HELP,
     app,
+    check_dss_threshold,
     check_table_format,
     existing_files,
+    read_controls,
     record_run,
     say,
     say_summary,
     write_outputs,
 )
 from tallrx.errors import InputError
+from tallrx.paper import DSS_THRESHOLD_PCT
 
 if TYPE_CHECKING:
     from tallrx.workflows.screen import ScreenResults
@@ -75,6 +81,10 @@ def screen(
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
     table_format: Annotated[str | None, typer.Option("--table-format", help=TABLE_FORMAT_HELP)]
         = None,
+    dss_threshold: Annotated[float, typer.Option("--dss-threshold", help=DSS_THRESHOLD_HELP)]
+        = DSS_THRESHOLD_PCT,
+    controls: Annotated[Path | None, typer.Option("--controls", help=CONTROLS_HELP)] = None,
+    cohort: Annotated[bool, typer.Option("--cohort", help=COHORT_HELP)] = False,
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
 ) -> None:
     """Analyze a plate screen: wells, QC, viability, curves and IL7 strata + report."""
@@ -85,13 +95,16 @@ def screen(
     if n_boot < 0:
         raise InputError(f"--n-boot {n_boot}: the number of bootstrap draws must be >= 0 "
                          "(0 skips the IL7 call probabilities)")
+    check_dss_threshold(dss_threshold)
+    control_table = read_controls(controls)
     paths = existing_files([layout, *(files or [])])
     readers = paths[1:] or [paths[0]]
     if not files:
         say(f"no plate-reader files given: reading signals from the layout {layout}")
     res = run_screen(paths[0], readers, format=format, unit=unit, read=read,
                      condition=condition, drug=drug, window=window, n_boot=n_boot, seed=seed,
-                     keep_outliers=keep_outliers)
+                     keep_outliers=keep_outliers, dss_threshold=dss_threshold,
+                     controls=control_table, cohort=cohort)
     if res.curves.empty:
         raise InputError(f"{layout}: no treated wells with a concentration > 0 were found, so "
                          "there is nothing to fit; check the role and concentration columns")
@@ -103,7 +116,9 @@ def screen(
         "inputs": [{"file": p.name, "sha256_16": checksum(p)} for p in paths],
         "options": {"format": format, "unit": unit, "condition": condition, "drug": drug,
                     "read": read, "keep_outliers": keep_outliers, "window": window,
-                    "n_boot": n_boot, "seed": seed, "table_format": fmt or "csv"},
+                    "n_boot": n_boot, "seed": seed, "table_format": fmt or "csv",
+                    "dss_threshold": dss_threshold,
+                    "controls": None if controls is None else controls.name, "cohort": cohort},
     }
     report = write_screen_outputs(res, out, title="tallrx screen report", meta=meta,
                                   table_format=fmt)

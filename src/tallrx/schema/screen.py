@@ -104,6 +104,17 @@ p_flat             float  -   .  p of the F-test against a constant
 at_bound           bool   -   .  a parameter ended at its bound
 fit_ok             bool   -   *  fit converged and usable
 message            str    -   *  why a fit is flagged or missing
+dss1               float  -   .  drug sensitivity score type 1 (Yadav 2014; % viability input only)
+dss2               float  -   .  DSS type 2: dss1 / log10(max inhibition); 0 ... 50
+dss3               float  -   .  DSS type 3: dss2-like, weighted by the active share of the range
+dss_top            float  %   .  max inhibition of the DSS's own constrained fit
+dss_ic50           float  uM  .  IC50 of the DSS's constrained fit (inside the tested range)
+dss_hill           float  -   .  slope of the DSS's constrained fit (0.1 ... 2.5)
+sdss               float  -   .  selective DSS: dss2 - healthy donors' mean (--controls)
+zdss               float  -   .  (dss2 - donors' mean) / (donors' sd + 1) (--controls)
+rdss               float  -   .  (dss2 - donors' median) / (donors' MAD + 1) (--controls)
+n_controls         int    -   .  healthy donors with a DSS of this drug (--controls)
+auc_z              float  -   .  z-score of log10 auc among the run's samples, same drug and condition (--cohort)
 source             str    -   .  measured | simulated
 reference          str    -   c  normalization of the viability fitted ('own', 'il7=0')
 """),

@@ -18,6 +18,7 @@ import pandas as pd
 
 from tallrx import progress
 from tallrx.analysis.doseresponse.batch import fit_dose_response
+from tallrx.analysis.doseresponse.scores import DSS_THRESHOLD, add_scores
 from tallrx.analysis.doseresponse.stratify import (
     IL7_DEPENDENT_MIN_AUC,
     IL7_RESPONSIVE_FOLD,
@@ -63,11 +64,12 @@ class ScreenResults:
         return out
 
 
-def _fit(viability: pd.DataFrame, window, what: str = "") -> pd.DataFrame:
+def _fit(viability: pd.DataFrame, window, what: str = "", dss_threshold=DSS_THRESHOLD
+         ) -> pd.DataFrame:
     """Curves of ``viability``, plus a flagged row (fit_ok False, n 0, message) for every curve
     whose wells are all excluded (a failed plate), so no curve silently disappears."""
     with progress.task(f"fitting curves{what}", unit="curves") as task:
-        curves = fit_dose_response(viability, window=window).table
+        curves = fit_dose_response(viability, window=window, dss_threshold=dss_threshold).table
         if task.done == 0:  # the fitter did not count: the whole batch is done at once
             task.set_total(len(curves))
             task.advance(len(curves))
@@ -109,13 +111,18 @@ def analyze_wells(
     n_boot: int = 200,
     seed: int = 0,
     keep_outliers: bool = False,
+    dss_threshold: float | None = DSS_THRESHOLD,
+    controls: pd.DataFrame | None = None,
+    cohort: bool = False,
 ) -> ScreenResults:
     """Analyze a ``wells`` table (measured or simulated alike) into :class:`ScreenResults`.
 
     ``keep_outliers``: QC still counts and names outlier vehicle wells, but they stay in every
     blank/vehicle mean (viability = GDSC's (I - mean blank) / (mean DMSO - mean blank) x 100).
     A group without usable vehicle wells (a failed plate) is excluded with a reason and its
-    curves are flagged; it does not stop the screen.
+    curves are flagged; it does not stop the screen. Curves carry the drug sensitivity scores
+    (``dss_threshold``, % inhibition; None: none), selective DSS against ``controls`` (healthy
+    donors' ``drug, donor, dss``) and, with ``cohort``, ``auc_z`` across the screen's samples.
     """
     thresholds = thresholds or QCThresholds()
     if keep_outliers:
@@ -126,13 +133,14 @@ def analyze_wells(
         steps.advance()
         viability = normalize_viability(flagged, missing_vehicle="flag")
         steps.advance()
-        curves = _fit(viability, window).assign(reference=OWN)
+        curves = _fit(viability, window, dss_threshold=dss_threshold).assign(reference=OWN)
         steps.advance()
         if not il7:
+            curves = add_scores(curves, controls=controls, cohort=cohort)
             return ScreenResults(wells, viability, qc, curves, condition=None)
         il7_ref = normalize_viability(flagged, reference_condition={condition: 0},
                                       missing_vehicle="flag")
-        ref_curves = _fit(il7_ref, window, f" ({condition}=0 reference)")
+        ref_curves = _fit(il7_ref, window, f" ({condition}=0 reference)", dss_threshold)
         steps.advance()
         strata = stratify_il7(ref_curves, condition=condition, drug=drug, fold=fold,
                               min_auc=min_auc, viability=il7_ref, n_boot=n_boot, seed=seed)
@@ -140,6 +148,7 @@ def analyze_wells(
     viability = pd.concat([viability, il7_ref], ignore_index=True)
     ref_label = f"{condition}=0"
     curves = pd.concat([curves, ref_curves.assign(reference=ref_label)], ignore_index=True)
+    curves = add_scores(curves, controls=controls, cohort=cohort)
     enhanced = il7_enhanced_viability(il7_ref, condition=condition)
     own_curves = curves[curves["reference"] == OWN]
     points, fits = [], []

@@ -59,6 +59,8 @@ from tallrx.analysis.doseresponse.grouping import (
     MAX_RESPONSE,
     VIABILITY_PLATEAU_BOUNDS,
 )
+from tallrx.analysis.doseresponse.scores import DSS_THRESHOLD
+from tallrx.errors import AnalysisError
 
 __all__ = [
     "fit_dose_response",
@@ -81,6 +83,7 @@ def fit_dose_response(
     anchor_top: bool = False,
     plateau_bounds: tuple[float, float] | None = None,
     chunk_size: int = 50_000,
+    dss_threshold: float | None = DSS_THRESHOLD,
     where: str = "viability table",
 ) -> Result:
     """Fit every dose-response curve of a tidy table; one row per curve (a ``curves`` Result).
@@ -89,8 +92,10 @@ def fit_dose_response(
     replicate, exclude, role, drug_b/conc_b and condition columns). ``by`` replaces the default
     group keys; ``window`` = (low, high) in ``unit``; ``plateau_bounds`` = (low, high) in response
     units (default: see the module docstring); ``chunk_size`` curves are fitted at a time (memory
-    stays flat). ``where`` names the input in error messages. See the module docstring for every
-    output column.
+    stays flat). ``dss_threshold`` (% inhibition, default 10) adds the drug sensitivity scores
+    ``dss1``-``dss3`` of % viability curves from their own constrained fit (see
+    :mod:`tallrx.analysis.doseresponse.scores`; None or another response: NaN). ``where`` names
+    the input in error messages. See the module docstring for every output column.
 
     >>> import pandas as pd
     >>> conc = [0.0, 0.01, 0.1, 1.0, 10.0, 100.0]
@@ -104,6 +109,11 @@ def fit_dose_response(
     df, keys, vkeys = grouping.prepare(viability, by=by, response=response, unit=unit, where=where)
     groups, pts = grouping.points(df, keys, vkeys)
     win_um = grouping.window_um(window, unit, groups, keys)
+    dss = dss_threshold if response == "viability" else None
+    if dss is not None and not 0.0 < float(dss) < 100.0:
+        raise AnalysisError(
+            f"dss_threshold {dss_threshold!r}: expected a % inhibition between 0 and 100 (default 10)"
+        )
     parts = []
     with progress.task("fitting curves", total=len(groups), unit="curves") as bar:
         for lo, hi in grouping.chunks(pts["count"], chunk_size):
@@ -113,7 +123,8 @@ def fit_dose_response(
             win = None if win_um is None else (win_um[0][lo:hi], win_um[1][lo:hi])
             parts.append(
                 curve_metrics(
-                    chunk, hi - lo, win, response=response, anchor_top=anchor_top, plateau_box=pbox
+                    chunk, hi - lo, win, response=response, anchor_top=anchor_top,
+                    plateau_box=pbox, dss_threshold=dss,
                 )
             )
             bar.advance(hi - lo)
@@ -145,6 +156,13 @@ def fit_dose_response(
             ),
         },
         "flat_alpha": FLAT_ALPHA,
+        "dss": None if dss is None else {
+            "threshold_pct_inhibition": float(dss),
+            "method": "Yadav et al. 2014 DSS1-3 (reference R package's types) on inhibition = "
+            "100 - viability, from the DSS's OWN constrained fit, not the free LL.4 above: "
+            "bottom 0 % inhibition, top in [0, 100] %, slope in [0.1, 2.5], IC50 inside the "
+            "tested range; flat curves score 0",
+        },
         "args": {
             "by": None if by is None else list(by),
             "response": response,
@@ -152,6 +170,7 @@ def fit_dose_response(
             "anchor_top": anchor_top,
             "plateau_bounds": None if plateau_bounds is None else list(plateau_bounds),
             "chunk_size": chunk_size,
+            "dss_threshold": dss_threshold,
         },
         "input_checksum": checksum(viability),
         "n_curves": len(table),

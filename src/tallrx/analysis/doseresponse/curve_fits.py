@@ -18,14 +18,21 @@ from tallrx.analysis.doseresponse.curve_table import (
 )
 from tallrx.analysis.doseresponse.curves import auc_ll4, auc_trapezoid_window, ll4, ll4_inverse
 from tallrx.analysis.doseresponse.fitting import fit_ll4
+from tallrx.analysis.doseresponse.scores import DSS_COLUMNS, fit_dss
 
 __all__ = ["curve_metrics"]
 
 
 def curve_metrics(
-    pts: dict, n_groups: int, window, *, response: str, anchor_top: bool, plateau_box=None
+    pts: dict, n_groups: int, window, *, response: str, anchor_top: bool, plateau_box=None,
+    dss_threshold: float | None = None,
 ) -> dict:
-    """Fit and summarize one chunk of curves (points sorted by curve, then concentration)."""
+    """Fit and summarize one chunk of curves (points sorted by curve, then concentration).
+
+    ``dss_threshold`` (% inhibition): the drug sensitivity scores of % viability curves from their
+    own constrained fit (:func:`tallrx.analysis.doseresponse.scores.fit_dss`); flat curves score 0.
+    None: the DSS columns are NaN.
+    """
     g, conc, y = pts["gid"], pts["conc"], pts["y"]
     count = np.bincount(g, minlength=n_groups)
     start = np.concatenate([[0], np.cumsum(count)[:-1]])
@@ -146,6 +153,7 @@ def curve_metrics(
         **{f"{k}_bound": v for k, v in at.items()},
     }
     keep = ~flat  # standard errors of the LL.4 parameters mean nothing for the constant model
+    dss = _dss_columns(xs, ys, flat, dss_threshold)
     return {
         "n": fit.n,
         "n_conc": n_conc,
@@ -172,7 +180,18 @@ def curve_metrics(
         "at_bound": at_bound,
         "fit_ok": fit_ok,
         "message": messages(flags, n_groups, bad_rows(pts, n_groups)),
+        **dss,
     }
+
+
+def _dss_columns(xs, ys, flat, threshold: float | None) -> dict:
+    """dss1-3 and the DSS fit's parameters per curve (NaN when ``threshold`` is None; 0 if flat)."""
+    if threshold is None:
+        return {k: np.full(len(flat), np.nan) for k in DSS_COLUMNS}
+    out = fit_dss(xs, ys, threshold=threshold)
+    for k in ("dss1", "dss2", "dss3"):
+        out[k] = np.where(flat & np.isfinite(out[k]), 0.0, out[k])
+    return out
 
 
 def _box_bounds(box, ys: np.ndarray) -> dict | None:

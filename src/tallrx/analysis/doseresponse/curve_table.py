@@ -28,8 +28,11 @@ FLAT_ALPHA = 0.05
 ALL_DEAD_FRACTION = 0.10
 """A curve whose every tested dose leaves less than this fraction of the vehicle is 'all dead'."""
 #: the fitted columns of a curves table, in the schema's order (keys and conditions come first)
+#: columns added after the fit, from other curves or inputs (selective DSS, cohort z-scores)
+POST_FIT_COLUMNS = ("sdss", "zdss", "rdss", "n_controls", "auc_z")
 CURVE_COLUMNS = tuple(
-    c for c in TABLES["curves"].names if c not in ("sample", "drug_a", "source", "reference")
+    c for c in TABLES["curves"].names
+    if c not in ("sample", "drug_a", "source", "reference", *POST_FIT_COLUMNS)
 )
 # message flags, in the order their texts are joined
 MESSAGES = (

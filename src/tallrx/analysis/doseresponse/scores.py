@@ -40,10 +40,14 @@ import numpy as np
 import pandas as pd
 
 from tallrx.analysis.doseresponse.fitting import fit_ll4
+from tallrx.paper import DSS_THRESHOLD_PCT
+from tallrx.schema import condition_columns
 
-__all__ = ["DSS_THRESHOLD", "DSS_HILL_BOUNDS", "dss", "fit_dss", "selective_dss", "cohort_auc_z"]
+__all__ = ["DSS_COLUMNS", "DSS_THRESHOLD", "add_scores", "DSS_HILL_BOUNDS", "dss", "fit_dss", "selective_dss", "cohort_auc_z"]
 
-DSS_THRESHOLD = 10.0
+#: the per-curve columns :func:`fit_dss` returns
+DSS_COLUMNS = ("dss1", "dss2", "dss3", "dss_top", "dss_ic50", "dss_hill")
+DSS_THRESHOLD = DSS_THRESHOLD_PCT
 """Default activity threshold, % inhibition (Yadav et al. 2014)."""
 DSS_HILL_BOUNDS = (0.1, 2.5)
 """Slope box of the DSS fit (FIMM Breeze)."""
@@ -247,3 +251,22 @@ def cohort_auc_z(curves: pd.DataFrame, by: Sequence[str]) -> pd.Series:
     sd = grouped.transform("std")  # ddof 1
     z = (log_auc - mean) / sd.where(sd > 0)
     return z.rename("auc_z")
+
+
+def add_scores(
+    curves: pd.DataFrame, *, controls: pd.DataFrame | None = None, cohort: bool = False
+) -> pd.DataFrame:
+    """``curves`` with the scores that need more than one curve.
+
+    ``controls`` (long ``drug, donor, dss`` of healthy donors): ``sdss``, ``zdss``, ``rdss``,
+    ``n_controls`` (:func:`selective_dss`). ``cohort``: ``auc_z`` among the table's samples for
+    each drug x condition (x normalization reference) (:func:`cohort_auc_z`).
+    """
+    out = curves
+    if controls is not None:
+        out = selective_dss(out, controls)
+    if cohort:
+        keys = ["drug_a", *condition_columns(out, "curves")]
+        keys += [k for k in ("reference",) if k in out and k not in keys]
+        out = out.assign(auc_z=cohort_auc_z(out, keys).to_numpy())
+    return out
