@@ -87,3 +87,8 @@ def test_screen_cohort_z_per_drug_condition_and_reference(run, tmp_path):
     z = c.groupby(["drug_a", "il7", "reference"])["auc_z"]
     np.testing.assert_allclose(z.mean().dropna(), 0.0, atol=1e-9)
     np.testing.assert_allclose(z.std().dropna(), 1.0, atol=1e-9)
+    # the report ranks drugs by DSS: the cohort heatmap and per-sample waterfalls
+    report = (tmp_path / "s" / "report.html").read_text()
+    assert "Drug sensitivity scores" in report
+    assert (tmp_path / "s" / "figures" / "dss_heatmap.png").exists()
+    assert len(list((tmp_path / "s" / "figures").glob("dss_waterfall_*.png"))) == 12

@@ -19,6 +19,15 @@ def ranking_score(curves: pd.DataFrame) -> str:
     return "dss2"
 
 
+def _labels(df: pd.DataFrame, curves: pd.DataFrame) -> pd.Series:
+    """'drug' or 'drug (il7 25)' when a condition column varies in ``curves``."""
+    label = df["drug_a"].astype(str)
+    for col in ("il7", "condition", "dox"):
+        if col in curves and curves[col].nunique() > 1:
+            label = label + " (" + col + " " + df[col].astype(str) + ")"
+    return label
+
+
 def dss_waterfall(curves: pd.DataFrame, sample: str, *, score: str | None = None) -> Figure:
     """One sample's drugs ranked by ``score`` (sdss with controls, else dss2), highest first.
 
@@ -29,10 +38,7 @@ def dss_waterfall(curves: pd.DataFrame, sample: str, *, score: str | None = None
     df = curves[curves["sample"].astype(str) == str(sample)].copy()
     df["value"] = pd.to_numeric(df[score], errors="coerce")
     df = df.dropna(subset=["value"]).sort_values("value", ascending=False)
-    extra = [c for c in ("il7", "condition") if c in df and df[c].nunique() > 1]
-    df["label"] = df["drug_a"].astype(str)
-    for col in extra:
-        df["label"] += " (" + col + " " + df[col].astype(str) + ")"
+    df["label"] = _labels(df, curves)
     if len(df) > MAX_WATERFALL_DRUGS:
         half = MAX_WATERFALL_DRUGS // 2
         df = pd.concat([df.head(half), df.tail(half)])
@@ -50,8 +56,9 @@ def dss_waterfall(curves: pd.DataFrame, sample: str, *, score: str | None = None
 
 def dss_heatmap(curves: pd.DataFrame, *, score: str = "dss2") -> Figure:
     """Samples x drugs heatmap of ``score`` (drugs ordered by their median, samples by their mean)."""
-    df = curves.assign(value=pd.to_numeric(curves[score], errors="coerce"))
-    table = df.pivot_table(index="sample", columns="drug_a", values="value", aggfunc="mean")
+    df = curves.assign(value=pd.to_numeric(curves[score], errors="coerce"),
+                       label=_labels(curves, curves))
+    table = df.pivot_table(index="sample", columns="label", values="value", aggfunc="mean")
     table = table.loc[table.mean(axis=1).sort_values(ascending=False).index,
                       table.median().sort_values(ascending=False).index]
     if table.size > MAX_HEATMAP_CELLS:
@@ -74,5 +81,5 @@ def dss_heatmap(curves: pd.DataFrame, *, score: str = "dss2") -> Figure:
     else:
         ax.set_yticks([])
     fig.colorbar(image, ax=ax, shrink=0.7, label=score)
-    styled(ax, f"{score} per sample and drug ({n_rows} samples x {n_cols} drugs)")
+    styled(ax, f"{score}: {n_rows} samples x {n_cols} drugs")
     return fig

@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from tallrx import progress
+from tallrx.plots.scores import dss_heatmap, dss_waterfall, ranking_score
 from tallrx.plots.screen import (
     auc_distribution,
     auc_heatmap,
@@ -29,6 +30,8 @@ from tallrx.plots.screen import (
 from tallrx.report.html import Section, escape, figure_to_data_uri, table_to_html, thumbnail_grid
 from tallrx.workflows.screen import OWN, ScreenResults
 
+#: samples whose DSS waterfall is drawn in the report (the heatmap and curves.csv hold all)
+MAX_WATERFALLS = 12
 #: full-size heatmaps written as figures/qc_plate_*.png (failing plates first)
 MAX_HEATMAPS = 6
 #: flag reasons listed in the report (the rest are counted together)
@@ -67,6 +70,7 @@ def screen_figures(res: ScreenResults) -> dict[str, Figure]:
         if len(own_curves):
             figs["auc_heatmap"] = auc_heatmap(own_curves, condition=res.condition)
         task.advance()
+        figs.update(_dss_figures(own_curves))
         samples = list(dict.fromkeys(own["sample"]))
         if samples:
             figs["dose_response_first_samples"] = dose_response_panels(
@@ -122,6 +126,35 @@ def _flag_reasons(curves: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def _dss_figures(own_curves: pd.DataFrame) -> dict[str, Figure]:
+    """The cohort DSS heatmap and the first samples' drug waterfalls (none without DSS)."""
+    if "dss2" not in own_curves or not own_curves["dss2"].notna().any():
+        return {}
+    score = ranking_score(own_curves)
+    figs = {"dss_heatmap": dss_heatmap(own_curves, score=score)}
+    for sample in list(dict.fromkeys(own_curves["sample"]))[:MAX_WATERFALLS]:
+        figs[f"dss_waterfall_{file_stem(sample)}"] = dss_waterfall(own_curves, sample, score=score)
+    return figs
+
+
+def _dss_section(figs: dict, own_curves: pd.DataFrame) -> list[Section]:
+    """Drugs ranked by (selective) DSS per sample, the classic ex-vivo screening view."""
+    if "dss_heatmap" not in figs:
+        return []
+    score = ranking_score(own_curves)
+    n = own_curves["sample"].nunique()
+    what = ("selective DSS (sdss = DSS2 minus the healthy donors' mean; > 0: more sensitive than "
+            "healthy cells)" if score == "sdss" else "DSS2 (Yadav et al. 2014; give healthy "
+            "donors' DSS with --controls to rank by selective DSS)")
+    shown = min(n, MAX_WATERFALLS)
+    return [Section(
+        "Drug sensitivity scores",
+        f"Drugs ranked by {what}. The heatmap shows every sample; waterfalls of the first {shown} "
+        f"of {n} samples follow (curves.csv holds dss1-3 for all). DSS integrates the DSS's own "
+        "constrained fit above 10 % inhibition over the tested range (docs: Ex-vivo scores).",
+        figures=_picked(figs, "dss_heatmap", "dss_waterfall"))]
+
+
 def _answer_sections(res: ScreenResults, figs: dict, own_curves: pd.DataFrame,
                      per_plate: pd.DataFrame) -> list[Section]:
     """What the screen found, first: strata, the AUC heatmap, the flags."""
@@ -145,6 +178,7 @@ def _answer_sections(res: ScreenResults, figs: dict, own_curves: pd.DataFrame,
         "trapezoid of mean % viability over log10 concentration (uM); a 4-log window has a "
         "maximum of 400. Samples sorted by mean AUC (most resistant on top).",
         figures=_picked(figs, "auc_heatmap", "fig5a")))
+    sections.extend(_dss_section(figs, own_curves))
     flagged = own_curves[~own_curves["fit_ok"].astype(bool)
                          | (own_curves["message"].fillna("").astype(str) != "")]
     failing = per_plate[per_plate["qc_pass"].eq(False).fillna(False)]
