@@ -239,52 +239,25 @@ class Network:
 
     # ------------------------------------------------------------------ tables
     def species_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [
-                {
-                    "species": s.name,
-                    "unit": s.unit,
-                    "initial": s.initial,
-                    "annotation": s.annotation,
-                }
-                for s in self.species
-            ]
-        )
+        return _frame(self.species, species="name", unit="unit", initial="initial",
+                      annotation="annotation")
 
     def parameter_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [
-                {
-                    "parameter": p.name,
-                    "value": p.value,
-                    "unit": p.unit,
-                    "low": p.low,
-                    "high": p.high,
-                    "kind": p.kind,
-                    "source": p.source,
-                    "annotation": p.annotation,
-                }
-                for p in self.parameters
-            ]
-        )
+        return _frame(self.parameters, parameter="name", value="value", unit="unit", low="low",
+                      high="high", kind="kind", source="source", annotation="annotation")
 
     def reaction_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [
-                {
-                    "reaction": r.name,
-                    "equation": r.equation,
-                    "rate": r.rate,
-                    "annotation": r.annotation,
-                }
-                for r in self.reactions
-            ]
-        )
+        return _frame(self.reactions, reaction="name", equation="equation", rate="rate",
+                      annotation="annotation")
 
     def rule_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(
-            [
-                {"rule": r.name, "expression": r.expr, "unit": r.unit, "annotation": r.annotation}
-                for r in self.rules
-            ]
-        )
+        return _frame(self.rules, rule="name", expression="expr", unit="unit",
+                      annotation="annotation")
+
+
+def _frame(items, **columns: str) -> pd.DataFrame:
+    """One row per item; ``columns`` maps each output column to the item attribute it shows."""
+    return pd.DataFrame(
+        [{col: getattr(item, attr) for col, attr in columns.items()} for item in items],
+        columns=list(columns),
+    )
