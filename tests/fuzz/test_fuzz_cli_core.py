@@ -55,7 +55,7 @@ def test_output_under_a_file_or_unwritable_is_a_clear_error(viability, tmp_path)
 
 def test_a_bug_exits_1_with_one_line_and_a_crash_file(monkeypatch, tmp_path, viability):
     """An unexpected exception is a bug: exit 1, one line naming a crash file with the traceback."""
-    import tallrx.cli.fit as fit_cli
+    import tallrx.analysis.doseresponse.batch as fit_cli  # the fit command imports it on use
 
     def boom(*a, **k):
         raise ZeroDivisionError("planted bug")
@@ -76,7 +76,7 @@ def test_the_bug_handler_needs_no_click(monkeypatch, tmp_path, viability):
     """A plain install may lack click (typer vendors it): the handler must not import it."""
     import builtins
 
-    import tallrx.cli.fit as fit_cli
+    import tallrx.analysis.doseresponse.batch as fit_cli  # the fit command imports it on use
 
     real_import = builtins.__import__
 
@@ -94,7 +94,7 @@ def test_the_bug_handler_needs_no_click(monkeypatch, tmp_path, viability):
 def test_warnings_never_bury_the_error_line(monkeypatch, tmp_path, viability):
     import warnings
 
-    import tallrx.cli.fit as fit_cli
+    import tallrx.analysis.doseresponse.batch as fit_cli  # the fit command imports it on use
     from tallrx.errors import InputError
 
     def noisy(*a, **k):

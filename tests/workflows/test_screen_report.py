@@ -9,7 +9,7 @@ import re
 import pytest
 
 from tallrx.report.html import figure_png, render_report
-from tallrx.report.screen import MAX_HEATMAPS, screen_figures, screen_sections
+from tallrx.report.screen import MAX_HEATMAPS, MAX_WATERFALLS, screen_figures, screen_sections
 from tallrx.testing import make_pdx_screen
 from tallrx.workflows.screen import analyze_wells
 
@@ -38,8 +38,8 @@ def pdx(tmp_path_factory):
 def test_the_46_plate_report_leads_with_the_answer(pdx):
     res, figs, page = pdx
     titles = _titles(page)
-    assert titles[:3] == ["IL7 stratification", "AUC per sample and drug",
-                          "Flagged plates and curves"]
+    assert titles[:4] == ["IL7 stratification", "AUC per sample and drug",
+                          "Drug sensitivity scores", "Flagged plates and curves"]
     assert titles[-1] == "Plate QC"
     first_section = page[page.index("<h2>IL7 stratification"):page.index("<h2>AUC per sample")]
     assert 'alt="fig1d_paired_auc"' in first_section
@@ -78,7 +78,8 @@ def test_a_1837_plate_gdsc_style_report_stays_small(tmp_path):
     figs, page = _report(res, tmp_path / "report.html")
     size = (tmp_path / "report.html").stat().st_size
     assert size < LIMIT, f"{size / 1e6:.1f} MB"
-    assert _titles(page)[:2] == ["AUC per sample and drug", "Flagged plates and curves"]
+    assert _titles(page)[:3] == ["AUC per sample and drug", "Drug sensitivity scores",
+                                 "Flagged plates and curves"]
     qc = page[page.index("<h2>Plate QC"):]
     thumbs = re.findall(r'<figure class="thumb"><img loading="lazy" src="[^"]*" width="(\d+)"',
                         qc)
@@ -89,4 +90,5 @@ def test_a_1837_plate_gdsc_style_report_stays_small(tmp_path):
     assert captions[:len(failing)] == failing
     flagged = page[page.index("<h2>Flagged"):page.index("<h2>", page.index("<h2>Flagged") + 4)]
     assert f"{len(failing)} of 1837 plates fail QC" in flagged
-    assert len(figs) == 4 + MAX_HEATMAPS  # a fixed number of figures whatever the size
+    # a fixed number of figures whatever the size (+ the DSS heatmap and the first waterfalls)
+    assert len(figs) == 4 + MAX_HEATMAPS + 1 + MAX_WATERFALLS
