@@ -413,6 +413,13 @@ def simulate(
     """Simulate one virtual well: ``genotype`` induced (``dox``) or not, IL7 in ng/ml,
     ``drugs`` {name: concentration in uM}, observables at ``hours``.
 
+    Returns
+    -------
+    Result
+        ``kind`` "timecourse": ``table`` one row per time point x observable: sim_id, genotype,
+        dox, il7 (ng/ml), one column per drug (uM), time_h, observable, value, solved, message,
+        source ("simulated").
+
     >>> r = simulate("NRAS_G12D", dox=True, drugs={"selumetinib": 1.0}, hours=[0, 24],
     ...              engine="batched", observables=["pERK"])
     >>> list(r.table.columns[:3]), r.table["observable"].unique().tolist()

@@ -189,8 +189,8 @@ ci_mean     float  -  *  mean Chou-Talalay combination index (the paper's number
 ci_gmean    float  -  .  geometric mean CI
 ci_median   float  -  .  median CI
 ci_n        int    -  .  combination points with a CI
-ci_low      float  -  .  lower bootstrap limit of the CI statistic
-ci_high     float  -  .  upper bootstrap limit of the CI statistic
+ci_low      float  -  .  lower 95 % limit (delta method, or bootstrap) of the CI statistic
+ci_high     float  -  .  upper 95 % limit (delta method, or bootstrap) of the CI statistic
 ci_ed50     float  -  .  CI at 50 % effect (median-effect fit of a ray)
 ci_ed75     float  -  .  CI at 75 % effect
 ci_ed90     float  -  .  CI at 90 % effect

@@ -123,6 +123,17 @@ def analyze_wells(
     curves are flagged; it does not stop the screen. Curves carry the drug sensitivity scores
     (``dss_threshold``, % inhibition; None: none), selective DSS against ``controls`` (healthy
     donors' ``drug, donor, dss``) and, with ``cohort``, ``auc_z`` across the screen's samples.
+
+    Returns
+    -------
+    ScreenResults
+        Tables (columns in ``tallrx.schema.TABLES``): ``wells`` and ``viability`` (one row per
+        well: plate, well, sample, drug_a, conc_a in uM, role, signal, viability %, exclude,
+        exclude_reason, ...), ``qc`` (one row per plate x sample: z_prime, ssmd, vehicle_cv,
+        qc_pass, ...), ``curves`` (one row per sample x condition x drug x reference: ic50, auc,
+        dss1-3, [sdss, zdss, rdss, auc_z], fit_ok, message, ...), and with IL7 pairs ``strata``
+        (sample, auc_without, auc_with, auc_fold, il7_responsive, il7_dependent_resistant,
+        p_*), ``enhanced``, ``regression_points`` and ``regression`` (Fig. 5B).
     """
     thresholds = thresholds or QCThresholds()
     if keep_outliers:
@@ -188,6 +199,11 @@ def run_screen(layout, files: Sequence[str | os.PathLike], *, format: str | None
     A plate file that cannot be read does not stop the others (its plate's wells are excluded
     with the reader's message); ``read`` picks a read in files holding several. ``drug`` must
     be one of the layout's drugs when given (default: prednisolone, if screened).
+
+    Returns
+    -------
+    ScreenResults
+        As :func:`analyze_wells`.
     """
     files = list(files)
     with progress.task("reading plate files", total=len(files), unit="files") as task:

@@ -95,7 +95,18 @@ def fit_dose_response(
     stays flat). ``dss_threshold`` (% inhibition, default 10) adds the drug sensitivity scores
     ``dss1``-``dss3`` of % viability curves from their own constrained fit (see
     :mod:`tallrx.analysis.doseresponse.scores`; None or another response: NaN). ``where`` names
-    the input in error messages. See the module docstring for every output column.
+    the input in error messages. See the module docstring for how each column is computed.
+
+    Returns
+    -------
+    Result
+        ``kind`` "curves": ``table`` one row per curve with the group keys (sample, drug_a,
+        conditions) and n, n_conc, ic50 (uM), ic50_se, hill, hill_se, top, top_se, bottom,
+        bottom_se, emax (% viability), auc, auc_fit, auc_max (% x log10 uM), auc_window_low,
+        auc_window_high (uM), r2, ic50_rel, ic50_abs (uM), ic50_extrapolated, flat, p_flat,
+        at_bound, fit_ok, message, dss1, dss2, dss3, dss_top (%), dss_ic50 (uM), dss_hill;
+        ``meta`` the method, units, bounds and counts. Column meanings:
+        ``tallrx.schema.TABLES["curves"]``.
 
     >>> import pandas as pd
     >>> conc = [0.0, 0.01, 0.1, 1.0, 10.0, 100.0]

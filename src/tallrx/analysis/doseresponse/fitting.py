@@ -26,7 +26,8 @@ Algorithm (all curves advance together in numpy; there is no Python loop over cu
    free parameters) and H half the observed Hessian of the SSE at the optimum (as drc reports;
    the Gauss-Newton J'WJ where that is not positive definite).
 
-The numerics live in :mod:`tallrx.analysis.doseresponse._ll4_profile` (steps 2, 3, 5) and
+This module is the fitter's one public entry and its batching (shape classes, replicate collapse,
+bounds); it stays whole because those steps share every array. The numerics live in :mod:`tallrx.analysis.doseresponse._ll4_profile` (steps 2, 3, 5) and
 :mod:`tallrx.analysis.doseresponse._ll4_lm` (step 4). Degenerate curves (no points, fewer points or distinct
 concentrations than free parameters, a response that does not vary with dose) never raise: their
 parameters are NaN, ``converged`` False.
@@ -266,6 +267,12 @@ def fit_ll4(
     ``DEFAULT_IC50_SPAN``-fold of the tested range. ``n_starts`` hill values (0.5 ... 20) each seed
     one Levenberg-Marquardt run; the best SSE wins. ``standard_errors=False`` skips them (the
     ``se_*`` fields are NaN; the fit is unchanged). Never raises on degenerate data.
+
+    Returns
+    -------
+    LL4Fit
+        Arrays of shape (n_curves,): bottom, top (response units), ic50 (uM), hill, sse, n,
+        converged, se_bottom, se_top, se_ic50, se_hill; ``bounds`` the boxes used.
 
     >>> x = np.array([0.0, 0.01, 0.1, 1.0, 10.0, 100.0])
     >>> fit = fit_ll4(x, ll4(x, 10.0, 90.0, 1.0, 1.5)[None, :])

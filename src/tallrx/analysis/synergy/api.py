@@ -126,6 +126,17 @@ def score_synergy(
     a duplicated well, a bad concentration, off-scale untreated wells) is a row with NaN scores,
     ``call`` "not scored", ``fit_ok`` False and a ``message`` saying why; a drug combined with
     itself (sham) is scored and its message starts with "sham". Whole-input problems raise.
+
+    Returns
+    -------
+    Result
+        ``kind`` "combinations": ``table`` one row per sample x condition x drug pair: sample,
+        drug_a, drug_b, (conditions), design, ratio, ci_mean, ci_gmean, ci_median, ci_n, ci_low,
+        ci_high, ci_ed50, ci_ed75, ci_ed90, ci_ed95, bliss, hsa, loewe, zip, call, p_value,
+        naive_call, noise_sd, fit_ok, message; ``extra["surface"]``: one row per dose pair (conc_a,
+        conc_b in uM, observed and every model's expected response); ``extra["median_effect"]``:
+        the single-agent median-effect fits (m, dm in uM, r2). Column meanings:
+        ``tallrx.schema.TABLES["combinations"]``.
     """
     methods = parse_methods(methods)
     if ci_dx not in CI_DX:
