@@ -34,7 +34,7 @@ from tallrx.schema.outputs import OTHER_FILES, OUTPUTS, SINGLE
 
 __all__ = [
     "DTYPES", "OUTPUTS", "ROLES", "SOURCES", "TABLES", "UNITS", "Column", "TableSpec",
-    "condition_columns", "markdown", "validate", "validate_file", "validate_outputs", "validate_table",
+    "condition_columns", "empty", "markdown", "validate", "validate_file", "validate_outputs", "validate_table",
 ]
 
 SOURCES = ("measured", "simulated")
@@ -108,6 +108,12 @@ def validate_table(df: pd.DataFrame, kind: str, *, where: str = "table") -> pd.D
                 f"schema (tallrx.schema.TABLES['{kind}']).{did_you_mean(unknown[0], spec.names)}"
             )
     return df
+
+
+def empty(kind: str) -> pd.DataFrame:
+    """A table of ``kind`` with no rows and its required columns (so a step that had nothing to
+    report still writes a header a script can read, e.g. ``strata.csv`` without IL7 pairs)."""
+    return pd.DataFrame(columns=list(_spec(kind).required))
 
 
 def validate_file(path: str | Path, kind: str) -> pd.DataFrame:

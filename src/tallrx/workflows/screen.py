@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from tallrx import progress
+from tallrx import progress, schema
 from tallrx.analysis.doseresponse.batch import fit_dose_response
 from tallrx.analysis.doseresponse.scores import DSS_THRESHOLD, add_scores
 from tallrx.analysis.doseresponse.stratify import (
@@ -45,7 +45,7 @@ class ScreenResults:
     viability: pd.DataFrame
     qc: pd.DataFrame
     curves: pd.DataFrame
-    strata: pd.DataFrame = field(default_factory=pd.DataFrame)
+    strata: pd.DataFrame = field(default_factory=lambda: schema.empty("strata"))
     enhanced: pd.DataFrame = field(default_factory=pd.DataFrame)
     regression_points: pd.DataFrame = field(default_factory=pd.DataFrame)
     regression: pd.DataFrame = field(default_factory=pd.DataFrame)
