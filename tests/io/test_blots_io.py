@@ -107,3 +107,14 @@ def test_images_tiff_png_rgb(tmp_path):
         read_blot_image(tmp_path / "junk.tif")
     with pytest.raises(InputError, match="no such file"):
         read_blot_image(tmp_path / "none.png")
+
+
+def test_a_simulated_band_table_stays_simulated(tmp_path):
+    """tallrx simulate writes source=simulated: reading it back must not relabel it 'measured'
+    (an instrument export without a source column is measured)."""
+    path = tmp_path / "blots.csv"
+    pd.DataFrame({"blot": "fig2c", "lane": [1, 2], "sample": "NRAS_G12D", "target": "pERK",
+                  "intensity": [10.0, 30.0], "source": "simulated"}).to_csv(path, index=False)
+    assert read_bands(path)["source"].tolist() == ["simulated", "simulated"]
+    pd.read_csv(path).drop(columns="source").to_csv(path, index=False)
+    assert read_bands(path)["source"].tolist() == ["measured", "measured"]

@@ -423,3 +423,11 @@ def test_quantstudio_excel_export(tmp_path):
     assert lung["ct"].tolist() == [30.155, 30.2, 30.087] and len(df) == 16
     assert df["plate"].iloc[0] == "QuantStudio96-Well Comparative Ct Example"
     assert df.loc[df["task"] == "ntc", "ct"].isna().all()
+
+
+def test_a_simulated_long_table_stays_simulated(tmp_path):
+    """A virtual-lab qpcr.csv (source=simulated) keeps its source through the reader."""
+    path = tmp_path / "qpcr.csv"
+    pd.DataFrame({"sample": "JAK1_WT", "target": ["BCL2L11", "GAPDH"], "ct": [26.8, 18.0],
+                  "source": "simulated"}).to_csv(path, index=False)
+    assert read_qpcr_table(path)["source"].tolist() == ["simulated", "simulated"]

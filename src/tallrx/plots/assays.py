@@ -34,13 +34,29 @@ _GROUP_COLORS = [
 ]
 
 
-def _label(row: pd.Series, cols: Sequence[str]) -> str:
+def _value_text(v: object) -> str:
+    """A condition value as a short label: 1.0 -> '1', 693.5967 -> '693.6', NaN -> 'none'."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return "none"
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):.4g}"
+    return str(v)
+
+
+def _label(row: pd.Series | dict, cols: Sequence[str]) -> str:
+    """'dox 1 prednisolone 693.6' (or '+dox' for +/- values) for the ``cols`` of ``row``."""
     parts = []
     for c in cols:
-        v = row[c]
-        v = int(v) if isinstance(v, float) and float(v).is_integer() else v
-        parts.append(f"{v}{c}" if str(v) in "+-" else f"{c} {v}")
+        v = _value_text(row[c])
+        parts.append(f"{v}{c}" if v in ("+", "-") else f"{c} {v}")
     return " ".join(parts)
+
+
+def varying_within(table: pd.DataFrame, x: str, cols: Sequence[str]) -> list[str]:
+    """The ``cols`` that vary within at least one ``x`` category (a column fixed by ``x``,
+    e.g. genotype by sample, would only repeat the axis label in the legend)."""
+    grouped = table.groupby(x, sort=False, dropna=False)
+    return [c for c in cols if c != x and (grouped[c].nunique(dropna=False) > 1).any()]
 
 
 def _grouped_bars(
@@ -53,50 +69,48 @@ def _grouped_bars(
     upper: pd.Series | None,
     points: dict[tuple, Sequence[float]] | None = None,
 ) -> None:
-    """Bars of ``value`` per ``x`` category, one colour per combination of the ``hue`` columns."""
-    xs = list(dict.fromkeys(table[x]))
-    hues = (
-        table[list(hue)].drop_duplicates().reset_index(drop=True)
-        if hue
-        else pd.DataFrame(index=[0])
-    )
-    width = 0.8 / max(len(hues), 1)
-    # records keep each column's own dtype (iterrows would turn a mixed int/str row into floats)
-    for k, h in enumerate(hues.to_dict("records")):
-        sel = np.ones(len(table), bool)
-        for c in hue:
-            sel &= (table[c] == h[c]).to_numpy(dtype=bool, na_value=False)
-        sub = table[sel].set_index(x).reindex(xs)
-        pos = np.arange(len(xs)) - 0.4 + width * (k + 0.5)
-        vals = sub[value].to_numpy(float)
-        err = None
-        if lower is not None and upper is not None:
-            lo = vals - lower[sel].set_axis(table.loc[sel, x]).reindex(xs).to_numpy(float)
-            hi = upper[sel].set_axis(table.loc[sel, x]).reindex(xs).to_numpy(float) - vals
-            err = np.vstack([np.nan_to_num(lo), np.nan_to_num(hi)])
-        ax.bar(
-            pos,
-            np.nan_to_num(vals),
-            width * 0.92,
-            yerr=err,
-            capsize=2,
-            color=_GROUP_COLORS[k % len(_GROUP_COLORS)],
-            edgecolor="black",
-            linewidth=0.4,
-            error_kw={"lw": 0.7},
-            label=_label(h, hue) if hue else None,
-        )
+    """Bars of ``value`` per ``x`` category, one colour per combination of the ``hue`` columns.
+
+    Each category holds only the combinations it has, side by side and centred on its tick, so
+    a table whose categories have different conditions leaves no empty slots."""
+    table = table.reset_index(drop=True)
+    codes, uniques = pd.factorize(table[x], use_na_sentinel=False)  # category of each row
+    xs = list(uniques)
+    hue = list(hue)
+    keys = (table[hue].astype(str).agg("\x1f".join, axis=1) if hue
+            else pd.Series("", index=table.index))
+    hue_order = list(dict.fromkeys(keys))
+    colour = {k: _GROUP_COLORS[i % len(_GROUP_COLORS)] for i, k in enumerate(hue_order)}
+    per_x = np.bincount(codes, minlength=len(xs))[codes]
+    width = 0.8 / max(int(per_x.max()) if len(per_x) else 1, 1)
+    slot = pd.Series(codes).groupby(codes).cumcount().to_numpy()
+    pos = codes - width * per_x / 2 + width * (slot + 0.5)
+    vals = table[value].to_numpy(float)
+    err = None
+    if lower is not None and upper is not None:
+        lo = vals - lower.reset_index(drop=True).to_numpy(float)
+        hi = upper.reset_index(drop=True).to_numpy(float) - vals
+        err = np.clip(np.vstack([np.nan_to_num(lo), np.nan_to_num(hi)]), 0, None)
+    labelled: set[str] = set()
+    for i, key in enumerate(keys):
+        label = None
+        if hue and key not in labelled:
+            labelled.add(key)
+            label = _label(table.loc[i], hue)
+        ax.bar(pos[i], np.nan_to_num(vals[i]), width * 0.92,
+               yerr=None if err is None else err[:, i:i + 1], capsize=2, color=colour[key],
+               edgecolor="black", linewidth=0.4, error_kw={"lw": 0.7}, label=label)
         if points:
-            for p, xv in zip(pos, xs, strict=True):
-                key = (xv, *(h[c] for c in hue))
-                ys = points.get(tuple(str(v) for v in key), [])
-                ax.scatter(np.full(len(ys), p), ys, s=6, color="black", zorder=3)
+            k = tuple(str(v) for v in (table.at[i, x], *(table.at[i, c] for c in hue)))
+            ys = points.get(k, [])
+            ax.scatter(np.full(len(ys), pos[i]), ys, s=6, color="black", zorder=3)
     ax.set_xticks(np.arange(len(xs)))
     ax.set_xticklabels(
-        [str(v) for v in xs],
+        [_value_text(v) for v in xs],
         rotation=30 if len(xs) > 4 else 0,
         ha="right" if len(xs) > 4 else "center",
     )
+    ax.set_xlim(-0.6, len(xs) - 0.4)
 
 
 # --------------------------------------------------------------------------- co-IP
@@ -143,7 +157,7 @@ def binding_bars(
         ax,
         sub,
         "protein",
-        conds,
+        varying_within(sub, "protein", conds),
         "ratio_mean",
         sub["ratio_mean"] - sd,
         sub["ratio_mean"] + sd,
@@ -237,10 +251,11 @@ def expression_bars(
     groups = [c for c in expression.columns if c not in EXPRESSION_STATS]
     if x is None:
         x = "sample" if "sample" in groups and expression["sample"].nunique() > 1 else groups[0]
-    hue = [c for c in groups if c != x and expression[c].nunique() > 1]
+    hue = varying_within(expression, x, [c for c in groups if c != "target"])
     targets = list(dict.fromkeys(expression["target"]))
+    per_x = expression.groupby([x, "target"]).size().max() if len(expression) else 1
     fig = new_figure(
-        max(3.5, 1.0 + 0.8 * expression[x].nunique() * max(1, len(hue))), 2.8 * len(targets)
+        min(max(3.5, 2.5 + 0.25 * expression[x].nunique() * per_x), 24.0), 2.8 * len(targets)
     )
     axes = fig.subplots(len(targets), 1, squeeze=False).ravel()
     for ax, target in zip(axes, targets, strict=True):
@@ -288,28 +303,56 @@ def blot_bars(
         One panel per ``by`` value; one colour per blot.
     """
     keys = list(dict.fromkeys(table[by])) if by in table else [None]
-    fig = new_figure(max(3.5, 0.45 * table["lane"].nunique() + 2), 2.4 * len(keys))
-    axes = fig.subplots(len(keys), 1, squeeze=False).ravel()
+    if "blot" not in table:
+        table = table.assign(blot="")
+    lanes = table.drop_duplicates(["blot", "lane"]).sort_values(["blot", "lane"], kind="stable")
+    lanes = lanes.set_index(["blot", "lane"], drop=False)
+    blots = list(dict.fromkeys(table["blot"]))
+    gap = pd.Series(range(len(blots)), index=blots).reindex(lanes["blot"]).to_numpy()
+    labels = [lbl for b in blots for lbl in _lane_labels(lanes[lanes["blot"] == b])]
+    lanes = lanes.assign(pos=np.arange(len(lanes)) + gap)  # one empty slot between blots
+    fig = new_figure(min(max(3.5, 0.3 * len(lanes) + 2), 30.0),
+                     1.8 * len(keys) + 0.08 * max(map(len, labels), default=0))
+    axes = fig.subplots(len(keys), 1, squeeze=False, sharex=True).ravel()
     for ax, key in zip(axes, keys, strict=True):
         sub = table if key is None else table[table[by] == key]
-        for k, (blot, g) in enumerate(sub.groupby("blot", sort=False)):
-            g = g.sort_values("lane")
-            pos = np.arange(len(g)) + k * (len(g) + 1)
-            ax.bar(
-                pos,
-                g[value].to_numpy(float),
-                0.8,
-                color=DRUG_COLORS[k % len(DRUG_COLORS)],
-                edgecolor="black",
-                linewidth=0.4,
-                label=str(blot),
-            )
-            ax.set_xticks(pos)
-            ax.set_xticklabels(g["sample"].astype(str), rotation=45, ha="right", fontsize=7)
+        for k, blot in enumerate(blots):
+            g = sub[sub["blot"] == blot]
+            pos = lanes.loc[list(zip(g["blot"], g["lane"], strict=True)), "pos"].to_numpy()
+            ax.bar(pos, g[value].to_numpy(float), 0.8, color=DRUG_COLORS[k % len(DRUG_COLORS)],
+                   edgecolor="black", linewidth=0.4)
+            if ax is axes[0] and len(g):
+                ax.text(pos.mean(), 1.02, str(blot), transform=ax.get_xaxis_transform(),
+                        ha="center", va="bottom", fontsize=7)
         styled(ax, f"{title}: {key}" if key is not None else title, "", value)
-        if sub["blot"].nunique() > 1:
-            ax.legend(fontsize=7, frameon=False)
+    axes[-1].set_xticks(lanes["pos"].to_numpy())
+    axes[-1].set_xticklabels(labels, rotation=60, ha="right", fontsize=6)
     return fig
+
+
+_LANE_COLUMNS = ("blot", "lane", "sample", "target", "pair", "intensity", "normalized", "relative",
+                 "fraction", "source", "flagged", "message", "time_h", "genotype")
+
+
+def _lane_labels(lanes: pd.DataFrame) -> list[str]:
+    """'sample' per lane, plus the conditions that vary among the blot's lanes of that sample
+    (e.g. 'NRAS_G12D +dox 1 selumetinib 10'), so lanes of one sample can be told apart."""
+    conds = [c for c in lanes.columns if c not in _LANE_COLUMNS
+             and pd.api.types.is_scalar(lanes[c].iloc[0])]
+    shown = varying_within(lanes, "sample", conds) if "sample" in lanes else []
+    out = []
+    for _, r in lanes.iterrows():
+        extra = [_condition_text(c, r[c]) for c in shown]
+        out.append(" ".join([str(r.get("sample", r.get("lane"))), *filter(None, extra)]))
+    return out
+
+
+def _condition_text(name: str, value: object) -> str:
+    """'' for an absent condition (0 or NaN), '+dox' for a 1/0 switch, else 'name value'."""
+    text = _value_text(value)
+    if text in ("0", "none"):
+        return ""
+    return f"+{name}" if text == "1" and name == "dox" else f"{name} {text}"
 
 
 def blot_image_overlay(

@@ -167,6 +167,17 @@ def numeric_if_possible(values: pd.Series) -> pd.Series:
     return values
 
 
+def source_of(raw: pd.DataFrame) -> pd.Series | str:
+    """The ``source`` of each row of a tidy table: its own ``source`` column when every value is
+    'measured' or 'simulated' (a virtual-lab table stays 'simulated' through the analysis),
+    else 'measured' (an instrument export)."""
+    col = find_column(raw.columns, ("source",))
+    if col is None:
+        return "measured"
+    values = raw[col].astype(str).str.strip().str.lower()
+    return values if values.isin(("measured", "simulated")).all() else "measured"
+
+
 def extra_columns(raw: pd.DataFrame, used: set) -> dict[str, pd.Series]:
     """The columns of ``raw`` not in ``used`` (nor 'source' / unnamed), as condition columns:
     snake_case names, numbers converted when every cell is a number."""

@@ -31,6 +31,7 @@ from tallrx.io.assays._tables import (
     numeric_if_possible,
     require_column,
     require_file,
+    source_of,
     table_or_file,
     to_number,
 )
@@ -225,4 +226,4 @@ def read_bands(
             f"{out['lane'].iloc[i]} has two '{out['target'].iloc[i]}' bands; expected "
             "one row per blot x lane x target"
         )
-    return validate(out.assign(source="measured"), "blots", where=where)
+    return validate(out.assign(source=source_of(raw)), "blots", where=where)

@@ -81,7 +81,9 @@ def finish(df: pd.DataFrame, *, plate: str, where: str) -> pd.DataFrame:
         out["task"].map({"ntc": "NTC", "standard": "standard", "nrt": "NRT"}).fillna(""),
     )
     extra = [c for c in out.columns if c not in COLUMNS and c != "source"]
-    out = out.assign(source="measured")[[*COLUMNS, *extra, "source"]]
+    if "source" not in out:
+        out["source"] = "measured"
+    out = out[[*COLUMNS, *extra, "source"]]
     return validate(out.reset_index(drop=True), "qpcr", where=where)
 
 

@@ -15,6 +15,7 @@ from tallrx.io.assays._tables import (
     normalize_wells,
     numeric_if_possible,
     require_column,
+    source_of,
     to_bool,
     to_number,
 )
@@ -95,6 +96,7 @@ def _long_table(
     used = set(cols.values())
     for name, values in extra_columns(raw, used).items():
         out[name] = values
+    out["source"] = source_of(raw)
     return finish(out, plate=plate, where=where)
 
 
