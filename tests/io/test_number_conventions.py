@@ -109,6 +109,24 @@ def test_plate_layouts_read_decimal_commas_the_same_way(tmp_path):
         read_layout(tab)
 
 
+def test_condition_columns_read_decimal_commas_too(tmp_path):
+    """IL7 '25,0' ng/ml in a ';' layout is the number 25 (as text, the IL7 pairs were not found and
+    the strata came out empty); a text condition stays text; '1,5' mM in a qPCR table is 1.5."""
+    from tallrx.io import read_layout
+    from tallrx.io.assays.qpcr import read_qpcr_table
+
+    eu = tmp_path / "layout.csv"
+    eu.write_text("well;drug;conc;unit;il7;medium\nA1;prednisolone;0,5;uM;25,0;RPMI\n"
+                  "A2;DMSO;0;uM;0,0;RPMI\nA3;DMSO;0;uM;;RPMI\n")
+    layout = read_layout(eu)
+    assert layout["il7"].tolist()[:2] == [25.0, 0.0] and np.isnan(layout["il7"].iloc[2])
+    assert layout["medium"].tolist() == ["RPMI"] * 3
+    q = tmp_path / "q.csv"
+    q.write_text("sample;target;ct;glucose\ns;BIM;20,5;1,5\ns;GAPDH;18,25;1,5\n")
+    table = read_qpcr_table(q)
+    assert table["ct"].tolist() == [20.5, 18.25] and table["glucose"].tolist() == [1.5, 1.5]
+
+
 @pytest.mark.parametrize(
     "name,text,expected",
     [

@@ -127,6 +127,23 @@ def to_number(
     return out.astype(float)
 
 
+def numbers_if_all(values: pd.Series, *, where: str = "table") -> pd.Series:
+    """A condition column as floats when every non-empty cell is a number (decimal commas read as
+    :func:`to_number` reads them: '25,0' in a ';' table is 25.0), else unchanged (a text
+    condition such as a drug name, or a value that reads two ways, stays text)."""
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return values
+    try:
+        nums = to_number(values, where=where, column=str(values.name), invalid="nan")
+    except InputError:  # '1,234' with nothing to settle it: not a number column
+        return values
+    text = values.astype(str).str.strip()
+    given = values.notna() & ~text.str.lower().isin(MISSING)
+    if given.any() and nums[given].notna().all():
+        return nums
+    return values
+
+
 def _convention(
     values: pd.Series,
     shows_comma: pd.Series,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from tallrx.errors import InputError, did_you_mean
 from tallrx.io._cells import read_text, text_table
+from tallrx.io._numbers import numbers_if_all
 from tallrx.io._numbers import to_number as to_number  # re-exported: the assay readers use it
 from tallrx.plate import WELL_RE, well_name
 
@@ -156,15 +157,9 @@ def to_bool(values: pd.Series, *, where: str, column: str) -> pd.Series:
 
 
 def numeric_if_possible(values: pd.Series) -> pd.Series:
-    """Convert a text column to numbers when every non-empty cell is a number."""
-    if pd.api.types.is_numeric_dtype(values):
-        return values
-    text = values.astype(str).str.strip()
-    text = text.where(values.notna() & (text != ""))
-    num = pd.to_numeric(text, errors="coerce")
-    if text.notna().any() and num[text.notna()].notna().all():
-        return num
-    return values
+    """Convert a text column to numbers when every non-empty cell is a number (decimal commas
+    read as everywhere in tallrx.io)."""
+    return numbers_if_all(values)
 
 
 def source_of(raw: pd.DataFrame) -> pd.Series | str:

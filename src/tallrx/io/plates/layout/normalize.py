@@ -10,6 +10,7 @@ import pandas as pd
 
 from tallrx.errors import InputError, SchemaError
 from tallrx.io._columns import close_hint, match_columns, misspelled, normalize_name, parse_flag
+from tallrx.io._numbers import numbers_if_all
 from tallrx.io.plates.layout._values import cell_numbers, cell_texts, located_error, name_keys
 from tallrx.io.plates.layout.doses import (
     convert,
@@ -249,8 +250,8 @@ def normalize_layout(
         )
     table = pd.DataFrame(out)
     for column in raw.columns:
-        if column not in found.values():
-            table[column] = raw[column].to_numpy()
+        if column not in found.values():  # a condition column: numbers when all cells are
+            table[column] = numbers_if_all(raw[column], where=where).to_numpy()
     keep = role != "unused"
     result = table[keep].reset_index(drop=True)
     result.attrs["unused_wells"] = list(
