@@ -1,0 +1,169 @@
+"""Validation on virtual patients whose true parameters are known.
+
+Patients are drawn from the cohort generator (a seed other than the prior's reference sample);
+their single-agent screen (prednisolone, selumetinib, ruxolitinib, -/+ IL7, 9 doses, 3 wells) is
+simulated as plates with the virtual lab's noise (:func:`tallrx.model.virtual.cohort_screen`) and
+normalized by the screen workflow's code. Their prednisolone x selumetinib matrices (Fig. 5C
+design, -/+ IL7) are simulated the same way and held out: the truth is that held-out plate
+(scored by ``score_synergy``) and the noise-free model surface at the true parameters -- never
+the twin's own output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from tallrx.model.twin.simulator import simulate_viability
+from tallrx.workflows.twin.predict import DRUG_A, DRUG_B, matrix_doses, score_plates
+from tallrx.workflows.twin.run import Settings, twin_samples
+
+SCREEN_DRUGS = ("prednisolone", "selumetinib", "ruxolitinib")
+TRUTH_SEED = 20260
+
+
+def virtual_patients(n: int, seed: int = TRUTH_SEED) -> pd.DataFrame:
+    """``n`` patients from the cohort generator: sample + cohort.PARAMS columns (+ flags)."""
+    from tallrx.model.virtual import cohort
+
+    pool = cohort.sample_candidates(n, 0, seed).reset_index(drop=True)
+    pool.insert(0, "sample", [f"VP{i + 1:02d}" for i in range(n)])
+    return pool
+
+
+def _normalized(wells: pd.DataFrame) -> pd.DataFrame:
+    """The screen workflow's normalizations: own vehicle, and +IL7 on the -IL7 vehicle."""
+    from tallrx.tidy.normalize import normalize_viability
+    from tallrx.tidy.qc import plate_qc
+
+    _, flagged = plate_qc(wells)
+    own = normalize_viability(flagged, missing_vehicle="flag")
+    ref = normalize_viability(flagged, reference_condition={"il7": 0}, missing_vehicle="flag")
+    return pd.concat([own, ref], ignore_index=True)
+
+
+def screen(patients: pd.DataFrame, seed: int, **kw) -> pd.DataFrame:
+    """Noisy single-agent screen of ``patients`` -> viability table."""
+    from tallrx.model.virtual.cohort import cohort_screen
+
+    wells = cohort_screen(patients, drugs=SCREEN_DRUGS, seed=seed, **kw).table
+    return _normalized(wells)
+
+
+def held_out(patients: pd.DataFrame, seed: int, **kw) -> pd.DataFrame:
+    """Noisy prednisolone x selumetinib matrices -/+ IL7 (own vehicle), viability table."""
+    from tallrx.model.virtual.cohort import cohort_conditions
+    from tallrx.model.virtual.treatments import treatments_matrix
+    from tallrx.model.virtual.viability import viability_plates
+    from tallrx.tidy.normalize import normalize_viability
+    from tallrx.tidy.qc import plate_qc
+
+    doses = matrix_doses()
+    treat = treatments_matrix(DRUG_A, doses[DRUG_A], DRUG_B, doses[DRUG_B])
+    blocks = cohort_conditions(patients, conditions=[{"il7": 0.0}, {"il7": 25.0}])
+    wells = viability_plates(blocks, treat, replicates=3, seed=seed, **kw).table
+    _, flagged = plate_qc(wells)
+    return normalize_viability(flagged, missing_vehicle="flag")
+
+
+def _cell_means(v: pd.DataFrame) -> pd.DataFrame:
+    t = v[v["role"].eq("treated") & ~v["exclude"].astype(bool)].copy()
+    t["dose_a"] = np.where(t["drug_a"] == DRUG_A, t["conc_a"], 0.0) + np.where(
+        t["drug_b"] == DRUG_A, t["conc_b"], 0.0
+    )
+    t["dose_b"] = np.where(t["drug_a"] == DRUG_B, t["conc_a"], 0.0) + np.where(
+        t["drug_b"] == DRUG_B, t["conc_b"], 0.0
+    )
+    return t.groupby(["sample", "il7", "dose_a", "dose_b"], as_index=False)["viability"].mean()
+
+
+def _truth_surface(patients: pd.DataFrame, surface: pd.DataFrame, **kw) -> np.ndarray:
+    """Noise-free viability of each predicted surface row at the patient's true parameters."""
+    from tallrx.model.virtual import cohort
+    from tallrx.workflows.twin.predict import surface_conditions
+
+    cond = surface_conditions()
+    p = patients.set_index("sample")[list(cohort.PARAMS)]
+    vals = simulate_viability(p.reset_index(drop=True), cond, **kw)
+    from tallrx.workflows.twin.predict import _dose_columns
+
+    a, b = _dose_columns(cond)
+    key = pd.DataFrame({"il7": cond["il7"].to_numpy(float), "dose_a": a, "dose_b": b})
+    frames = [key.assign(sample=s, truth=vals[i]) for i, s in enumerate(p.index)]
+    t = pd.concat(frames, ignore_index=True)
+    return surface.merge(t, on=["sample", "il7", "dose_a", "dose_b"], how="left")[
+        "truth"
+    ].to_numpy()
+
+
+def validate_twins(
+    n: int = 6,
+    *,
+    seed: int = 0,
+    settings: Settings = Settings(),
+    engine: str = "batched",
+    jobs: int = 1,
+    mapper: Callable | None = None,
+) -> dict:
+    """Twins of ``n`` virtual patients against their held-out truth.
+
+    Returns
+    -------
+    dict
+        ``summary`` (one-row metrics: mae, coverage of the 90 % intervals for the held-out cell
+        means and for the noise-free surface, call accuracy and the majority-class baseline),
+        ``cells`` (per surface cell: prediction, measured, truth), ``calls`` (per patient x IL7:
+        predicted and true call), ``parameters`` (posterior vs true value).
+    """
+    kw = dict(engine=engine, jobs=jobs, mapper=mapper)
+    patients = virtual_patients(n, TRUTH_SEED + seed)
+    table = screen(patients, seed=seed, **kw)
+    res = twin_samples(table, list(patients["sample"]), seed=seed, settings=settings, **kw)
+    measured = held_out(patients, seed=seed + 1, **kw)
+    cells = res.surface.merge(
+        _cell_means(measured).rename(columns={"viability": "measured"}),
+        on=["sample", "il7", "dose_a", "dose_b"],
+        how="left",
+    )
+    cells["truth"] = _truth_surface(patients, cells, **kw)
+    combo = (cells["dose_a"] > 0) & (cells["dose_b"] > 0)
+    c = cells[combo]
+    inside = (c["measured"] >= c["viability_lower"]) & (c["measured"] <= c["viability_upper"])
+    true_calls = score_plates(measured, seed=seed + 2, n_null=settings.n_null)
+    true_calls["true_call"] = true_calls["call"].where(
+        ~true_calls["call"].isin(["strong synergy"]), "synergy"
+    )
+    calls = res.calls.merge(true_calls[["sample", "il7", "true_call"]], on=["sample", "il7"])
+    baseline = calls["true_call"].value_counts(normalize=True).max() if len(calls) else np.nan
+    par = res.parameters.merge(
+        patients.melt(id_vars="sample", var_name="parameter", value_name="true_value"),
+        on=["sample", "parameter"],
+        how="left",
+    )
+    par["true_value"] = pd.to_numeric(par["true_value"], errors="coerce")
+    par["covered"] = (par["true_value"] >= par["lower"]) & (par["true_value"] <= par["upper"])
+    summary = {
+        "n_patients": n,
+        "n_cells": int(len(c)),
+        "mae": float(np.mean(np.abs(c["viability_median"] - c["measured"]))),
+        "mae_truth": float(np.mean(np.abs(c["model_median"] - c["truth"]))),
+        "coverage": float(inside.mean()),
+        "coverage_truth": float(
+            ((c["truth"] >= c["viability_lower"]) & (c["truth"] <= c["viability_upper"])).mean()
+        ),
+        "call_accuracy": float((calls["synergy_call"] == calls["true_call"]).mean()),
+        "call_baseline": float(baseline),
+        "parameter_coverage": float(par["covered"].mean()),
+    }
+    return {
+        "summary": pd.DataFrame([summary]),
+        "cells": cells,
+        "calls": calls,
+        "parameters": par,
+        "identifiability": par.groupby("parameter", as_index=False)[
+            ["width_ratio", "covered"]
+        ].mean(),
+        "results": res,
+    }
