@@ -33,6 +33,7 @@ from tallrx.cli import (  # noqa: F401  (importing registers the commands)
     serve,  # light: starlette and uvicorn load only when the command runs
     stratify,
     synergy,
+    twin,
 )
 from tallrx.cli._app import app, err_console
 from tallrx.cli._progress import show_progress

@@ -86,3 +86,61 @@ run       int  -  *  parameter set number
 failures  str  -  *  experiments that failed, 'name: error; ...'
 """),
 }
+
+_PI = "90 % prediction interval"
+TABLES |= {
+    "twin_parameters": table(
+        "twin_parameters", "sample x fitted parameter",
+        "a digital twin's posterior of each patient parameter against its prior (tallrx twin)",
+        """
+sample        str    -  *  sample of the viability table
+parameter     str    -  *  model parameter (cohort patient parameter or calibration posterior)
+prior_median  float  -  *  prior median (cohort distributions)
+prior_lower   float  -  *  prior 5 % quantile
+prior_upper   float  -  *  prior 95 % quantile
+median        float  -  *  posterior median
+lower         float  -  *  posterior 5 % quantile
+upper         float  -  *  posterior 95 % quantile
+width_ratio   float  -  *  posterior / prior 90 % width (log scale if positive): ~1 = not identified
+ess           float  -  *  effective sample size of the posterior weights
+n_simulated   int    -  *  parameter sets simulated for this sample
+tempering     float  -  *  g of the power posterior prior x likelihood**g (1 = exact Bayes)
+""", conditions=False),
+    "predicted_surface": table(
+        "predicted_surface", "sample x IL7 x dose pair",
+        "a twin's predicted prednisolone x MEK-inhibitor matrix (paper Fig. 5C design)", f"""
+sample            str    -   *  sample
+drug_a            str    -   *  prednisolone
+drug_b            str    -   *  MEK inhibitor (selumetinib)
+il7               float  ng/ml  *  IL7 in the medium
+dose_a            float  uM  *  prednisolone dose
+dose_b            float  uM  *  MEK-inhibitor dose
+viability_median  float  %   *  predicted cell mean (3 wells), % of the own vehicle
+viability_lower   float  %   *  lower end of the {_PI}
+viability_upper   float  %   *  upper end of the {_PI}
+model_median      float  %   .  posterior median of the noise-free model viability
+""", conditions=False),
+    "predicted_calls": table(
+        "predicted_calls", "sample x IL7",
+        "a twin's predicted CI, Bliss, synergy call and IL7-dependent resistance call", f"""
+sample                     str    -  *  sample
+drug_a                     str    -  *  prednisolone
+drug_b                     str    -  *  MEK inhibitor (selumetinib)
+il7                        float  ng/ml  *  IL7 in the medium of the matrix
+ci_median                  float  -  *  predicted window-mean Chou-Talalay CI (< 1 synergy)
+ci_lower                   float  -  *  lower end of its {_PI}
+ci_upper                   float  -  *  upper end of its {_PI}
+bliss_median               float  percentage_points  *  predicted mean Bliss excess (> 0 synergy)
+bliss_lower                float  percentage_points  *  lower end of its {_PI}
+bliss_upper                float  percentage_points  *  upper end of its {_PI}
+synergy_call               str    -  *  most probable calibrated call: synergy | additive | antagonism
+p_synergy                  float  -  *  share of posterior plates called synergy (incl. strong)
+p_additive                 float  -  *  share called additive
+p_antagonism               float  -  *  share called antagonism
+auc_fold_median            float  -  *  predicted prednisolone AUC(+IL7)/AUC(-IL7)
+auc_fold_lower             float  -  *  lower end of its 90 % interval
+auc_fold_upper             float  -  *  upper end of its 90 % interval
+il7_dependent_resistant    bool   -  *  predicted IL7-dependent steroid resistant (probability > 0.5)
+p_il7_dependent_resistant  float  -  *  posterior probability of that call
+""", conditions=False),
+}

@@ -62,6 +62,11 @@ OUTPUTS: dict[str, dict[str, str]] = {
         "timecourse.csv": "timecourse",
     },
     "cohort": {"cohort.csv": "cohort", "wells.csv": "wells"},
+    "twin": {
+        "twin_parameters.csv": "twin_parameters",
+        "predicted_surface.csv": "predicted_surface",
+        "predicted_calls.csv": "predicted_calls",
+    },
     "reproduce": {
         **{f"tables/*_{kind}.csv": kind for kind in _REPRODUCE_KINDS},
         "sensitivity.csv": "sensitivity",
@@ -81,5 +86,6 @@ OTHER_FILES: dict[str, tuple[str, ...]] = {
     "blot": ("meta.json", "report.html", "figures/*.png"),
     "simulate": ("experiment.json",),
     "cohort": ("summary.json",),
+    "twin": ("meta.json", "report.html", "figures/*.png"),
     "reproduce": ("claims.json", "meta.json", "report.html", "figures/*.png"),
 }

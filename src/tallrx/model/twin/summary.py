@@ -57,3 +57,20 @@ def parameter_table(fit: TwinFit, prior: Prior) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def fit_bands(fit: TwinFit) -> pd.DataFrame:
+    """Observed condition means (with SE) beside the posterior median and 90 % band of the fitted
+    model (% viability), one row per fitted condition."""
+    lo, hi = (1 - LEVEL) / 2, 1 - (1 - LEVEL) / 2
+    q = np.array(
+        [
+            weighted_quantile(fit.fitted[:, j], fit.weights, [0.5, lo, hi])
+            for j in range(fit.fitted.shape[1])
+        ]
+    ).reshape(-1, 3)
+    out = fit.obs.conditions.copy()
+    out["observed"] = fit.obs.mean
+    out["se"] = fit.obs.se
+    out["fit_median"], out["fit_lower"], out["fit_upper"] = q[:, 0], q[:, 1], q[:, 2]
+    return out
