@@ -146,11 +146,14 @@ def written(tmp_path_factory) -> dict[str, list[Path]]:
     (tmp / "experiment.toml").write_text(EXPERIMENT, encoding="utf-8")
     _ok("simulate", tmp / "experiment.toml", "-o", tmp / "experiment")
     _ok("cohort", "--no-screen", "-o", tmp / "cohort")
+    _ok("twin", tmp / "screen" / "viability.csv", "--sample", "PDX01", "-o", tmp / "twin",
+        "--library", 16, "--rounds", 1, "--per-round", 8, "--draws", 4, "--n-null", 19)
     return {
         "screen": [tmp / "screen"], "fit": [tmp / "fit" / "curves.csv"],
         "stratify": [tmp / "strata.csv"], "synergy": [tmp / "synergy"], "coip": [tmp / "coip"],
         "qpcr": [tmp / "qpcr"], "blot": [tmp / "blot", tmp / "blot_image"],
         "simulate": [tmp / "well.csv", tmp / "experiment"], "cohort": [tmp / "cohort"],
+        "twin": [tmp / "twin"],
     }
 
 
@@ -165,6 +168,7 @@ EXPECTED = {
     "blot": {"bands", "phospho", "shift", "lanes", "band_windows", "profiles"},
     "simulate": {"timecourse", "wells", "blots", "coip", "qpcr"},
     "cohort": {"cohort"},
+    "twin": {"twin_parameters", "predicted_surface", "predicted_calls"},
 }
 
 

@@ -137,6 +137,7 @@ synergy_call               str    -  *  most probable calibrated call: synergy |
 p_synergy                  float  -  *  share of posterior plates called synergy (incl. strong)
 p_additive                 float  -  *  share called additive
 p_antagonism               float  -  *  share called antagonism
+p_undetermined             float  -  *  share whose statistic could not be computed
 auc_fold_median            float  -  *  predicted prednisolone AUC(+IL7)/AUC(-IL7)
 auc_fold_lower             float  -  *  lower end of its 90 % interval
 auc_fold_upper             float  -  *  upper end of its 90 % interval

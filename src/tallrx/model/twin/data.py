@@ -4,8 +4,8 @@ Input: a tidy viability table (the screen's ``viability.csv``): sample, drug_a, 
 (ng/ml), viability (% of a vehicle). Optional columns are honoured: ``role`` (vehicle / treated;
 blanks dropped), ``exclude`` (excluded wells dropped), ``drug_b`` (combination wells are never
 fitted: the twin predicts them), ``reference`` ("own" vehicle or "il7=0", the +IL7 wells as % of
-the -IL7 vehicle). With both references present, -IL7 wells come from "own" and +IL7 wells from
-"il7=0" (the latter also keeps the IL7-enhanced vehicle viability, which carries the IL7 effect).
+the -IL7 vehicle). Drugs the model does not have are left out (``attrs["skipped_drugs"]``).
+With both references present, -IL7 wells come from "own" and +IL7 wells from "il7=0" (the latter also keeps the IL7-enhanced vehicle viability, which carries the IL7 effect).
 """
 
 from __future__ import annotations
@@ -83,8 +83,15 @@ def clean_table(table: pd.DataFrame, where: str = "viability table") -> pd.DataF
     vehicle = drug.eq("") | df["conc_a"].le(0)
     if "role" in df:
         vehicle |= _text(df["role"]).eq("vehicle")
-    names = {d: normalize_drug(d) for d in set(drug[~vehicle])}
-    df["drug"] = np.where(vehicle, "", drug.map(lambda d: names.get(d, d)))
+    names, skipped = {}, []
+    for d in sorted(set(drug[~vehicle])):
+        try:
+            names[d] = normalize_drug(d)
+        except InputError:  # a drug the model does not have: nothing to fit it with
+            skipped.append(d)
+    df["drug"] = np.where(vehicle, "", drug.map(lambda d: names.get(d, "")))
+    df = df[vehicle.to_numpy() | drug.isin(list(names)).to_numpy()]
+    vehicle = vehicle[df.index]
     df.loc[vehicle, "conc_a"] = 0.0
     ref = _text(df["reference"]) if "reference" in df else pd.Series("own", index=df.index)
     has_il7_ref = ref.str.startswith("il7").any()
@@ -97,9 +104,11 @@ def clean_table(table: pd.DataFrame, where: str = "viability table") -> pd.DataF
         df = df[ref.eq("own").to_numpy()]
         df["ref_il7"] = df["il7"].to_numpy(dtype=float)
     df["sample"] = _text(df["sample"])
-    return df[["sample", "drug", "conc_a", "il7", "ref_il7", "viability"]].rename(
+    out = df[["sample", "drug", "conc_a", "il7", "ref_il7", "viability"]].rename(
         columns={"conc_a": "conc"}
     )
+    out.attrs["skipped_drugs"] = skipped
+    return out
 
 
 def observations(table: pd.DataFrame, sample: str, where: str = "viability table") -> Observations:

@@ -191,6 +191,7 @@ def summarize_calls(sample: str, pred: dict[str, pd.DataFrame]) -> pd.DataFrame:
         bl = _quantiles(g["bliss"].to_numpy(float))
         share = g["call_group"].value_counts(normalize=True)
         p = {c: float(share.get(c, 0.0)) for c in ("synergy", "additive", "antagonism")}
+        p_und = 1.0 - sum(p.values())
         rows.append(
             {
                 "sample": sample,
@@ -207,6 +208,7 @@ def summarize_calls(sample: str, pred: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 "p_synergy": p["synergy"],
                 "p_additive": p["additive"],
                 "p_antagonism": p["antagonism"],
+                "p_undetermined": p_und,
                 "auc_fold_median": fold[0],
                 "auc_fold_lower": fold[1],
                 "auc_fold_upper": fold[2],

@@ -58,26 +58,22 @@ def twin_samples(
     obs = [observations(table, s, where) for s in samples]
     prior = prior or build_prior(posterior)
     rng = np.random.default_rng(seed)
-    kw = dict(engine=engine, jobs=jobs, mapper=mapper)
     with progress.task("simulating the twin prior library", total=1, unit="steps") as bar:
-        lib = build_library(prior, union_conditions(obs), settings.library, rng, **kw)
+        lib = build_library(
+            prior,
+            union_conditions(obs),
+            settings.library,
+            rng,
+            engine=engine,
+            jobs=jobs,
+            mapper=mapper,
+        )
         bar.advance()
     out = TwinResults(pd.DataFrame(), pd.DataFrame(), pd.DataFrame())
     params, surfaces, calls = [], [], []
+    tasks = [(o, prior, lib, seed, i, settings, engine) for i, o in enumerate(obs)]
     with progress.task("fitting twins", total=len(obs), unit="samples") as bar:
-        for o in obs:
-            fit = fit_twin(
-                o,
-                prior,
-                lib,
-                rng,
-                rounds=settings.rounds,
-                per_round=settings.per_round,
-                **kw,
-            )
-            pred = predict_twin(
-                fit, rng, draws=settings.draws, n_null=settings.n_null, seed=seed, **kw
-            )
+        for o, (fit, pred) in zip(obs, _map(_one, tasks, jobs, mapper), strict=True):
             out.fits[o.sample], out.predictions[o.sample] = fit, pred
             params.append(parameter_table(fit, prior))
             surfaces.append(pred["surface"].assign(sample=o.sample))
@@ -100,3 +96,30 @@ def twin_samples(
         "noise_sd": {o.sample: o.noise_sd for o in obs},
     }
     return out
+
+
+def _one(task: tuple) -> tuple[TwinFit, dict]:
+    """Fit and predict one sample (its own random stream: results do not depend on jobs)."""
+    o, prior, lib, seed, i, settings, engine = task
+    rng = np.random.default_rng([seed, i])
+    fit = fit_twin(
+        o, prior, lib, rng, rounds=settings.rounds, per_round=settings.per_round, engine=engine
+    )
+    pred = predict_twin(
+        fit, rng, draws=settings.draws, n_null=settings.n_null, seed=seed, engine=engine
+    )
+    return fit, pred
+
+
+def _map(fn: Callable, tasks: list, jobs: int, mapper: Callable | None):
+    """Samples in turn, over a local process pool (``jobs`` > 1) or any ``mapper(fn, tasks)``
+    (e.g. a Dask client's map + gather)."""
+    if mapper is not None:
+        yield from mapper(fn, tasks)
+    elif jobs <= 1 or len(tasks) <= 1:
+        yield from map(fn, tasks)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+            yield from pool.map(fn, tasks)
