@@ -1,8 +1,9 @@
 """THE network description of the tallrx mechanistic model (the single source of truth).
 
 IL7 / IL7R / JAK1 / NRAS -> RAS-RAF-MEK-ERK (with negative feedback) -> phosphorylation of BIM-EL
-and BIM-L (never BIM-S) -> weaker binding to BCL2 / BCLXL / MCL1 and faster proteasomal turnover
--> less free activator BH3 -> less BAX/BAK activation, MOMP, caspase activity -> fewer dead cells.
+and BIM-L (never BIM-S) -> weaker binding to BCL2 / BCLXL / MCL1 (and, assumed, faster proteasomal turnover) -> the
+anti-apoptotic reserve (free BCL2 + BCLXL + MCL1) is no longer used up by BIM -> BAX/BAK stays
+restrained -> less MOMP and caspase activity -> fewer dead cells (the death rule is in :mod:`.mechanism`).
 The glucocorticoid receptor (prednisolone, dexamethasone) induces BIM (4-10 fold mRNA) and MCL1
 and represses BCL2; STAT5 and AKT raise BCL2 (and MCL1); AKT lowers the basal death hazard
 (the main way IL7 keeps PDX cells alive). Drugs are concentration-dependent target inhibition.

@@ -1,6 +1,18 @@
 """The mechanism: assignment rules (drug inhibition, receptor occupancy, turnover, hazards) and
 the reactions with their rate laws, in species unit per hour.
 
+Death rule (neutralization, "indirect activation" of BAX/BAK): BH3-only proteins (BIM, BMF) act by
+sequestering the anti-apoptotic proteins. BAX/BAK activation (fraction per hour) is::
+
+    bax_on  = k_bax * (1 - BAXa) / (1 + (AA_free / K_aa)**n_aa)     AA_free = BCL2 + BCLXL + MCL1 (nM)
+    bax_off = k_bax_i * BAXa
+
+so BAX/BAK is released when the free anti-apoptotic reserve falls below its capacity ``K_aa`` (nM).
+Free BH3-only protein does not activate BAX/BAK directly. Glucocorticoids induce BIM beyond the
+reserve (they also induce MCL1, which raises it); ERK-phosphorylated BIM binds ~300-fold less
+(``Kd_pbim``), neutralizes less and the cells survive. ``tallrx.model.ablation`` switches each
+mechanism off in turn.
+
 Every name a rule or rate uses is a species (:mod:`.species`), a parameter (the cited table
 ``tallrx/data/model/parameters.csv``) or an earlier rule; :class:`._table.Network` checks it.
 """
@@ -84,12 +96,17 @@ RULES = (
         "ERK activity toward BIM (multisite)",
     ),
     Rule(
-        "A_free",
-        "BIM_EL + BIM_L + BIM_S + eps_p*(BIM_EL_p + BIM_L_p)",
+        "AA_free",
+        "BCL2 + BCLXL + MCL1",
         "nM",
-        "free activator BH3 (phospho-BIM counts eps_p)",
+        "free anti-apoptotic reserve (BCL2 + BCLXL + MCL1 not bound to BIM or BMF)",
     ),
-    Rule("AA_free", "BCL2 + BCLXL + MCL1", "nM", "free anti-apoptotic proteins"),
+    Rule(
+        "neutralized",
+        "1/(1 + (AA_free/K_aa)**n_aa)",
+        "1",
+        "share of BAX/BAK released from anti-apoptotic restraint (1 when the reserve is used up)",
+    ),
     Rule(
         "MOMP",
         "BAXa**n_momp/(K_momp**n_momp + BAXa**n_momp)",
@@ -275,15 +292,10 @@ def _death() -> list[Reaction]:
         R(
             "bax_on",
             "-> BAXa",
-            "k_bax*A_free/K_bh3*(1 - BAXa)",
-            "free activator BH3 activates BAX/BAK",
+            "k_bax*neutralized*(1 - BAXa)",
+            "BAX/BAK released when BH3-only proteins sequester the anti-apoptotic reserve",
         ),
-        R(
-            "bax_off",
-            "BAXa ->",
-            "k_bax_i*(1 + AA_free/K_retro)*BAXa",
-            "inactivation, helped by free BCL2/BCLXL/MCL1",
-        ),
+        R("bax_off", "BAXa ->", "k_bax_i*BAXa", "BAX/BAK inactivation (retro-translocation)"),
         R("casp_on", "-> CASPa", "k_casp*MOMP*(1 - CASPa)", "MOMP -> cytochrome c -> caspases"),
         R("casp_off", "CASPa ->", "k_casp_i*CASPa", "caspase inactivation"),
         R("growth", "-> Viable", "k_prolif*Viable", "proliferation"),
