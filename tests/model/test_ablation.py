@@ -94,3 +94,16 @@ def test_free_bh3_does_not_activate_bax_directly():
     for bh3 in ("BIM_EL", "BIM_EL_p", "BIM_S"):
         assert _bax_rate(BCL2=80.0, BCLXL=40.0, MCL1=40.0, **{bh3: 500.0}) == pytest.approx(base)
     assert _bax_rate(BCL2=20.0, BCLXL=40.0, MCL1=40.0) > base
+
+
+def test_docs_ablation_table_matches_the_model(table):
+    """docs/tutorials/model.md shows the verdicts the model gives (regenerate with
+    ``python -m tallrx.model.ablation`` after a change of the mechanism or its parameters)."""
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "tutorials" / "model.md").read_text()
+    for r in table.itertuples():
+        line = f"| {r.setting} | {r.mechanism} | {r.switched_off} |"
+        hit = [x for x in doc.splitlines() if x.startswith(line)]
+        assert len(hit) == 1, line
+        assert hit[0].rstrip().endswith(f"| {r.verdict} |"), hit[0]

@@ -190,3 +190,7 @@ def markdown_table(df: pd.DataFrame) -> str:
             f"| {r.viability_resistant:.2f} | {r.retained:.2f} | {r.verdict} |"
         )
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # python -m tallrx.model.ablation: the docs table
+    print(markdown_table(ablation_table()), end="")
