@@ -175,19 +175,18 @@ def _grid_search(x, y, cg, hg) -> dict[str, np.ndarray]:
         s = slice(a, a + _GRID_CHUNK)
         valid = np.isfinite(x[s]) & np.isfinite(y[s]) & (x[s] >= 0)
         inh = np.where(valid, 100.0 - y[s], 0.0)
-        with np.errstate(divide="ignore"):
-            lx = np.where(valid & (x[s] > 0), np.log10(np.where(x[s] > 0, x[s], 1.0)), -np.inf)
         base = np.einsum("cp,cp->c", inh, inh)
+        lx, inh, cnt = _dose_sums(x[s], valid, inh)
         rows = np.arange(inh.shape[0])
         best = out["sse"][s].copy()
         for j in range(hg.shape[1]):
-            h = np.exp(hg[s, j])[:, None]
-            # 10^(h (c - x)) as an outer product: one power per grid point and one per dose
+            h = np.exp(hg[s, j])[:, None] * _LN10
+            # 10^(h (c - x)) as an outer product: one exp per grid point and one per dose
             with np.errstate(over="ignore"):
-                shape = 1.0 / (1.0 + (10.0 ** (h * cg[s]))[:, :, None]
-                               * (10.0 ** (-h * lx))[:, None, :])
-            shape *= valid[:, None, :]
-            ss = np.einsum("cgp,cgp->cg", shape, shape)
+                shape = np.multiply(np.exp(h * cg[s])[:, :, None], np.exp(-h * lx)[:, None, :])
+            shape += 1.0
+            np.reciprocal(shape, out=shape)
+            ss = np.einsum("cgp,cgp,cp->cg", shape, shape, cnt)
             sy = np.einsum("cgp,cp->cg", shape, inh)
             top = np.clip(sy / np.where(ss > 0, ss, 1.0), 0.0, 100.0)
             sse = base[:, None] + top * (top * ss - 2.0 * sy)
@@ -199,6 +198,26 @@ def _grid_search(x, y, cg, hg) -> dict[str, np.ndarray]:
                 out[key][s] = np.where(take, value, out[key][s])
         out["sse"][s] = best
     return out
+
+
+def _dose_sums(x, valid, inh):
+    """Collapse replicate doses: (log10 doses, summed inhibition, counts of valid points).
+
+    When every row of ``x`` holds the same doses (one plate layout), the SSE sums of the grid
+    need only one term per distinct dose, weighted by its count of valid points; else each point
+    is its own term (count 1 or 0). Vehicle points (x = 0) only enter the constant ``base``.
+    """
+    row = x[0]
+    same = x.shape[0] > 0 and bool(np.all((x == row) | (np.isnan(x) & np.isnan(row))))
+    if same:
+        pos = np.isfinite(row) & (row > 0)
+        doses, index = np.unique(row[pos], return_inverse=True)
+        member = np.zeros((row.size, doses.size))
+        member[np.flatnonzero(pos), index] = 1.0
+        return np.log10(doses)[None, :], inh @ member, valid.astype(float) @ member
+    use = valid & (x > 0)
+    lx = np.log10(np.where(use, x, 1.0))
+    return np.where(use, lx, 0.0), np.where(use, inh, 0.0), use.astype(float)
 
 
 def selective_dss(curves: pd.DataFrame, controls: pd.DataFrame) -> pd.DataFrame:
