@@ -92,6 +92,36 @@ def cohort_option():
     return typer.Option(False, "--cohort", help=COHORT_HELP)
 
 
+JOBS_HELP = (
+    "Worker processes: 1 = in this process (default); N > 1 = a local Dask cluster of N "
+    "single-threaded workers (needs the dask extra). Results are identical either way."
+)
+SCHEDULER_HELP = (
+    "Address of a running Dask scheduler (e.g. tcp://127.0.0.1:8786, a Slurm or Kubernetes "
+    "cluster's); the work runs there, results are identical to the in-process run."
+)
+
+
+def jobs_option():
+    """``--jobs N``: worker processes of a local Dask cluster (1 = in process)."""
+    return typer.Option(1, "--jobs", min=1, help=JOBS_HELP)
+
+
+def scheduler_option():
+    """``--scheduler ADDRESS``: run the chunks on an existing Dask scheduler."""
+    return typer.Option(None, "--scheduler", metavar="ADDRESS", help=SCHEDULER_HELP)
+
+
+@contextmanager
+def on_cluster(jobs: int, scheduler: str | None) -> Iterator:
+    """Run the block's chunked work on Dask per ``--jobs``/``--scheduler`` (in process for 1 and
+    no scheduler); the dashboard link is said once on stderr (not with ``--quiet``)."""
+    from tallrx import parallel
+
+    with parallel.announcing(say), parallel.cluster(jobs, scheduler) as client:
+        yield client
+
+
 def check_dss_threshold(value: float) -> None:
     """``--dss-threshold`` inside (0, 100), else a one-line user error."""
     if not 0.0 < value < 100.0:

@@ -15,12 +15,15 @@ from tallrx.cli._app import (
     controls_option,
     db_option,
     dss_threshold_option,
+    jobs_option,
+    on_cluster,
     parse_csv_list,
     read_controls,
     read_table,
     record_run,
     say,
     say_summary,
+    scheduler_option,
     table_format_option,
     write_table,
 )
@@ -67,6 +70,8 @@ def fit_command(
     controls: Path | None = controls_option(),
     cohort: bool = cohort_option(),
     db: str | None = db_option(),
+    jobs: int = jobs_option(),
+    scheduler: str | None = scheduler_option(),
 ) -> None:
     """Fit a four-parameter log-logistic curve per sample x condition x drug; AUC, IC50, flags.
 
@@ -94,7 +99,9 @@ def fit_command(
     check_dss_threshold(dss_threshold)
     control_table = read_controls(controls)
     table = read_table(viability, "viability")
-    with progress.task("fitting dose-response curves", unit="curves") as task:
+    with on_cluster(jobs, scheduler), progress.task(
+        "fitting dose-response curves", unit="curves"
+    ) as task:
         result = fit_dose_response(
             table,
             by=keys,

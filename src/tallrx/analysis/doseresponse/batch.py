@@ -43,12 +43,14 @@ Conventions (concentrations in uM; ``unit`` converts the input):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tallrx import progress
+from tallrx import parallel, progress
 from tallrx._result import Result, checksum
 from tallrx.analysis.doseresponse import grouping
 from tallrx.analysis.doseresponse.curve_fits import curve_metrics
@@ -85,6 +87,8 @@ def fit_dose_response(
     chunk_size: int = 50_000,
     dss_threshold: float | None = DSS_THRESHOLD,
     where: str = "viability table",
+    jobs: int | None = None,
+    client: Any = None,
 ) -> Result:
     """Fit every dose-response curve of a tidy table; one row per curve (a ``curves`` Result).
 
@@ -95,7 +99,9 @@ def fit_dose_response(
     stays flat). ``dss_threshold`` (% inhibition, default 10) adds the drug sensitivity scores
     ``dss1``-``dss3`` of % viability curves from their own constrained fit (see
     :mod:`tallrx.analysis.doseresponse.scores`; None or another response: NaN). ``where`` names
-    the input in error messages. See the module docstring for how each column is computed.
+    the input in error messages. ``jobs`` (N > 1: a local Dask cluster of N processes) or
+    ``client`` (a ``distributed.Client``) fit the chunks on Dask (:mod:`tallrx.parallel`); the
+    table is identical to the in-process one. See the module docstring for how each column is computed.
 
     Returns
     -------
@@ -125,20 +131,14 @@ def fit_dose_response(
         raise AnalysisError(
             f"dss_threshold {dss_threshold!r}: expected a % inhibition between 0 and 100 (default 10)"
         )
-    parts = []
-    with progress.task("fitting curves", total=len(groups), unit="curves") as bar:
-        for lo, hi in grouping.chunks(pts["count"], chunk_size):
-            rows = slice(pts["start"][lo], pts["start"][hi - 1] + pts["count"][hi - 1])
-            chunk = {k: pts[k][rows] for k in grouping.POINT_FIELDS}
-            chunk["gid"] = chunk["gid"] - lo
-            win = None if win_um is None else (win_um[0][lo:hi], win_um[1][lo:hi])
-            parts.append(
-                curve_metrics(
-                    chunk, hi - lo, win, response=response, anchor_top=anchor_top,
-                    plateau_box=pbox, dss_threshold=dss,
-                )
-            )
-            bar.advance(hi - lo)
+    chunks = grouping.chunks(pts["count"], chunk_size)
+    opts = {"response": response, "anchor_top": anchor_top, "plateau_box": pbox,
+            "dss_threshold": dss}
+    with progress.task("fitting curves", total=len(groups), unit="curves"):
+        parts = parallel.map_chunks(
+            partial(_chunk_metrics, opts), _curve_chunks(pts, win_um, chunks),
+            jobs=jobs, client=client, sizes=[hi - lo for lo, hi in chunks],
+        )
     metrics = {
         c: np.concatenate([p[c] for p in parts]) if parts else np.empty(0) for c in CURVE_COLUMNS
     }
@@ -191,3 +191,19 @@ def fit_dose_response(
         "n_flagged": int((table["message"] != "").sum()) if len(table) else 0,
     }
     return Result(kind="curves", table=table, meta=meta)
+
+
+def _curve_chunks(pts: dict, win_um, chunks: list[tuple[int, int]]) -> Iterator[tuple]:
+    """(points, n curves, window) of each (lo, hi) range of curves; gid renumbered from 0."""
+    for lo, hi in chunks:
+        rows = slice(pts["start"][lo], pts["start"][hi - 1] + pts["count"][hi - 1])
+        chunk = {k: pts[k][rows] for k in grouping.POINT_FIELDS}
+        chunk["gid"] = chunk["gid"] - lo
+        win = None if win_um is None else (win_um[0][lo:hi], win_um[1][lo:hi])
+        yield chunk, hi - lo, win
+
+
+def _chunk_metrics(opts: dict, item: tuple) -> dict:
+    """Curve metrics of one chunk (pure: runs in process or on a Dask worker)."""
+    chunk, n, win = item
+    return curve_metrics(chunk, n, win, **opts)
