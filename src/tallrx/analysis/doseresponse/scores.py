@@ -168,35 +168,35 @@ def fit_dss(x_um, viability, *, threshold: float = DSS_THRESHOLD) -> dict[str, n
 def _grid_search(x, y, cg, hg) -> dict[str, np.ndarray]:
     """Per curve, the grid point (log10 IC50 in ``cg``, log slope in ``hg``; (n, k) arrays) of
     least SSE, with the top (% inhibition, in [0, 100]) solved in closed form at each point."""
-    n = y.shape[0]
-    out = {k: np.full(n, np.nan) for k in ("c", "h", "top")}
-    out["sse"] = np.full(n, np.inf)
-    for a in range(0, n, _GRID_CHUNK):
-        s = slice(a, a + _GRID_CHUNK)
+    n, n_c, n_h = y.shape[0], cg.shape[1], hg.shape[1]
+    out = {k: np.full(n, np.nan) for k in ("c", "h", "top", "sse")}
+    chunk = max(1, _GRID_CHUNK * 15 * 8 // (n_c * n_h))  # the coarse grid's memory per pass
+    for a in range(0, n, chunk):
+        s = slice(a, a + chunk)
         valid = np.isfinite(x[s]) & np.isfinite(y[s]) & (x[s] >= 0)
         inh = np.where(valid, 100.0 - y[s], 0.0)
         base = np.einsum("cp,cp->c", inh, inh)
         lx, inh, cnt = _dose_sums(x[s], valid, inh)
-        rows = np.arange(inh.shape[0])
-        best = out["sse"][s].copy()
-        for j in range(hg.shape[1]):
-            h = np.exp(hg[s, j])[:, None] * _LN10
-            # 10^(h (c - x)) as an outer product: one exp per grid point and one per dose
-            with np.errstate(over="ignore"):
-                shape = np.multiply(np.exp(h * cg[s])[:, :, None], np.exp(-h * lx)[:, None, :])
-            shape += 1.0
-            np.reciprocal(shape, out=shape)
-            ss = np.einsum("cgp,cgp,cp->cg", shape, shape, cnt)
-            sy = np.einsum("cgp,cp->cg", shape, inh)
-            top = np.clip(sy / np.where(ss > 0, ss, 1.0), 0.0, 100.0)
-            sse = base[:, None] + top * (top * ss - 2.0 * sy)
-            k = sse.argmin(axis=1)
-            here = sse[rows, k]
-            take = here < best
-            best = np.where(take, here, best)
-            for key, value in (("c", cg[s][rows, k]), ("h", hg[s, j]), ("top", top[rows, k])):
-                out[key][s] = np.where(take, value, out[key][s])
-        out["sse"][s] = best
+        h = np.exp(hg[s])[:, :, None] * _LN10  # (chunk, n_h, 1)
+        # 1 / (1 + 10^(h (c - x))) as an outer product: one exp per grid point and one per dose
+        with np.errstate(over="ignore"):
+            shape = np.multiply(np.exp(h * cg[s][:, None, :])[..., None],
+                                np.exp(-h * lx[:, None, :])[:, :, None, :])
+        shape += 1.0
+        np.reciprocal(shape, out=shape)
+        shape = shape.reshape(shape.shape[0], n_h * n_c, -1)
+        ss = np.einsum("cgp,cgp,cp->cg", shape, shape, cnt)
+        sy = np.einsum("cgp,cp->cg", shape, inh)
+        top = np.clip(sy / np.where(ss > 0, ss, 1.0), 0.0, 100.0)
+        sse = base[:, None] + top * (top * ss - 2.0 * sy)
+        sse[np.isnan(sse)] = np.inf  # 0 x inf at extreme grid points: never the optimum
+        k = sse.argmin(axis=1)
+        rows = np.arange(k.size)
+        found = np.isfinite(sse[rows, k])
+        out["sse"][s] = sse[rows, k]
+        for key, value in (("top", top[rows, k]), ("h", hg[s][rows, k // n_c]),
+                           ("c", cg[s][rows, k % n_c])):
+            out[key][s] = np.where(found, value, np.nan)
     return out
 
 
