@@ -18,10 +18,13 @@ from tallrx.cli._app import (
     check_table_format,
     db_option,
     existing_files,
+    jobs_option,
+    on_cluster,
     progress,
     read_table,
     record_run,
     say_summary,
+    scheduler_option,
     table_format_option,
 )
 from tallrx.cli._defaults import ALPHA, N_NULL, RESPONSES
@@ -119,6 +122,8 @@ def synergy_command(
     figures: bool = typer.Option(True, "--figures/--no-figures", help="Write figures + report."),
     table_format: str | None = table_format_option(),
     db: str | None = db_option(),
+    jobs: int = jobs_option(),
+    scheduler: str | None = scheduler_option(),
 ) -> None:
     """Score drug combinations: Chou-Talalay CI, Bliss, HSA, Loewe, ZIP and calibrated calls.
 
@@ -131,7 +136,7 @@ def synergy_command(
 
     ext = check_table_format(table_format, db=db) or "csv"
     table = _read_input(input, response, unit)
-    with progress("scoring combination blocks", unit="blocks"):
+    with on_cluster(jobs, scheduler), progress("scoring combination blocks", unit="blocks"):
         result = score_synergy(
             table,
             a=a,

@@ -15,11 +15,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tallrx import progress
+from tallrx import parallel, progress
 from tallrx._result import Result, checksum
 from tallrx.analysis.synergy.calibration import (
     ALPHA,
@@ -107,6 +109,9 @@ def score_synergy(
     ci_dx: str = "median",
     call_on: str | None = None,
     where: str = "table",
+    block_chunk: int = BLOCK_CHUNK,
+    jobs: int | None = None,
+    client: Any = None,
 ) -> Result:
     """Score every combination block of a tidy viability table (% of vehicle, doses in uM).
 
@@ -121,6 +126,10 @@ def score_synergy(
     ci_low/ci_high are computed, "delta" (analytic error propagation, the default; with ``ci_dx``
     "ll4" / "auto" the bootstrap is used) or "bootstrap" (``n_boot`` parametric resamples);
     ``n_boot`` 0 = no interval (see :mod:`tallrx.analysis.synergy.interval`). ``response`` only labels the scale check's message.
+    ``block_chunk`` blocks of one design are scored at a time; ``jobs`` (N > 1: a local Dask
+    cluster of N processes) or ``client`` (a ``distributed.Client``) score the chunks on Dask
+    (:mod:`tallrx.parallel`). Each block has its own random stream, so the table is the same
+    whatever the chunking or the workers.
 
     One bad block never stops the batch: a block that cannot be scored (ragged, no single agents,
     a duplicated well, a bad concentration, off-scale untreated wells) is a row with NaN scores,
@@ -185,12 +194,15 @@ def score_synergy(
         combos.append((np.asarray(flagged), not_scored_table(blks, block_frame(blks))))
     opts = _Options(methods, stat, ci_dx, n_null, n_boot, alpha, seed, interval)
     n_scored = sum(len(m) for m in by_design.values())
-    with progress.task("scoring combination blocks", total=n_scored, unit="blocks") as bar:
-        for members in by_design.values():
-            for start in range(0, len(members), BLOCK_CHUNK):
-                chunk = members[start : start + BLOCK_CHUNK]
-                _score_chunk([blocks[i] for i in chunk], chunk, opts, combos, surfaces, series)
-                bar.advance(len(chunk))
+    batches = [members[start : start + block_chunk] for members in by_design.values()
+               for start in range(0, len(members), block_chunk)]
+    with progress.task("scoring combination blocks", total=n_scored, unit="blocks"):
+        work = (([blocks[i] for i in chunk], chunk) for chunk in batches)
+        for c, s, r in parallel.imap_chunks(partial(_scored, opts), work, jobs=jobs,
+                                            client=client, sizes=[len(c) for c in batches]):
+            combos += c
+            surfaces += s
+            series += r
     table_out = _in_input_order(combos)
     meta = {
         "method": "tallrx synergy: Chou-Talalay CI, Bliss, HSA, Loewe, ZIP with null-calibrated calls",
@@ -268,6 +280,16 @@ class _Options:
     alpha: float
     seed: int
     interval: str = "delta"
+
+
+def _scored(o: _Options, item: tuple) -> tuple[list, list, list]:
+    """The (combos, surfaces, series) parts of one chunk of blocks (pure: in process or on Dask)."""
+    blks, ids = item
+    combos: list = []
+    surfaces: list = []
+    series: list = []
+    _score_chunk(blks, ids, o, combos, surfaces, series)
+    return combos, surfaces, series
 
 
 def _score_chunk(blks: list[Block], ids: list[int], o: _Options, combos, surfaces, series) -> None:
