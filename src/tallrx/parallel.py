@@ -27,6 +27,7 @@ Dask is an optional extra (``pip install 'tallrx[dask]'``), imported only when u
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import uuid
 from collections import deque
@@ -36,7 +37,7 @@ from typing import Any, TypeVar
 from tallrx import progress
 from tallrx.errors import TallrxError
 
-__all__ = ["ClusterError", "announcing", "cluster", "imap_chunks", "map_chunks"]
+__all__ = ["ClusterError", "announcing", "cluster", "imap_chunks", "map_chunks", "mapper"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -211,3 +212,13 @@ def imap_chunks(func: Callable[[T], R], chunks: Iterable[T], *, jobs: int | None
 def map_chunks(func: Callable[[T], R], chunks: Iterable[T], **options: Any) -> list[R]:
     """:func:`imap_chunks` gathered into a list (same options); results in chunk order."""
     return list(imap_chunks(func, chunks, **options))
+
+
+def mapper(client: Any) -> Callable[[Callable, Iterable], list]:
+    """``mapper(fn, tasks)`` -> results in order on ``client`` (the model's simulation hook,
+    :func:`tallrx.model.simulate.mapping`)."""
+    return functools.partial(_map_on, client)
+
+
+def _map_on(client: Any, fn: Callable, tasks: Iterable) -> list:
+    return map_chunks(fn, tasks, client=client)

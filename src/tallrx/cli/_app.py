@@ -5,6 +5,7 @@ Commands live in sibling modules (one per job) and register themselves on :data:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -119,6 +120,19 @@ def on_cluster(jobs: int, scheduler: str | None) -> Iterator:
     from tallrx import parallel
 
     with parallel.announcing(say), parallel.cluster(jobs, scheduler) as client:
+        yield client
+
+
+@contextmanager
+def model_on_cluster(jobs: int, scheduler: str | None) -> Iterator:
+    """:func:`on_cluster` whose client also runs the model's simulation chunks (cohort,
+    simulate, reproduce); in process (or the model's own pool) without a cluster."""
+    from tallrx import parallel
+    from tallrx.model.simulate import mapping
+
+    with on_cluster(jobs, scheduler) as client, contextlib.ExitStack() as stack:
+        if client is not None:
+            stack.enter_context(mapping(parallel.mapper(client)))
         yield client
 
 

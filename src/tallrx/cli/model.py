@@ -19,12 +19,15 @@ from tallrx.cli._app import (
     OUT_HELP,
     app,
     db_option,
+    jobs_option,
     model_app,
+    model_on_cluster,
     out_console,
     parse_csv_list,
     progress,
     record_run,
     say,
+    scheduler_option,
 )
 from tallrx.cli._defaults import COHORT_N, COHORT_SEED, ENGINES
 from tallrx.errors import AnalysisError, InputError, InternalError, TallrxError, did_you_mean
@@ -108,6 +111,8 @@ def simulate_command(
     ),
     engine: str = typer.Option("roadrunner", "--engine", help=f"Engine: {', '.join(ENGINES)}."),
     db: str | None = db_option(),
+    jobs: int = jobs_option(),
+    scheduler: str | None = scheduler_option(),
 ) -> None:
     """Simulate one virtual well, or a plate-scale experiment from a TOML file."""
     from tallrx._atomic import write_csv
@@ -120,7 +125,7 @@ def simulate_command(
             raise InputError(
                 "give either an EXPERIMENT.toml or --genotype/--dox/--il7/--drug, not both"
             )
-        with progress("simulating virtual wells", unit="wells"):
+        with model_on_cluster(jobs, scheduler), progress("simulating virtual wells", unit="wells"):
             written = write_experiment(
                 experiment, out, engine="batched" if engine == "roadrunner" else engine
             )
@@ -181,8 +186,9 @@ def cohort_command(
     regenerate: bool = typer.Option(
         False, "--regenerate", help="Regenerate even the shipped default cohort."
     ),
-    jobs: int = typer.Option(1, "--jobs", help="Worker processes."),
+    jobs: int = jobs_option(),
     db: str | None = db_option(),
+    scheduler: str | None = scheduler_option(),
 ) -> None:
     """Virtual PDX cohort matching the paper's statistics, and its screen (+/- IL7, 5 drugs)."""
     from tallrx._atomic import atomic_dir
@@ -195,39 +201,40 @@ def cohort_command(
         raise InputError(f"--seed {seed}: expected a whole number from 0 to {2**32 - 1}")
     if jobs < 1:
         raise InputError(f"--jobs {jobs}: expected at least 1 worker process")
-    shipped = n == cohort_mod.DEFAULT_N and seed == cohort_mod.DEFAULT_SEED and not regenerate
-    if shipped:
-        cohort = cohort_mod.load_cohort()
-        say(f"using the shipped cohort ({n} samples, seed {seed})")
-    else:
-        say(f"generating a cohort of {n} (seed {seed}): screening the candidate pool ...")
-        with progress("generating the virtual cohort", unit="samples"):
-            cohort = cohort_mod.generate_cohort(n, seed, jobs=jobs)
-    summary = {
-        "n": len(cohort),
-        "seed": seed,
-        "shipped": shipped,
-        "pairs": int((cohort["pair"] != "").sum() // 2),
-    }
-    for flag in (
-        "il7_responsive",
-        "il7_dependent_resistant",
-        "il7_independent_resistant",
-        "ruxolitinib_responder",
-        "mek_responder",
-    ):
-        summary[flag] = int(cohort[flag].astype(bool).sum())
-    summary["il7_responsive_fraction"] = summary["il7_responsive"] / len(cohort)
-    with atomic_dir(out) as tmp:
-        cohort.to_csv(tmp / "cohort.csv", index=False)
-        if screen:
-            with progress("screening the virtual cohort", len(cohort), unit="samples"):
-                wells = cohort_mod.cohort_screen(cohort, seed=seed, jobs=jobs)
-            wells.table.to_csv(tmp / "wells.csv", index=False)
-            summary["wells"] = len(wells.table)
-        (tmp / "summary.json").write_text(
-            json.dumps(json_safe(summary), indent=2), encoding="utf-8"
-        )
+    with model_on_cluster(jobs, scheduler):
+        shipped = n == cohort_mod.DEFAULT_N and seed == cohort_mod.DEFAULT_SEED and not regenerate
+        if shipped:
+            cohort = cohort_mod.load_cohort()
+            say(f"using the shipped cohort ({n} samples, seed {seed})")
+        else:
+            say(f"generating a cohort of {n} (seed {seed}): screening the candidate pool ...")
+            with progress("generating the virtual cohort", unit="samples"):
+                cohort = cohort_mod.generate_cohort(n, seed, jobs=jobs)
+        summary = {
+            "n": len(cohort),
+            "seed": seed,
+            "shipped": shipped,
+            "pairs": int((cohort["pair"] != "").sum() // 2),
+        }
+        for flag in (
+            "il7_responsive",
+            "il7_dependent_resistant",
+            "il7_independent_resistant",
+            "ruxolitinib_responder",
+            "mek_responder",
+        ):
+            summary[flag] = int(cohort[flag].astype(bool).sum())
+        summary["il7_responsive_fraction"] = summary["il7_responsive"] / len(cohort)
+        with atomic_dir(out) as tmp:
+            cohort.to_csv(tmp / "cohort.csv", index=False)
+            if screen:
+                with progress("screening the virtual cohort", len(cohort), unit="samples"):
+                    wells = cohort_mod.cohort_screen(cohort, seed=seed, jobs=jobs)
+                wells.table.to_csv(tmp / "wells.csv", index=False)
+                summary["wells"] = len(wells.table)
+            (tmp / "summary.json").write_text(
+                json.dumps(json_safe(summary), indent=2), encoding="utf-8"
+            )
     say(
         f"wrote {out}/cohort.csv ({len(cohort)} samples; {summary['il7_responsive']} "
         f"IL7-responsive, {summary['mek_responder']} MEK-inhibitor responders)"

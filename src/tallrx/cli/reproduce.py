@@ -12,7 +12,17 @@ from typing import Annotated
 
 import typer
 
-from tallrx.cli._app import DB_HELP, OUT_HELP, app, out_console, progress, record_run, say
+from tallrx.cli._app import (
+    DB_HELP,
+    OUT_HELP,
+    app,
+    model_on_cluster,
+    out_console,
+    progress,
+    record_run,
+    say,
+    scheduler_option,
+)
 from tallrx.errors import InputError
 
 
@@ -39,8 +49,10 @@ def reproduce_command(
             "to sample around its nominal value (1 = the whole range).",
         ),
     ] = 1.0,
-    jobs: Annotated[int, typer.Option("--jobs", help="Worker processes (1 or 2 are used).")] = 2,
+    jobs: Annotated[int, typer.Option("--jobs", help="Worker processes (1 or 2 are used; the "
+                                      "two experiment chains run side by side).")] = 2,
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+    scheduler: str | None = scheduler_option(),
 ) -> None:
     """Re-derive the paper's eight claims on the mechanistic model (claims.json, report.html,
     tables/*.csv in OUT)."""
@@ -61,13 +73,16 @@ def reproduce_command(
     from tallrx.report.reproduce import reproduce_report
     from tallrx.reproduce.run import n_steps
 
-    with progress("reproducing van der Zwet et al. 2021 in silico", n_steps(sensitivity)) as step:
+    # with --scheduler the experiments run in turn here and their simulation chunks on Dask
+    with model_on_cluster(1, scheduler), progress(
+        "reproducing van der Zwet et al. 2021 in silico", n_steps(sensitivity)
+    ) as step:
         result = reproduce_report(
             out,
             seed=seed,
             sensitivity=sensitivity,
             spread=spread,
-            jobs=jobs,
+            jobs=jobs if scheduler is None else 1,
             progress=lambda _label: step(1),
         )
     if as_json:

@@ -18,10 +18,13 @@ from tallrx.cli._app import (
     check_dss_threshold,
     check_table_format,
     existing_files,
+    jobs_option,
+    on_cluster,
     read_controls,
     record_run,
     say,
     say_summary,
+    scheduler_option,
     write_outputs,
 )
 from tallrx.errors import InputError
@@ -86,6 +89,8 @@ def screen(
     controls: Annotated[Path | None, typer.Option("--controls", help=CONTROLS_HELP)] = None,
     cohort: Annotated[bool, typer.Option("--cohort", help=COHORT_HELP)] = False,
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
+    jobs: int = jobs_option(),
+    scheduler: str | None = scheduler_option(),
 ) -> None:
     """Analyze a plate screen: wells, QC, viability, curves and IL7 strata + report."""
     from tallrx._result import _version, checksum
@@ -101,10 +106,11 @@ def screen(
     readers = paths[1:] or [paths[0]]
     if not files:
         say(f"no plate-reader files given: reading signals from the layout {layout}")
-    res = run_screen(paths[0], readers, format=format, unit=unit, read=read,
-                     condition=condition, drug=drug, window=window, n_boot=n_boot, seed=seed,
-                     keep_outliers=keep_outliers, dss_threshold=dss_threshold,
-                     controls=control_table, cohort=cohort)
+    with on_cluster(jobs, scheduler):
+        res = run_screen(paths[0], readers, format=format, unit=unit, read=read,
+                         condition=condition, drug=drug, window=window, n_boot=n_boot,
+                         seed=seed, keep_outliers=keep_outliers, dss_threshold=dss_threshold,
+                         controls=control_table, cohort=cohort)
     if res.curves.empty:
         raise InputError(f"{layout}: no treated wells with a concentration > 0 were found, so "
                          "there is nothing to fit; check the role and concentration columns")

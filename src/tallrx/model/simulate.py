@@ -16,10 +16,11 @@ patient). Other columns (sample, replicate, ...) are carried into the output unc
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -174,9 +175,25 @@ def _gather(parts: list, axis: int) -> tuple[np.ndarray, dict[int, str]]:
     return np.concatenate([a for a, _ in parts], axis=axis), failures
 
 
+#: mappers installed by :func:`mapping` (innermost last); used when a call passes none
+_MAPPERS: list[Callable] = []
+
+
+@contextlib.contextmanager
+def mapping(mapper: Callable) -> Iterator[None]:
+    """Inside the block, every simulation chunk map without its own ``mapper`` uses ``mapper``
+    (e.g. :func:`tallrx.parallel.mapper` of a Dask client; front ends only)."""
+    _MAPPERS.append(mapper)
+    try:
+        yield
+    finally:
+        _MAPPERS.remove(mapper)
+
+
 def _map(fn: Callable, tasks: list, jobs: int, mapper: Callable | None) -> list:
     """Map ``fn`` over tasks: in-process, a local process pool, or any ``mapper(fn, tasks)``
     (e.g. ``lambda f, xs: client.gather(client.map(f, xs))`` for a Dask cluster)."""
+    mapper = mapper or (_MAPPERS[-1] if _MAPPERS else None)
     if mapper is not None:
         return list(mapper(fn, tasks))
     if jobs <= 1 or len(tasks) <= 1:

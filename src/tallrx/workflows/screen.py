@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pandas as pd
 
@@ -64,12 +65,13 @@ class ScreenResults:
         return out
 
 
-def _fit(viability: pd.DataFrame, window, what: str = "", dss_threshold=DSS_THRESHOLD
-         ) -> pd.DataFrame:
+def _fit(viability: pd.DataFrame, window, what: str = "", dss_threshold=DSS_THRESHOLD,
+         cluster: dict | None = None) -> pd.DataFrame:
     """Curves of ``viability``, plus a flagged row (fit_ok False, n 0, message) for every curve
     whose wells are all excluded (a failed plate), so no curve silently disappears."""
     with progress.task(f"fitting curves{what}", unit="curves") as task:
-        curves = fit_dose_response(viability, window=window, dss_threshold=dss_threshold).table
+        curves = fit_dose_response(viability, window=window, dss_threshold=dss_threshold,
+                                   **(cluster or {})).table
         if task.done == 0:  # the fitter did not count: the whole batch is done at once
             task.set_total(len(curves))
             task.advance(len(curves))
@@ -114,6 +116,8 @@ def analyze_wells(
     dss_threshold: float | None = DSS_THRESHOLD,
     controls: pd.DataFrame | None = None,
     cohort: bool = False,
+    jobs: int | None = None,
+    client: Any = None,
 ) -> ScreenResults:
     """Analyze a ``wells`` table (measured or simulated alike) into :class:`ScreenResults`.
 
@@ -123,6 +127,7 @@ def analyze_wells(
     curves are flagged; it does not stop the screen. Curves carry the drug sensitivity scores
     (``dss_threshold``, % inhibition; None: none), selective DSS against ``controls`` (healthy
     donors' ``drug, donor, dss``) and, with ``cohort``, ``auc_z`` across the screen's samples.
+    ``jobs``/``client`` fit the curves in chunks on Dask (:mod:`tallrx.parallel`); same tables.
 
     Returns
     -------
@@ -139,19 +144,21 @@ def analyze_wells(
     if keep_outliers:
         thresholds = replace(thresholds, exclude_outliers=False)
     il7 = _has_il7_pairs(wells, condition)
+    cluster = {"jobs": jobs, "client": client}
     with progress.task("analyzing the screen", total=5 if il7 else 3, unit="steps") as steps:
         qc, flagged = plate_qc(wells, thresholds=thresholds)
         steps.advance()
         viability = normalize_viability(flagged, missing_vehicle="flag")
         steps.advance()
-        curves = _fit(viability, window, dss_threshold=dss_threshold).assign(reference=OWN)
+        curves = _fit(viability, window, dss_threshold=dss_threshold,
+                      cluster=cluster).assign(reference=OWN)
         steps.advance()
         if not il7:
             curves = add_scores(curves, controls=controls, cohort=cohort)
             return ScreenResults(wells, viability, qc, curves, condition=None)
         il7_ref = normalize_viability(flagged, reference_condition={condition: 0},
                                       missing_vehicle="flag")
-        ref_curves = _fit(il7_ref, window, f" ({condition}=0 reference)", dss_threshold)
+        ref_curves = _fit(il7_ref, window, f" ({condition}=0 reference)", dss_threshold, cluster)
         steps.advance()
         strata = stratify_il7(ref_curves, condition=condition, drug=drug, fold=fold,
                               min_auc=min_auc, viability=il7_ref, n_boot=n_boot, seed=seed)
