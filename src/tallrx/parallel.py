@@ -37,7 +37,8 @@ from typing import Any, TypeVar
 from tallrx import progress
 from tallrx.errors import TallrxError
 
-__all__ = ["ClusterError", "announcing", "cluster", "imap_chunks", "map_chunks", "mapper"]
+__all__ = ["ClusterError", "announcing", "chunk_size_for", "cluster", "imap_chunks", "map_chunks",
+           "mapper"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -124,11 +125,27 @@ def cluster(jobs: int | None = 1, scheduler: str | None = None) -> Iterator[Any]
 
 
 def _window(client: Any) -> int:
+    return max(4, 3 * max(_workers(client), 1))
+
+
+def _workers(client: Any) -> int:
     try:
-        n = len(client.scheduler_info().get("workers", {}))
+        return len(client.scheduler_info().get("workers", {}))
     except Exception:  # noqa: BLE001 - an info call must not stop the work
-        n = 1
-    return max(4, 3 * max(n, 1))
+        return 1
+
+
+def chunk_size_for(n: int, chunk_size: int, *, jobs: int | None = None, client: Any = None,
+                   per_worker: int = 4, smallest: int = 64) -> int:
+    """``chunk_size`` cut down so that ``n`` units make about ``per_worker`` chunks per worker of
+    the cluster that will run them (``jobs``, ``client`` or the open :func:`cluster`; unchanged in
+    process), never below ``smallest``."""
+    if client is None and jobs is None and _CURRENT:
+        client = _CURRENT[-1]
+    workers = _workers(client) if client is not None else (jobs or 1)
+    if workers <= 1:
+        return chunk_size
+    return max(min(chunk_size, -(-n // (per_worker * workers))), smallest)
 
 
 def _run_on(client: Any, func: Callable[[T], R], items: Iterator[tuple[int, T]],

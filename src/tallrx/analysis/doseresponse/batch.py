@@ -131,7 +131,8 @@ def fit_dose_response(
         raise AnalysisError(
             f"dss_threshold {dss_threshold!r}: expected a % inhibition between 0 and 100 (default 10)"
         )
-    chunks = grouping.chunks(pts["count"], chunk_size)
+    size = parallel.chunk_size_for(len(groups), chunk_size, jobs=jobs, client=client)
+    chunks = grouping.chunks(pts["count"], size)
     opts = {"response": response, "anchor_top": anchor_top, "plateau_box": pbox,
             "dss_threshold": dss}
     with progress.task("fitting curves", total=len(groups), unit="curves"):
