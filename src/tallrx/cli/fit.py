@@ -27,6 +27,7 @@ from tallrx.cli._app import (
     table_format_option,
     write_table,
 )
+from tallrx.cli._fit_stream import fit_stream, streamable
 from tallrx.errors import InputError, UnitError
 
 
@@ -98,27 +99,23 @@ def fit_command(
     _check_pair("--plateau-bounds", plateau_bounds, positive=False)
     check_dss_threshold(dss_threshold)
     control_table = read_controls(controls)
-    table = read_table(viability, "viability")
+    options = {"by": keys, "response": response, "window": window, "unit": unit,
+               "anchor_top": anchor_top, "plateau_bounds": plateau_bounds,
+               "dss_threshold": dss_threshold}
     with on_cluster(jobs, scheduler), progress.task(
         "fitting dose-response curves", unit="curves"
     ) as task:
-        result = fit_dose_response(
-            table,
-            by=keys,
-            response=response,
-            window=window,
-            unit=unit,
-            anchor_top=anchor_top,
-            plateau_bounds=plateau_bounds,
-            dss_threshold=dss_threshold,
-            where=str(viability),
-        )
-        if task.done == 0:  # the fitter did not count: the whole batch is done at once
-            task.set_total(len(result.table))
-            task.advance(len(result.table))
-    curves = add_scores(result.table, controls=control_table, cohort=cohort)
-    target = write_table(out, curves, "curves.csv", fmt)
-    m = result.meta
+        if viability.is_file() and streamable(viability, by=keys, cohort=cohort, fmt=fmt, out=out):
+            m, target = fit_stream(viability, out, control_table, **options)
+        else:
+            result = fit_dose_response(read_table(viability, "viability"),
+                                       where=str(viability), **options)
+            if task.done == 0:  # the fitter did not count: the whole batch is done at once
+                task.set_total(len(result.table))
+                task.advance(len(result.table))
+            curves = add_scores(result.table, controls=control_table, cohort=cohort)
+            target = write_table(out, curves, "curves.csv", fmt)
+            m = result.meta
     say(
         f"{m['n_curves']} curve(s): {m['n_fit_ok']} fitted, {m['n_flat']} flat, "
         f"{m['n_at_bound']} with an estimate at its bound, "
