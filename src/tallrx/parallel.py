@@ -158,7 +158,7 @@ def _run_on(client: Any, func: Callable[[T], R], items: Iterator[tuple[int, T]],
     finished: set[str] = set()
 
     def submit(i: int, chunk: T):
-        fut = client.submit(func, chunk, key=f"tallrx-chunk-{token}-{i}", pure=False, retries=1)
+        fut = client.submit(func, chunk, key=f"tallrx-chunk-{token}-{i}", pure=False)
         pending.append((i, fut))
         return fut
 
