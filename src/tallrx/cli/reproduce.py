@@ -26,6 +26,18 @@ from tallrx.cli._app import (
 from tallrx.errors import InputError
 
 
+def _held_text(rec: dict) -> str:
+    """'held in 45 of 50 posterior draws: 90 % (95 % CI 79-96 %)' for one claims.json record."""
+    n, frac = rec["n_draws"], rec["held_fraction"]
+    if frac is None:
+        return f"not evaluated in any of {n} posterior draws"
+    low, high = rec["held_fraction_interval"]
+    return (
+        f"held in {rec['n_draws_held']} of {n - rec['n_draws_not_run']} evaluated posterior draws"
+        f": {100 * frac:.0f} % (Wilson 95 % CI {100 * low:.0f}-{100 * high:.0f} %)"
+    )
+
+
 @app.command("reproduce")
 def reproduce_command(
     out: Annotated[Path, typer.Option("-o", "--out", help=OUT_HELP)],
@@ -49,6 +61,22 @@ def reproduce_command(
             "to sample around its nominal value (1 = the whole range).",
         ),
     ] = 1.0,
+    draws: Annotated[
+        int,
+        typer.Option(
+            "--draws",
+            help="Also rerun with N parameter sets resampled (by weight, with --seed) from the "
+            "calibration posterior; claims.json gains held_fraction and its Wilson 95 % interval.",
+        ),
+    ] = 0,
+    posterior: Annotated[
+        Path | None,
+        typer.Option(
+            "--posterior",
+            help="With --draws: posterior.csv to draw from (weight + one column per model "
+            "parameter, as tallrx model calibrate writes it); default the shipped posterior.",
+        ),
+    ] = None,
     jobs: Annotated[int, typer.Option("--jobs", help="Worker processes (1 or 2 are used; the "
                                       "two experiment chains run side by side).")] = 2,
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
@@ -61,6 +89,12 @@ def reproduce_command(
             f"--sensitivity {sensitivity}: expected a number of parameter sets >= 0"
             " (0 = no sensitivity analysis, e.g. --sensitivity 20)"
         )
+    if draws < 0:
+        raise InputError(
+            f"--draws {draws}: expected a number of posterior draws >= 0 (e.g. --draws 50)"
+        )
+    if posterior is not None and not draws:
+        raise InputError(f"--posterior {posterior}: only used with --draws N (e.g. --draws 50)")
     if not 0 < spread <= 1:
         raise InputError(
             f"--spread {spread}: expected a fraction in (0, 1] of each parameter's stated range "
@@ -75,13 +109,15 @@ def reproduce_command(
 
     # with --scheduler the experiments run in turn here and their simulation chunks on Dask
     with model_on_cluster(1, scheduler), progress(
-        "reproducing van der Zwet et al. 2021 in silico", n_steps(sensitivity)
+        "reproducing van der Zwet et al. 2021 in silico", n_steps(sensitivity, draws)
     ) as step:
         result = reproduce_report(
             out,
             seed=seed,
             sensitivity=sensitivity,
             spread=spread,
+            draws=draws,
+            posterior=posterior,
             jobs=jobs if scheduler is None else 1,
             progress=lambda _label: step(1),
         )
@@ -99,5 +135,7 @@ def reproduce_command(
     )
     for rec in result.records:
         say(f"  claim {rec['id']} ({rec['figure']}): {rec['status']} - {rec['summary']}")
+        if "held_fraction" in rec:
+            say(f"    {_held_text(rec)}")
     say(f"report: {Path(out) / 'report.html'}  (claims.json, tables/ beside it)")
     record_run(db, Path(out), "reproduce")

@@ -1,6 +1,7 @@
 """The ``tallrx reproduce`` report: the claims checklist, one section per claim (statement,
-pre-registered rule, reproduced figure, evidence, held / not held), the parameter sensitivity,
-and the full screen, synergy and assay sections of the virtual experiments. Computes nothing.
+pre-registered rule, reproduced figure, evidence, held / not held), the parameter sensitivity, the
+claims over posterior draws, and the full screen, synergy and assay sections of the virtual
+experiments. Computes nothing.
 
 :func:`render` is the ``render`` hook of :func:`tallrx.reproduce.run.reproduce` (it writes
 ``report.html`` and ``figures/*.png`` into the run's atomic output folder);
@@ -38,6 +39,7 @@ def _checklist(result: ReproduceResult) -> Section:
         f"<td style='text-align:left'>{escape(r['statement'])}</td><td>{_badge(r['status'])}"
         f"</td><td style='text-align:left'>{escape(r['summary'])}</td>"
         + (f"<td>{_fraction(r)}</td>" if "sensitivity" in r else "")
+        + (f"<td>{_held_fraction(r)}</td>" if "held_fraction" in r else "")
         + "</tr>"
         for r in result.records
     )
@@ -46,6 +48,8 @@ def _checklist(result: ReproduceResult) -> Section:
         if any("sensitivity" in r for r in result.records)
         else ""
     )
+    if any("held_fraction" in r for r in result.records):
+        sens_head += "<th>held in posterior draws (Wilson 95 % CI)</th>"
     counts = {
         s: sum(r["status"] == s for r in result.records) for s in ("held", "not held", "not run")
     }
@@ -68,6 +72,33 @@ def _fraction(rec: dict) -> str:
     if s["fraction_held"] is None:
         return "n/a"
     return f"{100 * s['fraction_held']:.0f} % of {s['n_runs']}"
+
+
+def _held_fraction(rec: dict) -> str:
+    """'90 % [79-96 %] of 50' for a record with posterior draws."""
+    if rec["held_fraction"] is None:
+        return f"n/a of {rec['n_draws']}"
+    low, high = rec["held_fraction_interval"]
+    n = rec["n_draws"] - rec["n_draws_not_run"]
+    return f"{100 * rec['held_fraction']:.0f} % [{100 * low:.0f}-{100 * high:.0f} %] of {n}"
+
+
+def _draws_section(result: ReproduceResult, figures: dict[str, Figure]) -> Section:
+    runs = result.draw_runs
+    intro = (
+        f"Every experiment was re-run and every claim re-evaluated for each of {len(runs)} "
+        f"parameter sets drawn (with replacement, by weight, seed {result.seed}) from the "
+        f"calibration posterior {escape(str(runs.attrs.get('posterior', '')))} "
+        f"({runs['posterior_row'].nunique()} distinct draws). The held fraction counts the draws "
+        "in which the claim could be evaluated; its interval is the Wilson score 95 % interval "
+        "(Monte-Carlo uncertainty of this many draws). draws_runs.csv has every draw."
+    )
+    return Section(
+        "Claims over the calibration posterior",
+        intro,
+        figures=[("fraction of posterior draws in which each claim held", figures["draws"])],
+        tables={"per claim": result.draws},
+    )
 
 
 def _figure(result: ReproduceResult, claim_id: int) -> Figure | None:
@@ -97,6 +128,8 @@ def claim_sections(result: ReproduceResult, figures: dict[str, Figure]) -> list[
                 f"parameter sets ({s['n_not_run']} not run); most influential: "
                 f"{escape(s['most_influential'] or 'n/a')}.</p>"
             )
+        if "held_fraction" in rec:
+            html += f"<p><b>Posterior draws:</b> held in {_held_fraction(rec)}.</p>"
         out.append(
             Section(
                 f"Claim {claim.id} ({claim.figure}): {rec['status']}",
@@ -200,12 +233,16 @@ def render(result: ReproduceResult, folder: Path) -> Path:
             figures[f"claim{claim.id}"] = fig
     if len(result.sensitivity):
         figures["sensitivity"] = sensitivity_figure(result.sensitivity)
+    if len(result.draws):
+        figures["draws"] = sensitivity_figure(result.draws)
     (folder / "figures").mkdir(parents=True, exist_ok=True)
     for name, fig in figures.items():
         fig.savefig(folder / "figures" / f"{name}.png", dpi=110, bbox_inches="tight")
     sections = [_checklist(result), *claim_sections(result, figures)]
     if len(result.sensitivity):
         sections.append(_sensitivity_section(result, figures))
+    if len(result.draws):
+        sections.append(_draws_section(result, figures))
     sections += _analysis_sections(result)
     return render_report(
         REPORT_TITLE,

@@ -1,4 +1,5 @@
-"""Writing a run's outputs: claims.json, tables/*.csv, meta.json and the sensitivity tables."""
+"""Writing a run's outputs: claims.json, tables/*.csv, meta.json, the sensitivity and the
+posterior-draw tables."""
 
 from __future__ import annotations
 
@@ -33,6 +34,8 @@ class ReproduceResult:
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     sensitivity_runs: pd.DataFrame = field(default_factory=pd.DataFrame)
     spread: float = 1.0
+    draws: pd.DataFrame = field(default_factory=pd.DataFrame)
+    draw_runs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def held(self) -> dict[int, bool | None]:
         """Claim id -> held (None = not run)."""
@@ -46,14 +49,38 @@ class ReproduceResult:
         return {}
 
 
+#: how claims.json states the interval of ``held_fraction``
+INTERVAL_METHOD = "Wilson score 95 % (binomial, over the draws in which the claim was evaluated)"
+
+
+def _draw_fields(row: pd.Series) -> dict:
+    """The claims.json fields of one claim over posterior draws."""
+    return json_safe(
+        {
+            "n_draws": row["n_runs"] + row["n_not_run"],
+            "n_draws_held": row["n_held"],
+            "n_draws_not_run": row["n_not_run"],
+            "held_fraction": row["fraction_held"],
+            "held_fraction_interval": [row["fraction_held_low"], row["fraction_held_high"]],
+            "held_fraction_interval_method": INTERVAL_METHOD,
+        }
+    )
+
+
 def claim_records(
-    verdicts: Mapping[int, Verdict], sensitivity: pd.DataFrame, claims: Sequence[Claim]
+    verdicts: Mapping[int, Verdict],
+    sensitivity: pd.DataFrame,
+    claims: Sequence[Claim],
+    draws: pd.DataFrame | None = None,
 ) -> list[dict]:
     """The claims.json records: id, figure, statement, rule, status, held, summary, evidence
-    and, with a sensitivity run, its per-claim counts."""
+    and, with a sensitivity run, its per-claim counts; with posterior draws, n_draws,
+    held_fraction and held_fraction_interval."""
     out = []
     for claim in claims:
         rec = claim.record(verdicts[claim.id])
+        if draws is not None and len(draws):
+            rec |= _draw_fields(draws[draws["claim"] == claim.id].iloc[0])
         if len(sensitivity):
             row = sensitivity[sensitivity["claim"] == claim.id].iloc[0]
             rec["sensitivity"] = json_safe(
@@ -79,6 +106,9 @@ def write_outputs(folder: Path, result: ReproduceResult, options: dict) -> None:
     if len(result.sensitivity):
         write_csv(folder / "sensitivity.csv", result.sensitivity)
         write_csv(folder / "sensitivity_runs.csv", result.sensitivity_runs)
+    if len(result.draws):
+        write_csv(folder / "draws.csv", result.draws)
+        write_csv(folder / "draws_runs.csv", result.draw_runs)
     meta = {
         "tallrx_version": __version__,
         "seed": result.seed,

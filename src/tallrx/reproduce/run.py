@@ -4,11 +4,15 @@ Outputs (folder ``out``, written atomically: a failure leaves it as it was):
 
 * ``claims.json``: one record per claim: id, figure, statement, rule, status (held / not held /
   not run), held (true / false / null), summary, evidence (the numbers that decided it) and,
-  with ``sensitivity``, the fraction of sampled parameter sets in which it held;
+  with ``sensitivity``, the fraction of sampled parameter sets in which it held; with ``draws``,
+  ``n_draws``, ``held_fraction`` (over the draws in which the claim could be evaluated) and
+  ``held_fraction_interval`` (Wilson score 95 %, ``held_fraction_interval_method``);
 * ``tables/*.csv``: every tidy table (virtual assay outputs and their analyses);
 * ``meta.json``: seed, options, seconds, failures and the distinct warnings per experiment;
 * with ``sensitivity`` > 0: ``sensitivity.csv`` (per claim) and ``sensitivity_runs.csv`` (per
-  parameter set: the parameter values and each claim's status).
+  parameter set: the parameter values and each claim's status);
+* with ``draws`` > 0: ``draws.csv`` and ``draws_runs.csv`` (the same tables over posterior draws;
+  ``posterior_row`` names the row of the posterior file each draw came from).
 
 ``render(result, folder)`` (e.g. :func:`tallrx.report.reproduce.render`) is called inside the
 atomic folder to add the report and figures; this layer never imports plots or reports.
@@ -28,8 +32,9 @@ from pathlib import Path
 import pandas as pd
 
 from tallrx._atomic import atomic_dir
-from tallrx.errors import InputError  # noqa: F401  (re-exported: callers catch it from here)
+from tallrx.errors import InputError  # (re-exported too: callers catch it from here)
 from tallrx.reproduce.claims import CLAIMS
+from tallrx.reproduce.draws import posterior_draws
 from tallrx.reproduce.evaluate import evaluate_claims
 from tallrx.reproduce.experiments import EXPERIMENTS, Context
 from tallrx.reproduce.outputs import ReproduceResult, claim_records, write_outputs
@@ -37,6 +42,7 @@ from tallrx.reproduce.runner import Progress, run_experiments
 from tallrx.reproduce.sensitivity import (
     _influence,  # noqa: F401  (re-exported for the tests of the influence ranking)
     check_spread,
+    run_parameter_sets,
     run_sensitivity,
     sample_parameters,
     uncertain_parameters,
@@ -53,9 +59,23 @@ __all__ = [
 ]
 
 
-def n_steps(sensitivity: int = 0) -> int:
-    """Progress steps of a run: one per experiment, one for the outputs, one per parameter set."""
-    return len(EXPERIMENTS) + 1 + int(sensitivity)
+def n_steps(sensitivity: int = 0, draws: int = 0) -> int:
+    """Progress steps of a run: one per experiment, one for the outputs, one per parameter set
+    (sensitivity sets and posterior draws)."""
+    return len(EXPERIMENTS) + 1 + int(sensitivity) + int(draws)
+
+
+def _draw_runs(
+    n: int, posterior: str | Path | None, ctx: Context, progress, strict: bool, setup: dict
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every claim over ``n`` posterior draws (empty tables when ``n`` = 0)."""
+    if not n:
+        return pd.DataFrame(), pd.DataFrame()
+    params = posterior_draws(n, ctx.seed, posterior)
+    summary, runs = run_parameter_sets(params, ctx, progress, strict, label="draw", **setup)
+    runs.insert(1, "posterior_row", params.attrs["posterior_row"])
+    runs.attrs["posterior"] = params.attrs["posterior"]
+    return summary, runs
 
 
 def reproduce(
@@ -64,6 +84,8 @@ def reproduce(
     seed: int = 0,
     sensitivity: int = 0,
     spread: float = 1.0,
+    draws: int = 0,
+    posterior: str | Path | None = None,
     jobs: int = 2,
     n_boot: int = 200,
     n_null: int = 199,
@@ -76,12 +98,19 @@ def reproduce(
     ``seed`` fixes every measurement-noise draw (same seed -> identical tables). ``sensitivity``
     N > 0 reruns everything with N parameter sets sampled within the model's stated ranges
     (:func:`sample_parameters`; ``spread`` < 1 narrows each range around the nominal value)
-    and reports per claim the fraction of runs in which it held.
+    and reports per claim the fraction of runs in which it held. ``draws`` N > 0 does the same
+    over N parameter sets resampled by weight from the calibration ``posterior`` (a
+    ``posterior.csv``; default the shipped one): each claim's ``held_fraction`` with its Wilson
+    95 % interval (:mod:`tallrx.reproduce.draws`).
     ``jobs`` worker processes (experiments run side by side). ``progress(label)`` is called
     after each step (:func:`n_steps`). ``render(result, folder)`` adds the report. With
     ``strict`` an experiment or evaluation error raises instead of becoming "not run".
     """
     check_spread(spread)
+    if int(draws) < 0:
+        raise InputError(f"draws = {draws}: expected a number of posterior draws >= 0")
+    if draws:  # a missing or malformed posterior fails before anything runs
+        posterior_draws(1, seed, posterior)
     t0 = time.perf_counter()
     ctx = Context(seed=int(seed), jobs=int(jobs), n_boot=int(n_boot), n_null=int(n_null))
     setup = {"claims": CLAIMS, "experiments": EXPERIMENTS}  # read at call time (tests swap them)
@@ -94,10 +123,11 @@ def reproduce(
         if sensitivity
         else (pd.DataFrame(), pd.DataFrame())
     )
+    draw_sum, draw_runs = _draw_runs(int(draws), posterior, ctx, progress, strict, setup)
     result = ReproduceResult(
         Path(out),
         int(seed),
-        claim_records(verdicts, sens, CLAIMS),
+        claim_records(verdicts, sens, CLAIMS, draw_sum),
         verdicts,
         runs,
         failures,
@@ -105,10 +135,14 @@ def reproduce(
         sensitivity=sens,
         sensitivity_runs=sens_runs,
         spread=float(spread),
+        draws=draw_sum,
+        draw_runs=draw_runs,
     )
     options = {
         "sensitivity": int(sensitivity),
         "spread": float(spread),
+        "draws": int(draws),
+        **({"posterior": draw_runs.attrs["posterior"]} if len(draw_runs) else {}),
         "jobs": int(jobs),
         "n_boot": int(n_boot),
         "n_null": int(n_null),

@@ -1,8 +1,10 @@
-"""The sensitivity analysis: rerun every experiment with parameter sets drawn within the model's
-stated ranges and count, per claim, the runs in which it held."""
+"""Claims over many parameter sets: rerun every experiment with each set and count, per claim, the
+runs in which it held (with a Wilson 95 % interval). The sets are sampled within the model's stated
+ranges (sensitivity) or drawn from a calibration posterior (:mod:`.draws`)."""
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -17,10 +19,18 @@ from tallrx.reproduce.evaluate import evaluate_claims
 from tallrx.reproduce.experiments import Context
 from tallrx.reproduce.runner import Progress, run_experiments
 
-__all__ = ["uncertain_parameters", "sample_parameters", "check_spread", "run_sensitivity"]
+__all__ = [
+    "uncertain_parameters",
+    "sample_parameters",
+    "check_spread",
+    "wilson_interval",
+    "run_parameter_sets",
+    "run_sensitivity",
+]
 
 SENSITIVITY_KINDS = ("kinetic", "level")
 MIN_INFLUENCE_RUNS = 30  # sensitivity runs needed before naming influential parameters
+WILSON_Z = 1.959963984540054  # two-sided 95 % standard-normal quantile
 
 
 def uncertain_parameters() -> pd.DataFrame:
@@ -109,6 +119,121 @@ def _influence(
     return out
 
 
+def wilson_interval(k: int, n: int, z: float = WILSON_Z) -> tuple[float, float]:
+    """Wilson score interval of a binomial proportion ``k / n`` (95 % for the default ``z``).
+
+    Parameters
+    ----------
+    k, n : int
+        Successes (runs in which a claim held) and trials (runs in which it was evaluated).
+    z : float
+        Standard-normal quantile of the two-sided level (1.959964 -> 95 %).
+
+    Returns
+    -------
+    (float, float)
+        Lower and upper bound (both NaN when ``n`` = 0).
+    """
+    if n <= 0:
+        return float("nan"), float("nan")
+    p, z2 = k / n, z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z / (1 + z2 / n) * np.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _run_one(task: tuple) -> dict:
+    """One parameter set (a pure task for :mod:`tallrx.parallel`): every experiment rerun with
+    ``ctx.params``, every claim evaluated -> {claimN: status, failures}."""
+    ctx, strict, claims, experiments = task
+    if multiprocessing.current_process().daemon:  # a Dask worker may not start a process pool
+        ctx = replace(ctx, jobs=1)
+    runs, failures, _ = run_experiments(ctx, strict=strict, experiments=experiments)
+    verdicts = evaluate_claims(runs, failures, strict=strict, claims=claims, experiments=experiments)
+    return {
+        **{f"claim{c}": v.status for c, v in verdicts.items()},
+        "failures": "; ".join(f"{k}: {v}" for k, v in failures.items()),
+    }
+
+
+def _summary(table: pd.DataFrame, params: pd.DataFrame, claims: Sequence[Claim]) -> pd.DataFrame:
+    """Per claim: runs, held, not run, fraction held and its Wilson 95 % interval, influence."""
+    influence = _influence(table, params, claims=claims)
+    rows = []
+    for claim in claims:
+        s = table[f"claim{claim.id}"]
+        ran = int(s.isin(["held", "not held"]).sum())
+        held = int((s == "held").sum())
+        low, high = wilson_interval(held, ran)
+        rows.append(
+            {
+                "claim": claim.id,
+                "figure": claim.figure,
+                "n_runs": ran,
+                "n_held": held,
+                "n_not_run": int((s == "not run").sum()),
+                "fraction_held": held / ran if ran else np.nan,
+                "fraction_held_low": low,
+                "fraction_held_high": high,
+                "most_influential": "; ".join(
+                    f"{d['parameter']} ({d['rank_correlation']:+.2f})"
+                    for d in influence.get(claim.id, [])
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def run_parameter_sets(
+    params: pd.DataFrame,
+    ctx: Context,
+    progress: Progress | None,
+    strict: bool,
+    *,
+    claims: Sequence[Claim],
+    experiments: Mapping,
+    label: str = "parameter set",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rerun every experiment once per row of ``params`` (model parameter overrides) and count,
+    per claim, the runs in which it held: the one code path of sensitivity sets and posterior
+    draws.
+
+    The sets are mapped through :func:`tallrx.parallel.imap_chunks` (the open Dask cluster of
+    ``--scheduler`` when there is one, else in this process with ``ctx.jobs`` chain workers);
+    each set's result depends only on the set and the seed, so the tables are the same either way.
+
+    Returns
+    -------
+    (pandas.DataFrame, pandas.DataFrame)
+        Per claim: claim, figure, n_runs, n_held, n_not_run, fraction_held, fraction_held_low,
+        fraction_held_high (Wilson 95 %), most_influential.
+        Per parameter set: run, claim1..claimN (status), failures, then the parameter values.
+    """
+    from tallrx import parallel
+    from tallrx import progress as bars
+
+    params = params.reset_index(drop=True)
+    # a resampled posterior repeats draws: each distinct set runs once (its result is the same)
+    key = params.apply(tuple, axis=1)
+    first = ~key.duplicated()
+    tasks = (
+        (replace(ctx, params=p.to_dict(), n_boot=0), strict, claims, experiments)
+        for _, p in params[first].iterrows()
+    )
+    done: dict[tuple, dict] = {}
+    repeats = key.value_counts()
+    with bars.task(f"{label}s", int(first.sum()), f"{label}s"):
+        for k, row in zip(key[first], parallel.imap_chunks(_run_one, tasks), strict=True):
+            done[k] = row
+            for _ in range(int(repeats[k]) if progress is not None else 0):  # one step per row
+                progress(f"{label} {len(done)} of {int(first.sum())} distinct")
+    table = pd.DataFrame(
+        [{"run": i + 1, **done[k]} for i, k in enumerate(key)],
+        columns=["run", *(f"claim{c.id}" for c in claims), "failures"],
+    )
+    return _summary(table, params, claims), pd.concat([table, params], axis=1)
+
+
 def run_sensitivity(
     n: int,
     ctx: Context,
@@ -119,50 +244,9 @@ def run_sensitivity(
     claims: Sequence[Claim],
     experiments: Mapping,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rerun everything with ``n`` sampled parameter sets.
-
-    Returns
-    -------
-    (pandas.DataFrame, pandas.DataFrame)
-        Per claim: claim, figure, n_runs, n_held, n_not_run, fraction_held, most_influential.
-        Per parameter set: run, claim1..claimN (status), failures, then the parameter values.
-    """
-    params = sample_parameters(n, ctx.seed, spread)
-    rows = []
-    for i, p in params.iterrows():
-        run_ctx = replace(ctx, params=p.to_dict(), n_boot=0)
-        runs, failures, _ = run_experiments(run_ctx, strict=strict, experiments=experiments)
-        verdicts = evaluate_claims(
-            runs, failures, strict=strict, claims=claims, experiments=experiments
-        )
-        rows.append(
-            {
-                "run": i + 1,
-                **{f"claim{c}": v.status for c, v in verdicts.items()},
-                "failures": "; ".join(f"{k}: {v}" for k, v in failures.items()),
-            }
-        )
-        if progress is not None:
-            progress(f"parameter set {i + 1} of {n}")
-    table = pd.DataFrame(rows)
-    influence = _influence(table, params, claims=claims)
-    summary = []
-    for claim in claims:
-        s = table[f"claim{claim.id}"]
-        ran = int(s.isin(["held", "not held"]).sum())
-        held = int((s == "held").sum())
-        summary.append(
-            {
-                "claim": claim.id,
-                "figure": claim.figure,
-                "n_runs": ran,
-                "n_held": held,
-                "n_not_run": int((s == "not run").sum()),
-                "fraction_held": held / ran if ran else np.nan,
-                "most_influential": "; ".join(
-                    f"{d['parameter']} ({d['rank_correlation']:+.2f})"
-                    for d in influence.get(claim.id, [])
-                ),
-            }
-        )
-    return pd.DataFrame(summary), pd.concat([table, params], axis=1)
+    """Rerun everything with ``n`` parameter sets from :func:`sample_parameters` (see
+    :func:`run_parameter_sets` for the tables)."""
+    return run_parameter_sets(
+        sample_parameters(n, ctx.seed, spread), ctx, progress, strict,
+        claims=claims, experiments=experiments,
+    )

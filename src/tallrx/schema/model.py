@@ -75,9 +75,32 @@ figure            str    -  *  figure of the claim
 n_runs            int    -  *  parameter sets whose experiments ran
 n_held            int    -  *  runs in which the claim held
 n_not_run         int    -  *  runs in which it could not be evaluated
-fraction_held     float  -  *  n_held / n_runs
-most_influential  str    -  *  parameters most rank-correlated with the verdict
+fraction_held       float  -  *  n_held / n_runs
+fraction_held_low   float  -  .  lower end of its Wilson score 95 % interval
+fraction_held_high  float  -  .  upper end of its Wilson score 95 % interval
+most_influential    str    -  *  parameters most rank-correlated with the verdict
 """, conditions=False),
+    "draws": table(
+        "draws", "claim",
+        "how often each claim holds over parameter sets drawn from the calibration posterior", """
+claim               int    -  *  claim number
+figure              str    -  *  figure of the claim
+n_runs              int    -  *  posterior draws whose experiments ran
+n_held              int    -  *  draws in which the claim held
+n_not_run           int    -  *  draws in which it could not be evaluated
+fraction_held       float  -  *  n_held / n_runs (claims.json: held_fraction)
+fraction_held_low   float  -  *  lower end of its Wilson score 95 % interval
+fraction_held_high  float  -  *  upper end of its Wilson score 95 % interval
+most_influential    str    -  *  parameters most rank-correlated with the verdict
+""", conditions=False),
+    "draws_runs": table(
+        "draws_runs", "posterior draw",
+        "each posterior draw: its posterior row, every claim's status (claim1 ... claimN), then "
+        "the values", """
+run            int  -  *  draw number
+posterior_row  int  -  *  0-based row of the posterior file the draw came from
+failures       str  -  *  experiments that failed, 'name: error; ...'
+"""),
     "sensitivity_runs": table(
         "sensitivity_runs", "parameter set",
         "each sampled parameter set: every claim's status (claim1 ... claimN), then the values",

@@ -71,6 +71,8 @@ OUTPUTS: dict[str, dict[str, str]] = {
         **{f"tables/*_{kind}.csv": kind for kind in _REPRODUCE_KINDS},
         "sensitivity.csv": "sensitivity",
         "sensitivity_runs.csv": "sensitivity_runs",
+        "draws.csv": "draws",
+        "draws_runs.csv": "draws_runs",
     },
 }
 
