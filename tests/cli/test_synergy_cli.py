@@ -293,6 +293,7 @@ def test_delimiters_encodings_and_huge_fields_are_read(tidy, tmp_path, capsys):
     [
         (["--n-boot", -5], "--n-boot"),
         (["--n-null", -5], "n_null must be 0"),
+        (["--interval", "bootstrp"], "interval must be one of delta, bootstrap"),
         (["--a", "nosuch", "--b", "selumetinib"], "drug 'nosuch' (--a) does not occur"),
     ],
 )
@@ -318,3 +319,19 @@ def test_bad_concentrations_flag_their_block_with_the_row(tidy, tmp_path, capsys
     msg = comb.message.iloc[0]
     assert msg.startswith("row 20: ") and "conc_a" in msg and "ragged" not in msg
     assert np.isnan(comb.ci_mean.iloc[0]) and np.isnan(comb.bliss.iloc[0])
+
+
+@pytest.mark.parametrize("interval", ["delta", "bootstrap"])
+def test_interval_option_brackets_the_mean_ci(tidy, tmp_path, capsys, interval):
+    """--interval delta (analytic) and bootstrap both give ci_low <= ci_mean <= ci_high, and
+    meta.json names the method used."""
+    out = tmp_path / interval
+    args = ["--n-null", 0, "--n-boot", 50, "--no-figures", "--interval", interval]
+    code, err = run(["synergy", tidy, "-o", out, *args], capsys)
+    assert code == 0, err
+    got = pd.read_csv(out / "combinations.csv")
+    ok = got.ci_low.notna()
+    assert ok.any()
+    assert (got.ci_low[ok] <= got.ci_mean[ok]).all() and (got.ci_mean[ok] <= got.ci_high[ok]).all()
+    meta = json.loads((out / "meta.json").read_text())
+    assert ("bootstrap" in json.dumps(meta)) == (interval == "bootstrap")

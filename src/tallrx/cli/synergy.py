@@ -112,6 +112,11 @@ def synergy_command(
         help="0 = no CI interval; else the bootstrap resamples it uses with --ci-dx ll4/auto "
         "(the default interval is analytic).",
     ),
+    interval: str = typer.Option(
+        "delta",
+        "--interval",
+        help="CI interval: delta (analytic, default) | bootstrap (--n-boot parametric resamples).",
+    ),
     alpha: float = typer.Option(ALPHA, "--alpha", help="Significance level of the call."),
     ci_dx: str = typer.Option(
         "median", "--ci-dx", help="Single-drug Dx of the CI: median | ll4 | auto."
@@ -146,6 +151,7 @@ def synergy_command(
             seed=seed,
             n_null=n_null,
             n_boot=n_boot,
+            interval=interval,
             alpha=alpha,
             ci_dx=ci_dx,
             call_on=call_on,
