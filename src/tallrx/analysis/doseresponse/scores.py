@@ -103,6 +103,9 @@ def dss(ic50, hill, top, xmin, xmax, *, threshold: float = DSS_THRESHOLD):
     return tuple(out)
 
 
+_TIE_RTOL = 1e-9  # relative SSE margin a later DSS fit must beat
+
+
 def fit_dss(x_um, viability, *, threshold: float = DSS_THRESHOLD) -> dict[str, np.ndarray]:
     """The DSS of many % viability curves at once, each from its own constrained fit.
 
@@ -145,7 +148,9 @@ def fit_dss(x_um, viability, *, threshold: float = DSS_THRESHOLD) -> dict[str, n
     for box in ({"hill": DSS_HILL_BOUNDS, "ic50": (lo_c, hi_c)}, basin):
         fit = fit_ll4(x, y, fix_top=100.0, bounds={"bottom": (0.0, 100.0), **box},
                       n_starts=2, standard_errors=False)
-        better = np.nan_to_num(fit.sse, nan=np.inf) < best["sse"]
+        # a later fit wins only by a clear margin: two fits of one optimum differ by rounding
+        # (which depends on the batch), so a bare `<` would let the chunking pick the winner
+        better = np.nan_to_num(fit.sse, nan=np.inf) < best["sse"] * (1.0 - _TIE_RTOL) - 1e-300
         part = {"bottom": fit.bottom, "ic50": fit.ic50, "hill": fit.hill, "sse": fit.sse}
         best = {k: np.where(better, part[k], best[k]) for k in best}
     top = 100.0 - best["bottom"]
