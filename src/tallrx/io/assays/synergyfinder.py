@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError, UnitError, did_you_mean
-from tallrx.io._cells import decode, text_table
+from tallrx.io._cells import SNIFF_CHARS, decode, sniff_delimiter, text_table
 from tallrx.units import to_um
 
 __all__ = ["read_synergyfinder", "is_synergyfinder", "read_delimited", "RESPONSES"]
@@ -175,6 +175,50 @@ def _numeric(s: pd.Series, name: str, where: str) -> np.ndarray:
 
 
 _EXCEL_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # xlsx (zip) and legacy xls
+_TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".tab")
+
+
+def _plain_utf8_table(path: Path) -> pd.DataFrame | None:
+    """A plain UTF-8 text table read straight from disk by pandas' C parser (no copy of the whole
+    file as bytes and text: bounded peak memory on 10,000-block screens), or None when the file
+    needs the general reader (other suffix, BOM, UTF-16, legacy encoding, bare CR line ends)."""
+    if path.suffix.lower() not in _TEXT_SUFFIXES:
+        return None
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_CHARS)
+    if (
+        head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", *_EXCEL_MAGIC))
+        or b"\x00" in head
+    ):
+        return None
+    if head.count(b"\r") != head.count(b"\r\n") or not head.strip():
+        return None
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:  # a multi-byte character cut at the end, or not UTF-8
+        return None
+    delimiter = sniff_delimiter(text.replace("\r\n", "\n"))
+    try:
+        frame = pd.read_csv(path, sep=delimiter, engine="c", encoding="utf-8")
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return None  # legacy (Windows-1252) bytes further down, or bad text: the general reader
+    frame.attrs["delimiter"] = delimiter
+    return frame
+
+
+def _any_table(path: Path) -> pd.DataFrame:
+    """XLSX, or text in any encoding :func:`tallrx.io._cells.decode` knows (whole file in memory)."""
+    raw = path.read_bytes()
+    if path.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
+        return pd.read_excel(io.BytesIO(raw))
+    if raw.startswith(_EXCEL_MAGIC):
+        raise InputError(
+            f"{path}: is an Excel workbook, not CSV text (renamed?); save it as CSV or "
+            "give it its .xlsx name"
+        )
+    return text_table(decode(raw, str(path), what=_WHAT), where=str(path), what=_WHAT)
+
+
 _WHAT = "a CSV/TSV text table with a header row"
 
 
@@ -194,16 +238,9 @@ def read_delimited(path: str | os.PathLike) -> pd.DataFrame:
     if path.is_dir():
         raise InputError(f"{path}: is a folder; pass the table file (CSV, TSV or XLSX) inside it")
     try:
-        raw = path.read_bytes()
-        if path.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
-            df = pd.read_excel(io.BytesIO(raw))
-        elif raw.startswith(_EXCEL_MAGIC):
-            raise InputError(
-                f"{path}: is an Excel workbook, not CSV text (renamed?); save it as CSV or "
-                "give it its .xlsx name"
-            )
-        else:
-            df = text_table(decode(raw, str(path), what=_WHAT), where=str(path), what=_WHAT)
+        df = _plain_utf8_table(path)
+        if df is None:
+            df = _any_table(path)
     except InputError:
         raise
     except Exception as exc:  # pandas / openpyxl raise many kinds: all mean "not readable"
