@@ -31,7 +31,6 @@ MOVED = {
     "tallrx.analysis.blots": "tallrx.analysis.assays.blots",
     "tallrx.model.assays": "tallrx.model.virtual",
     "tallrx.model.cohort": "tallrx.model.virtual.cohort",
-    "tallrx.model.cohort_select": "tallrx.model.virtual.cohort_select",
     "tallrx.model.engines": "tallrx.model.solvers",
     "tallrx.model.sbml": "tallrx.model.network.sbml",
     "tallrx.model._table": "tallrx.model.network._table",

@@ -207,7 +207,7 @@ def cohort_command(
             cohort = cohort_mod.load_cohort()
             say(f"using the shipped cohort ({n} samples, seed {seed})")
         else:
-            say(f"generating a cohort of {n} (seed {seed}): screening the candidate pool ...")
+            say(f"generating a cohort of {n} (seed {seed}): drawing and screening it ...")
             with progress("generating the virtual cohort", unit="samples"):
                 cohort = cohort_mod.generate_cohort(n, seed, jobs=jobs)
         summary = {

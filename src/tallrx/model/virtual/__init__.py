@@ -10,7 +10,7 @@ conditions are simulated once (:mod:`.run`); measurement noise is drawn afterwar
 * :func:`western_blots` (:mod:`.blots`) -> ``blots``;
 * :func:`coip_ms` (:mod:`.coip`) -> ``coip``;
 * :func:`qpcr_plate` (:mod:`.qpcr`) -> ``qpcr``;
-* :mod:`.cohort` (with :mod:`.cohort_select`): the virtual PDX cohort and its screen.
+* :mod:`.cohort`: the virtual PDX cohort (drawn from stated distributions) and its screen.
 
 Names load on first use.
 """

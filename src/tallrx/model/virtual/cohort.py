@@ -1,19 +1,17 @@
-"""Virtual PDX cohort: patients = parameter sets around the shared kinetics, selected to match
-the paper's cohort statistics and observations (Fig. 1D-E, Fig. 5).
+"""Virtual PDX cohort: patients drawn from stated distributions around the shared kinetics.
 
-A candidate pool is drawn (seeded): per patient lognormal IL7R level, GR level, dependence on
-survival signals (basal death hazard) and BIM / BCL2 / BCLXL / MCL1 / BMF synthesis; discrete
-IL7R / JAK1 / NRAS mutation flags (constitutive JAK drive or GAP-insensitive RAS); and a discrete
-"unknown non-IL7" ERK activation (paper Fig. 6) present in most leukemias, which adds a strong
-IL7-independent SOS/RAS drive and comes with more BIM (ERK-addicted cells tolerate BIM that ERK
-keeps phosphorylated and short-lived; MEK inhibitors unmask it, so most PDX respond to them,
-Fig. 5A). Diagnosis-relapse pairs share their parameters up to a relapse shift. Each candidate is
-screened in silico (noise-free 4-day viability, the paper's prednisolone window +/- 25 ng/ml IL7,
-ruxolitinib and the MEK inhibitors, prednisolone with selumetinib or with ruxolitinib + IL7, pERK
-30 min after IL7) and :mod:`.cohort_select` picks the cohort (its docstring lists the
-rules: 26 % IL7-responsive, no ruxolitinib responder, most MEK-inhibitor responders, ...).
+Every per-patient spread (lognormal median and log-sd) and every mutation frequency comes from
+``tallrx/data/model/cohort_distributions.csv`` (one row each, with its source; "assumed" where no
+source was verified): IL7R level, GR level, dependence on survival signals (basal death hazard),
+residual ERK drive and BIM / BCL2 / BCLXL / MCL1 / BMF synthesis; IL7R / JAK1 / NRAS mutation
+flags (constitutive JAK drive or GAP-insensitive RAS); and an "unknown non-IL7" ERK activation
+(paper Fig. 6) that adds an IL7-independent SOS/RAS drive and comes with more BIM.
+Diagnosis-relapse pairs (9 of 46 in the paper) share their parameters up to a stated relapse
+shift. The cohort is a plain draw: NO candidate is selected or rejected on its outcome. Each
+patient is then screened in silico (:func:`screen_statistics`) and flagged (:func:`classify`) so
+that ``tallrx reproduce`` can test the paper's claims on it.
 
-The selected default cohort (46, seed 2021) ships as ``tallrx/data/model/pdx_cohort_46.csv``;
+The default cohort (46, seed 2021) ships as ``tallrx/data/model/pdx_cohort_46.csv``;
 :func:`load_cohort` reads it without simulating.
 """
 
@@ -28,16 +26,13 @@ import pandas as pd
 from tallrx.errors import InputError, did_you_mean
 from tallrx.model.network import NETWORK
 from tallrx.model.simulate import PARAM_PREFIX
-from tallrx.model.virtual.cohort_select import Targets, classify, select_cohort
 from tallrx.model.virtual.run import run_conditions
 from tallrx.model.virtual.treatments import treatments_single
 from tallrx.model.virtual.viability import viability_plates
-from tallrx.paper import IL7_NG_ML
+from tallrx.paper import IL7_DEPENDENT_MIN_AUC, IL7_NG_ML, IL7_RESPONSIVE_FOLD
 
 __all__ = [
-    "Targets",
     "classify",
-    "select_cohort",
     "sample_candidates",
     "screen_statistics",
     "generate_cohort",
@@ -62,29 +57,49 @@ N_DOSES = 9
 
 #: PDX context (shared by all patients): cells barely proliferate, die without cytokines
 PDX_CONTEXT = {"k_prolif": 0.002}
+DISTRIBUTIONS_FILE = "cohort_distributions.csv"
+
+
+def _table() -> pd.DataFrame:
+    """The stated distributions (``tallrx/data/model/cohort_distributions.csv``)."""
+    ref = importlib.resources.files("tallrx") / "data" / "model" / DISTRIBUTIONS_FILE
+    with importlib.resources.as_file(ref) as path:
+        return pd.read_csv(path)
+
+
+def _rows(kind: str) -> pd.DataFrame:
+    t = _table()
+    return t[t["kind"] == kind].set_index("name")
+
+
 #: per-patient lognormal parameters: (median, log-sd)
 DISTRIBUTIONS: dict[str, tuple[float, float]] = {
-    "il7r_level": (1.0, 1.0),
-    "k_death0": (0.006, 0.6),  # dependence on survival signals (what IL7 rescues)
-    "erk_drive": (0.005, 0.5),  # residual non-IL7 ERK drive without the activation below
-    "gr_level": (1.0, 0.4),
-    "s_BIM": (1.3, 0.15),
-    "s_BCL2": (1.0, 0.4),
-    "s_BCLXL": (1.0, 0.4),
-    "s_MCL1": (1.0, 0.4),
-    "s_BMF": (1.0, 0.3),
+    k: (float(r["value"]), float(r["log_sd"])) for k, r in _rows("lognormal_spread").iterrows()
 }
+_FREQ, _STRENGTH = _rows("mutation_frequency"), _rows("mutation_strength")
 #: mutation flag -> (prevalence, parameter, (median, log-sd) of its strength)
 MUTATIONS: dict[str, tuple[float, str, tuple[float, float]]] = {
-    "il7r_mut": (0.10, "mut_jak_drive", (0.1, 0.4)),
-    "jak1_mut": (0.05, "mut_jak_drive", (0.15, 0.4)),
-    "nras_mut": (0.08, "mut_ras_level", (0.08, 0.4)),
+    f: (
+        float(_FREQ.at[f, "value"]),
+        str(_FREQ.at[f, "model_parameter"]),
+        (float(_STRENGTH.at[f, "value"]), float(_STRENGTH.at[f, "log_sd"])),
+    )
+    for f in _FREQ.index
+    if f != "nonil7_erk"
 }
 #: "unknown non-IL7" ERK activation (paper Fig. 6): prevalence, added erk_drive (median, log-sd)
-#: and the BIM synthesis factor of ERK-addicted leukemias (calibrated to Fig. 5A and 5C)
-NONIL7_ERK: tuple[float, tuple[float, float], float] = (0.72, (0.15, 0.3), 2.0)
+#: and the BIM synthesis factor of ERK-addicted leukemias
+NONIL7_ERK: tuple[float, tuple[float, float], float] = (
+    float(_FREQ.at["nonil7_erk", "value"]),
+    (float(_STRENGTH.at["nonil7_erk", "value"]), float(_STRENGTH.at["nonil7_erk", "log_sd"])),
+    float(_rows("bim_factor").at["nonil7_erk", "value"]),
+)
 FLAGS = (*MUTATIONS, "nonil7_erk")
-RELAPSE_SHIFT = {"erk_drive": 1.4, "gr_level": 0.85}  # relapses are more resistant
+#: relapses are more resistant: multiplicative shifts of the diagnosis parameters
+RELAPSE_SHIFT = {k: float(r["value"]) for k, r in _rows("relapse_shift").iterrows()}
+RELAPSE_LOG_SD = float(_rows("relapse_noise").at["relapse", "log_sd"])
+RELAPSE_NRAS_GAIN = float(_rows("relapse_gain").at["nras_mut", "value"])
+PAIR_FRACTION = float(_rows("pair_fraction").at["relapse", "value"])
 PARAMS = (*PDX_CONTEXT, *DISTRIBUTIONS, "mut_jak_drive", "mut_ras_level")
 
 
@@ -116,8 +131,8 @@ def sample_candidates(n_single: int, n_pairs: int, seed: int) -> pd.DataFrame:
     dx = _draw(rng, n_pairs)
     rel = dx.copy()
     for k in DISTRIBUTIONS:
-        rel[k] = rel[k] * np.exp(0.15 * rng.standard_normal(n_pairs)) * RELAPSE_SHIFT.get(k, 1)
-    gain = ~rel["nras_mut"] & (rng.random(n_pairs) < 0.25)  # RAS mutations enriched at relapse
+        rel[k] = rel[k] * np.exp(RELAPSE_LOG_SD * rng.standard_normal(n_pairs)) * RELAPSE_SHIFT.get(k, 1)
+    gain = ~rel["nras_mut"] & (rng.random(n_pairs) < RELAPSE_NRAS_GAIN)  # RAS mutations enriched at relapse
     rel["nras_mut"] = rel["nras_mut"] | gain
     rel["mut_ras_level"] = rel["mut_ras_level"] + np.where(
         gain, MUTATIONS["nras_mut"][2][0] * np.exp(0.4 * rng.standard_normal(n_pairs)), 0.0
@@ -232,6 +247,30 @@ def screen_statistics(
     return classify(out)
 
 
+# ------------------------------------------------------------------ flags (read-outs, not selection)
+RESPONSE_MAX_FRACTION = 0.75  # AUC below 75 % of the 4-log maximum counts as a response (assumed)
+JAK_DRIVEN_RUX_GAIN = 0.85  # an IL7-independent sample ruxolitinib re-sensitizes (COG17R)
+MEK_INHIBITORS = ("selumetinib", "trametinib", "binimetinib")
+
+
+def classify(s: pd.DataFrame) -> pd.DataFrame:
+    """Add the paper's flags to screen statistics (AUC thresholds in % x log10 uM)."""
+    s = s.copy()
+    top = RESPONSE_MAX_FRACTION * 100 * 4  # 4-log windows
+    s["il7_responsive"] = s["auc_fold"] > IL7_RESPONSIVE_FOLD
+    s["il7_dependent_resistant"] = s["il7_responsive"] & (
+        s["auc_prednisolone_il7"] >= IL7_DEPENDENT_MIN_AUC
+    )
+    s["il7_independent_resistant"] = ~s["il7_responsive"] & (
+        s["auc_prednisolone"] >= IL7_DEPENDENT_MIN_AUC
+    )
+    s["ruxolitinib_responder"] = s["auc_ruxolitinib"] < top
+    s["mek_responder"] = np.logical_and.reduce([s[f"auc_{d}"] < top for d in MEK_INHIBITORS])
+    if "rux_gain_il7" in s:
+        s["jak_driven"] = s["il7_independent_resistant"] & (s["rux_gain_il7"] < JAK_DRIVEN_RUX_GAIN)
+    return s
+
+
 # ------------------------------------------------------------------ naming
 def _name(cohort: pd.DataFrame) -> pd.DataFrame:
     """VPDX01.. names (pairs first, as VPDXnn-D / VPDXnn-R); combination groups marked."""
@@ -264,22 +303,36 @@ def generate_cohort(
     n: int = DEFAULT_N,
     seed: int = DEFAULT_SEED,
     *,
-    pool_factor: int = 8,
     engine: str = "batched",
     jobs: int = 1,
     mapper: Callable | None = None,
 ) -> pd.DataFrame:
-    """Draw a pool, screen it in silico and select a cohort matching the paper (see module)."""
+    """Draw ``n`` patients from the stated distributions and screen them in silico.
+
+    Parameters
+    ----------
+    n : int
+        Cohort size (>= 6); ``round(PAIR_FRACTION * n)`` diagnosis-relapse pairs.
+    seed : int
+        Seed of the draw.
+    engine, jobs, mapper
+        Simulation engine and parallelism of the screen.
+
+    Returns
+    -------
+    DataFrame
+        One row per patient: name, pair, flags, parameters and screen statistics. No patient is
+        selected on an outcome.
+    """
     if n < 6:
-        raise InputError(f"a virtual cohort needs at least 6 samples, got n={n}")
-    t = Targets.for_size(n)
-    pool = sample_candidates(pool_factor * n, max(pool_factor * t.n_pairs, 4), seed)
+        raise InputError(f"a virtual cohort needs at least 6 samples, got n={n}; use --n 6 or more")
+    n_pairs = int(round(PAIR_FRACTION * n))
+    pool = sample_candidates(n - 2 * n_pairs, n_pairs, seed)
     stats = screen_statistics(pool, engine=engine, jobs=jobs, mapper=mapper)
-    chosen = select_cohort(pd.concat([pool, stats], axis=1), t, seed)
-    out = _name(chosen)
+    out = _name(pd.concat([pool, stats], axis=1))
     first = ["sample", "pair", "timepoint", *FLAGS, "combination_group", *PARAMS]
     out = out[first + [c for c in out.columns if c not in first]]
-    out.attrs["seed"], out.attrs["pool"] = seed, len(pool)
+    out.attrs["seed"] = seed
     return out
 
 
