@@ -64,8 +64,8 @@ def line_observables(params: pd.DataFrame, *, jobs: int = 1) -> pd.DataFrame:
     base = pd.DataFrame(rows).drop(columns="tag").fillna(0.0)
     m, n = len(base), len(params)
     cond = base.loc[np.tile(np.arange(m), n)].reset_index(drop=True)
-    for c in params.columns:
-        cond["p." + c] = np.repeat(params[c].to_numpy(float), m)
+    extra = {"p." + c: np.repeat(params[c].to_numpy(float), m) for c in params.columns}
+    cond = pd.concat([cond, pd.DataFrame(extra, index=cond.index)], axis=1)
     names = ["viable_cells", "pERK", "BIM_mRNA", "BIM_bound_BCL2", "BIM_bound_BCLXL",
              "BIM_bound_MCL1"]
     hours = sorted({24.0, 96.0, D.QPCR_HOURS})
