@@ -20,7 +20,7 @@ RANK = {
     "_moved": 7,
     "io": 2, "model": 2,
     "analysis": 3, "tidy": 3, "store": 3, "parallel": 3,
-    "testing": 4, "reproduce": 4, "workflows": 4,
+    "testing": 4, "reproduce": 4, "workflows": 4, "calibration": 4,
     "plots": 5, "report": 5,
     "cli": 6, "web": 6,
     "__init__": 7, "__main__": 7,

@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from tallrx.model.calibration.observables import auc_fold, fold, line_observables
-from tallrx.model.calibration.targets import load_targets
+from tallrx.calibration.observables import auc_fold, fold, line_observables
+from tallrx.calibration.targets import load_targets
 
 
 def test_auc_fold_hand_worked():

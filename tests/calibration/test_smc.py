@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from tallrx.model.calibration.smc import smc
+from tallrx.calibration.smc import smc
 
 
 def test_conjugate_gaussian():

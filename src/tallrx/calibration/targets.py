@@ -1,4 +1,4 @@
-"""The cited calibration targets (``tallrx/data/model/calibration_targets.csv``) and how a model
+"""The cited calibration targets (``tallrx/data/calibration_targets.csv``) and how a model
 observable is scored against each.
 
 Columns (stable; other tools read them): target, figure, observable, context, hours, value,

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tallrx.model.calibration.prior import BoxPrior
+from tallrx.calibration.prior import BoxPrior
 
 #: a parameter counts as identified when its posterior 5-95 % width (transformed space) is below
 #: this share of the prior's

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from tallrx.model.calibration.likelihood import total_log_likelihood
+from tallrx.calibration.likelihood import total_log_likelihood
 
 
 def test_inside_all_bounds_is_zero_and_misses_add_up():

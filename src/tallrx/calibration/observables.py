@@ -92,7 +92,7 @@ def line_observables(params: pd.DataFrame, *, jobs: int = 1) -> pd.DataFrame:
         bound = [get(24.0, f"BIM_bound_{a}", f"coip|{k}") for k in (0, 1, "sel")]
         out[f"coip_loss_{a}"] = fold(bound[1], bound[0])
         out[f"coip_restore_selumetinib_{a}"] = fold(bound[2], bound[1])
-    from tallrx.model.calibration.targets import load_targets
+    from tallrx.calibration.targets import load_targets
 
     names = [t for t in load_targets()["target"] if t in out]
     return pd.DataFrame(out)[names]

@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from tallrx.model.calibration.outputs import identifiability, posterior_table, write_posterior
-from tallrx.model.calibration.prior import calibration_prior
+from tallrx.calibration.outputs import identifiability, posterior_table, write_posterior
+from tallrx.calibration.prior import calibration_prior
 from tallrx.model.twin.prior import read_posterior
 from tallrx.reproduce.draws import read_draws_posterior
 

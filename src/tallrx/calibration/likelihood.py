@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tallrx.model.calibration.targets import load_targets, log_likelihood
+from tallrx.calibration.targets import load_targets, log_likelihood
 
 
 def total_log_likelihood(obs: pd.DataFrame, targets: pd.DataFrame | None = None) -> np.ndarray:

@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
+from tallrx.calibration.targets import COLUMNS, load_targets, log_likelihood
 from tallrx.model import observables
-from tallrx.model.calibration.targets import COLUMNS, load_targets, log_likelihood
 
 COHORT_FLAGS = {"il7_responsive", "il7_dependent_resistant", "ruxolitinib_responder",
                 "mek_responder", "auc_prednisolone", "ci"}

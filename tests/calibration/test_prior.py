@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from tallrx.model.calibration.prior import BoxPrior, calibration_prior
+from tallrx.calibration.prior import BoxPrior, calibration_prior
 
 
 def test_box_prior_hand_worked():
