@@ -344,9 +344,11 @@ CLAIM_FIGURES: dict[int, Callable[..., Figure]] = {
 }
 
 
-def sensitivity_figure(summary: pd.DataFrame) -> Figure:
+def sensitivity_figure(
+    summary: pd.DataFrame, what: str = "sampled parameter sets"
+) -> Figure:
     """Fraction of parameter sets in which each claim held (summary: claim, fraction_held,
-    n_runs)."""
+    n_runs); ``what`` names the sets in the title (e.g. "posterior draws")."""
     fig = new_figure(6, 3)
     ax = fig.add_subplot()
     ids = summary["claim"].astype(int).to_numpy()
@@ -356,5 +358,5 @@ def sensitivity_figure(summary: pd.DataFrame) -> Figure:
         ax.text(i, (0 if np.isnan(f) else f) + 0.02, f"n={n}", ha="center", fontsize=7)
     ax.set_ylim(0, 1.1)
     ax.set_xticks(ids, [f"claim {i}" for i in ids], fontsize=7)
-    styled(ax, "Claims held across sampled parameter sets", "", "fraction of runs held")
+    styled(ax, f"Claims held across {what}", "", "fraction of runs held")
     return fig

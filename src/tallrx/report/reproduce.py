@@ -234,7 +234,7 @@ def render(result: ReproduceResult, folder: Path) -> Path:
     if len(result.sensitivity):
         figures["sensitivity"] = sensitivity_figure(result.sensitivity)
     if len(result.draws):
-        figures["draws"] = sensitivity_figure(result.draws)
+        figures["draws"] = sensitivity_figure(result.draws, "posterior draws")
     (folder / "figures").mkdir(parents=True, exist_ok=True)
     for name, fig in figures.items():
         fig.savefig(folder / "figures" / f"{name}.png", dpi=110, bbox_inches="tight")
