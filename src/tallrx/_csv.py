@@ -6,8 +6,9 @@ computed. Here float columns are formatted first by Arrow's C++ cast (the same s
 digits as Python's ``repr``) and the text is brought to ``repr``'s form: "100" -> "100.0", and the
 values ``repr`` writes in scientific notation (exponent < -4 or >= 16) or that Arrow wrote in
 scientific notation go through ``repr`` itself (rare in measured data). NaN is written as the
-empty field, as pandas does. Everything else (text, integers, booleans, quoting) is left to pandas.
-This module imports nothing from tallrx (layer 0).
+empty field, as pandas does. Integers, booleans and text (quoted as pandas quotes) are turned into
+Arrow strings too, and the rows are joined by Arrow and written from its buffer (no Python string
+per value or row); tables with other column kinds are left to pandas. This module imports nothing from tallrx (layer 0).
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ def format_floats(values: np.ndarray) -> np.ndarray:
     >>> format_floats(np.array([100.0, 0.1, 1e-05, np.nan, -np.inf, 1e16, -0.0])).tolist()
     ['100.0', '0.1', '1e-05', '', '-inf', '1e+16', '-0.0']
     """
+    return _float_text(values).to_numpy(zero_copy_only=False).astype(object)
+
+
+def _float_text(values: np.ndarray):
+    """:func:`format_floats` as an Arrow string array (no Python string per value)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -42,11 +48,16 @@ def format_floats(values: np.ndarray) -> np.ndarray:
     integral = plain & ~has_e & (np.floor(v) == v)
     if integral.any():
         arr = pc.if_else(pa.array(integral), pc.binary_join_element_wise(arr, ".0", ""), arr)
-    text = arr.to_numpy(zero_copy_only=False).astype(object)
-    slow = np.flatnonzero(~plain | has_e)
-    text[slow] = [repr(float(x)) for x in v[slow]]
-    text[np.isnan(v)] = ""
-    return text
+    slow = ~plain | has_e
+    nan = np.isnan(v)
+    slow &= ~nan
+    if slow.any():
+        arr = pc.replace_with_mask(
+            arr, pa.array(slow), pa.array([repr(float(x)) for x in v[slow]], pa.string())
+        )
+    if nan.any():
+        arr = pc.if_else(pa.array(nan), "", arr)
+    return arr
 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike, chunk_rows: int = CHUNK_ROWS) -> None:
@@ -66,12 +77,23 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike, chunk_rows: int = CHUNK
     ):
         df.to_csv(path, index=False)
         return
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(",".join(_quoted(np.array([str(c) for c in df.columns], dtype=object))) + "\n")
+    with open(path, "wb") as fh:
+        fh.write(_lines([_text(np.array([str(c)], dtype=object)) for c in df.columns]))
         for start in range(0, len(df), chunk_rows):
             part = df.iloc[start : start + chunk_rows]
             fields = [_fields(part.iloc[:, i]) for i in range(part.shape[1])]
-            fh.write("".join([",".join(row) + "\n" for row in zip(*fields, strict=True)]))
+            fh.write(_lines(fields))
+
+
+def _lines(fields: list) -> memoryview:
+    """The UTF-8 bytes of the rows: the fields (Arrow string arrays) joined by "," and each row
+    ended by a newline, straight from Arrow's data buffer (no Python string per row)."""
+    import pyarrow.compute as pc
+
+    rows = pc.binary_join_element_wise(pc.binary_join_element_wise(*fields, ","), "\n", "")
+    width = np.int64 if rows.type.equals("large_string") else np.int32
+    offsets = np.frombuffer(rows.buffers()[1], dtype=width)
+    return memoryview(rows.buffers()[2])[offsets[rows.offset] : offsets[rows.offset + len(rows)]]
 
 
 def _plain(col: pd.Series) -> bool:
@@ -86,24 +108,32 @@ def _plain(col: pd.Series) -> bool:
     return False
 
 
-def _fields(col: pd.Series) -> np.ndarray:
-    """The CSV fields (object array of str) of one column (see :func:`_plain`)."""
+def _fields(col: pd.Series):
+    """The CSV fields (an Arrow string array) of one column (see :func:`_plain`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     dt = col.dtype
     if isinstance(dt, np.dtype) and dt.kind == "f":
-        return format_floats(col.to_numpy())
-    if isinstance(dt, np.dtype) and dt.kind in "iub":
-        return col.to_numpy().astype(str).astype(object)
+        return _float_text(col.to_numpy())
+    if isinstance(dt, np.dtype) and dt.kind == "b":
+        return pc.if_else(pa.array(col.to_numpy()), "True", "False")
+    if isinstance(dt, np.dtype) and dt.kind in "iu":
+        return pc.cast(pa.array(col.to_numpy()), pa.string())
     text = col.to_numpy(dtype=object, na_value=None)
-    missing = pd.isna(text)
-    text[missing] = ""
-    return _quoted(text)
+    text[pd.isna(text)] = ""
+    return _text(text)
 
 
-def _quoted(text: np.ndarray) -> np.ndarray:
-    """Fields holding a comma, a double quote, CR or LF in double quotes (quotes doubled)."""
-    s = pd.Series(text, dtype=object)
-    need = s.str.contains('[,"\r\n]', regex=True).to_numpy(dtype=bool)
-    if need.any():
-        text = text.copy()
-        text[need] = ['"' + t.replace('"', '""') + '"' for t in text[need]]
-    return text
+def _text(text: np.ndarray):
+    """Strings (object array) as CSV fields: those holding a comma, a double quote, CR or LF in
+    double quotes (quotes doubled), as Python's csv module does with QUOTE_MINIMAL."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(text, type=pa.string())
+    need = pc.match_substring_regex(arr, '[,"\r\n]')
+    if pc.any(need).as_py():
+        quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
+        arr = pc.if_else(need, quoted, arr)
+    return arr
