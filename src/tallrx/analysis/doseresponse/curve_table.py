@@ -124,23 +124,34 @@ def f_sf(x, d1, d2) -> np.ndarray:
 
 def _betainc(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> np.ndarray:
     """Regularized incomplete beta I_z(a, b) for a, b > 0 and z in [0, 1] (arrays)."""
-    lg = np.vectorize(lgamma, otypes=[float])
+    def lg(v):  # ln Gamma once per distinct value (degrees of freedom repeat)
+        uniq, inv = np.unique(v, return_inverse=True)
+        return np.array([lgamma(u) for u in uniq.tolist()])[inv].reshape(np.shape(v))
+
     safe = np.clip(z, 1e-300, 1 - 1e-16)
     front = np.exp(lg(a + b) - lg(a) - lg(b) + a * np.log(safe) + b * np.log1p(-safe))
     direct = z < (a + 1.0) / (a + b + 2.0)
-    head = np.where(
-        direct, front * _beta_cf(a, b, safe) / a, 1.0 - front * _beta_cf(b, a, 1.0 - safe) / b
-    )
+    head = np.full(np.shape(front), np.nan)
+    for sel, p, q, at in ((direct, a, b, safe), (~direct, b, a, 1.0 - safe)):
+        if sel.any():  # each side's continued fraction only where it is used (it converges there)
+            cf = _beta_cf(*(np.broadcast_to(v, sel.shape)[sel] for v in (p, q, at)))
+            head[sel] = front[sel] * cf / np.broadcast_to(p, sel.shape)[sel]
+    head[~direct] = 1.0 - head[~direct]
     return np.where(z <= 0.0, 0.0, np.where(z >= 1.0, 1.0, head))
 
 
 def _beta_cf(a, b, z, terms: int = 300, tiny: float = 1e-300) -> np.ndarray:
-    """Continued fraction of the incomplete beta (Lentz), a fixed number of terms (vectorized)."""
+    """Continued fraction of the incomplete beta (Lentz), vectorized; each value stops at its own
+    convergence (|delta - 1| < 1e-15) or after ``terms`` terms, so it does not depend on the
+    other values of the call, and converged values leave the arrays."""
+    a, b, z = np.broadcast_arrays(a, b, z)
     qab, qap, qam = a + b, a + 1.0, a - 1.0
     c = np.ones_like(z)
     d = 1.0 - qab * z / qap
     d = 1.0 / np.where(np.abs(d) < tiny, tiny, d)
     h = d.copy()
+    out = h.copy()
+    idx = np.arange(h.size).reshape(h.shape)
     for m in range(1, terms + 1):
         m2 = 2 * m
         aa = m * (b - m) * z / ((qam + m2) * (a + m2))
@@ -156,6 +167,14 @@ def _beta_cf(a, b, z, terms: int = 300, tiny: float = 1e-300) -> np.ndarray:
         c = np.where(np.abs(c) < tiny, tiny, c)
         delta = d * c
         h *= delta
-        if np.all(np.abs(delta - 1.0) < 1e-15):
-            break
-    return h
+        done = np.abs(delta - 1.0) < 1e-15
+        if done.any() or m == terms:
+            out.flat[idx[done]] = h[done]
+            if m == terms or done.all():
+                out.flat[idx[~done]] = h[~done]
+                break
+            keep = ~done
+            a, b, z, qab, qap, qam, c, d, h, idx = (
+                v[keep] for v in (a, b, z, qab, qap, qam, c, d, h, idx)
+            )
+    return out
