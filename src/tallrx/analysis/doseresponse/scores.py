@@ -183,14 +183,20 @@ def _grid_search(x, y, cg, hg) -> dict[str, np.ndarray]:
         inh = np.where(valid, 100.0 - y[s], 0.0)
         base = np.einsum("cp,cp->c", inh, inh)
         lx, inh, cnt = _dose_sums(x[s], valid, inh)
-        h = np.exp(hg[s])[:, :, None] * _LN10  # (chunk, n_h, 1)
+        # one plate layout and one grid for every curve (the coarse grid): the sigmoid values
+        # are the same for all of them, computed once (the same numbers, bit for bit)
+        shared = lx.shape[0] == 1 and _same_rows(cg[s]) and _same_rows(hg[s])
+        rows_in = slice(0, 1) if shared else slice(None)
+        h = np.exp(hg[s][rows_in])[:, :, None] * _LN10  # (chunk or 1, n_h, 1)
         # 1 / (1 + 10^(h (c - x))) as an outer product: one exp per grid point and one per dose
         with np.errstate(over="ignore"):
-            shape = np.multiply(np.exp(h * cg[s][:, None, :])[..., None],
+            shape = np.multiply(np.exp(h * cg[s][rows_in][:, None, :])[..., None],
                                 np.exp(-h * lx[:, None, :])[:, :, None, :])
         shape += 1.0
         np.reciprocal(shape, out=shape)
         shape = shape.reshape(shape.shape[0], n_h * n_c, -1)
+        if shared:
+            shape = np.broadcast_to(shape, (inh.shape[0], *shape.shape[1:]))
         ss = np.einsum("cgp,cgp,cp->cg", shape, shape, cnt)
         sy = np.einsum("cgp,cp->cg", shape, inh)
         top = np.clip(sy / np.where(ss > 0, ss, 1.0), 0.0, 100.0)
@@ -204,6 +210,11 @@ def _grid_search(x, y, cg, hg) -> dict[str, np.ndarray]:
                            ("c", cg[s][rows, k % n_c])):
             out[key][s] = np.where(found, value, np.nan)
     return out
+
+
+def _same_rows(a: np.ndarray) -> bool:
+    """Every row of ``a`` equals its first row."""
+    return a.shape[0] > 0 and bool(np.all(a == a[:1]))
 
 
 def _dose_sums(x, valid, inh):
