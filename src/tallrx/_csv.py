@@ -8,7 +8,8 @@ values ``repr`` writes in scientific notation (exponent < -4 or >= 16) or that A
 scientific notation go through ``repr`` itself (rare in measured data). NaN is written as the
 empty field, as pandas does. Integers, booleans and text (quoted as pandas quotes) are turned into
 Arrow strings too, and the rows are joined by Arrow and written from its buffer (no Python string
-per value or row); tables with other column kinds are left to pandas. This module imports nothing from tallrx (layer 0).
+per value or row); tables with other column kinds are left to pandas. This module imports
+nothing from tallrx (layer 0).
 """
 
 from __future__ import annotations

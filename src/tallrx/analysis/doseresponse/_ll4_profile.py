@@ -226,12 +226,15 @@ def grid_sse(data: Curves, grid_u: np.ndarray, hills: np.ndarray) -> np.ndarray:
     Uses a + s = 1 (a = 0, s = 1 at x = 0): Sas = S1 - S2, Saa = W - 2 S1 + S2, Say = Sy - Ssy.
     """
     pts = data.pts[:, :, :, None, None]
-    z = (pts[LX] - grid_u[None, :, None, :]) * hills[None, :, :, None]
+    # one layout and one grid for every curve: the sigmoid is computed once (same numbers)
+    shared = _same_curves(data.pts[LX], data.pts[NZ], grid_u.T, hills.T)
+    one = slice(0, 1) if shared else slice(None)
+    z = (pts[LX, :, one] - grid_u[None, one, None, :]) * hills[None, one, :, None]
     np.minimum(z, 700.0, out=z)
     np.exp(z, out=z)
-    z *= pts[NZ]
+    z *= pts[NZ, :, one]
     z += 1.0
-    s = np.reciprocal(z, out=z)
+    s = np.broadcast_to(np.reciprocal(z, out=z), (z.shape[0], grid_u.shape[0], *z.shape[2:]))
     ws = pts[W] * s
     s1, s2 = ws.sum(axis=0), np.einsum("p...,p...->...", ws, s)
     ssy = np.einsum("pchu,pc->chu", s, data.pts[WY])
@@ -242,6 +245,11 @@ def grid_sse(data: Curves, grid_u: np.ndarray, hills: np.ndarray) -> np.ndarray:
     b, t = plateaus(sums, per, data.kind, degenerate=False)
     saa, sas, sss, say, _, _ = sums
     return syy - 2.0 * (b * say + t * ssy) + b * b * saa + 2.0 * b * t * sas + t * t * sss
+
+
+def _same_curves(*arrays: np.ndarray) -> bool:
+    """Every column (curve) of each (k, n) array equals its first column."""
+    return all(a.shape[1] > 0 and bool(np.all(a == a[:, :1])) for a in arrays)
 
 
 def grid_starts(data: Curves, grid_u, hills, budget: int):
