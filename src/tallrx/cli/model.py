@@ -5,7 +5,8 @@
 * ``tallrx simulate EXPERIMENT.toml -o OUT/`` (plate-scale virtual experiments -> wells / blots /
   coip / qpcr / timecourse CSVs);
 * ``tallrx cohort [--n 46] [--seed S] -o OUT/`` (virtual PDX cohort + its in-silico screen);
-* ``tallrx model show`` and ``tallrx model export --sbml FILE``.
+* ``tallrx model show`` and ``tallrx model export --sbml FILE``;
+* ``tallrx model petab -o DIR`` (the calibration targets as a PEtab v1 problem).
 """
 
 from __future__ import annotations
@@ -318,3 +319,25 @@ def export_command(
     if antimony is not None:
         write_text(antimony, to_antimony())
         say(f"wrote {antimony} (Antimony)")
+
+
+@model_app.command("petab")
+def petab_command(
+    out: Path = typer.Option(..., "-o", "--out", help="New (or empty) folder for the problem."),
+) -> None:
+    """Export the calibration problem in PEtab v1 (SBML + tables + problem.yaml + README.md)."""
+    try:
+        import petab  # noqa: F401
+    except ImportError:
+        raise InputError(
+            "tallrx model petab needs the petab package: pip install petab "
+            "(or pip install 'tallrx[test]')"
+        ) from None
+    from tallrx.calibration.petab import export_problem
+
+    res = export_problem(out)
+    say(
+        f"wrote {res['problem']} (PEtab v1, petab linter: no errors; {res['measurements']} "
+        f"measurements of {', '.join(res['stated'])}); {out}/README.md lists the "
+        f"{res['left']} targets PEtab cannot state and why"
+    )

@@ -40,7 +40,11 @@ class Measurement:
 
     ``observable`` is a formula over SBML ids (e.g. ``"BIM_mRNA"``), ``condition`` the input
     parameters set (e.g. ``{"prednisolone": 690.0}``, concentrations in uM), ``time`` in h,
-    ``value`` the measured number and ``sd`` its noise standard deviation (same unit).
+    ``value`` the measured number and ``sd`` its noise standard deviation (same unit, or log10
+    units when ``transformation`` is ``"log10"``). ``preequilibration``: the inputs of the state
+    brought to steady state before ``condition`` starts (PEtab's preequilibrationConditionId);
+    ``None`` starts from the SBML initial values. Condition keys may be SBML parameters or species
+    (a species value re-initializes it when the condition starts).
     """
 
     observable_id: str
@@ -49,6 +53,8 @@ class Measurement:
     sd: float
     time: float
     condition: Mapping[str, float] = field(default_factory=dict)
+    preequilibration: Mapping[str, float] | None = None
+    transformation: str = "lin"
 
 
 def _condition_id(cond: Mapping[str, float]) -> str:
@@ -70,12 +76,25 @@ def _estimated() -> list:
     ]
 
 
+def _defaults(keys: Sequence[str]) -> dict[str, float]:
+    """Value of a condition column where a condition leaves it out: the parameter's nominal
+    value, NaN for a species (PEtab: keep the state as it is)."""
+    from tallrx.model import NETWORK
+
+    params = {p.name: float(p.value) for p in NETWORK.parameters}
+    return {k: params.get(k, float("nan")) for k in keys}
+
+
 def petab_tables(measurements: Sequence[Measurement]) -> dict[str, pd.DataFrame]:
     """The four PEtab tables (condition, observable, measurement, parameter) of ``measurements``."""
-    inputs = sorted({k for m in measurements for k in m.condition})
-    conds = {_condition_id(m.condition): m.condition for m in measurements}
+    every = [m.condition for m in measurements] + [
+        m.preequilibration for m in measurements if m.preequilibration is not None
+    ]
+    inputs = sorted({k for c in every for k in c})
+    conds = {_condition_id(c): c for c in every}
+    default = _defaults(inputs)
     condition = pd.DataFrame(
-        [{"conditionId": cid, **{k: float(c.get(k, 0.0)) for k in inputs}}
+        [{"conditionId": cid, **{k: float(c.get(k, default[k])) for k in inputs}}
          for cid, c in conds.items()]
     )
     observable = pd.DataFrame(
@@ -83,11 +102,13 @@ def petab_tables(measurements: Sequence[Measurement]) -> dict[str, pd.DataFrame]
             {
                 "observableId": oid,
                 "observableFormula": formula,
-                "observableTransformation": "lin",
+                "observableTransformation": transformation,
                 "noiseFormula": f"noiseParameter1_{oid}",
                 "noiseDistribution": "normal",
             }
-            for oid, formula in dict((m.observable_id, m.observable) for m in measurements).items()
+            for oid, (formula, transformation) in {
+                m.observable_id: (m.observable, m.transformation) for m in measurements
+            }.items()
         ]
     )
     measurement = pd.DataFrame(
@@ -98,6 +119,10 @@ def petab_tables(measurements: Sequence[Measurement]) -> dict[str, pd.DataFrame]
                 "measurement": float(m.value),
                 "time": float(m.time),
                 "noiseParameters": float(m.sd),
+                **(
+                    {"preequilibrationConditionId": _condition_id(m.preequilibration)}
+                    if m.preequilibration is not None else {}
+                ),
             }
             for m in measurements
         ]
