@@ -54,6 +54,8 @@ def main() -> None:
     s = r["summary"].iloc[0]
     pd.set_option("display.width", 160)
     print(f"{a.patients} virtual patients, {a.jobs} worker(s), settings {settings}")
+    if s["n_skipped"]:
+        print(f"skipped (screen failed plate QC)   {int(s['n_skipped']):8d}   {s['skipped']}")
     print(f"wall time                          {wall:8.1f} s ({wall / 60:.1f} min)")
     print(f"combination cells                  {int(s['n_cells']):8d}")
     print(

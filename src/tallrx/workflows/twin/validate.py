@@ -52,6 +52,20 @@ def screen(patients: pd.DataFrame, seed: int, **kw) -> pd.DataFrame:
     return _normalized(wells)
 
 
+def usable_patients(patients: pd.DataFrame, table: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+    """``patients`` that have usable single-agent wells in ``table``, and the samples skipped.
+
+    A patient whose culture fails plate QC (e.g. vehicle signal not above blank: cells that die
+    in culture, k_prolif < death rate) has no data to fit, as in a real lab: it is skipped and
+    counted, not fitted.
+    """
+    from tallrx.model.twin.data import clean_table
+
+    usable = set(clean_table(table, "virtual screen")["sample"])
+    skipped = [s for s in patients["sample"] if s not in usable]
+    return patients[patients["sample"].isin(usable)].reset_index(drop=True), skipped
+
+
 def held_out(patients: pd.DataFrame, seed: int, **kw) -> pd.DataFrame:
     """Noisy prednisolone x selumetinib matrices -/+ IL7 (own vehicle), viability table."""
     from tallrx.model.virtual.cohort import cohort_conditions
@@ -112,14 +126,16 @@ def validate_twins(
     Returns
     -------
     dict
-        ``summary`` (one-row metrics: mae, coverage of the 90 % intervals for the held-out cell
-        means and for the noise-free surface, call accuracy and the majority-class baseline),
+        ``summary`` (one-row metrics: patients fitted and skipped for a failed screen, mae,
+        coverage of the 90 % intervals for the held-out cell means and for the noise-free
+        surface, call accuracy and the majority-class baseline),
         ``cells`` (per surface cell: prediction, measured, truth), ``calls`` (per patient x IL7:
         predicted and true call), ``parameters`` (posterior vs true value).
     """
     kw = dict(engine=engine, jobs=jobs, mapper=mapper)
     patients = virtual_patients(n, TRUTH_SEED + seed)
     table = screen(patients, seed=seed, **kw)
+    patients, skipped = usable_patients(patients, table)
     res = twin_samples(table, list(patients["sample"]), seed=seed, settings=settings, **kw)
     measured = held_out(patients, seed=seed + 1, **kw)
     cells = res.surface.merge(
@@ -149,10 +165,14 @@ def validate_twins(
     k = g.transform("count")
     loo = (g.transform("sum") - c["measured"]) / (k - 1)
     summary = {
-        "n_patients": n,
+        "n_patients": len(patients),
+        "n_skipped": len(skipped),
+        "skipped": " ".join(skipped),
         "n_cells": int(len(c)),
         "mae": float(np.mean(np.abs(c["viability_median"] - c["measured"]))),
-        "mae_population": float(np.mean(np.abs(loo - c["measured"]))) if n > 1 else np.nan,
+        "mae_population": (
+            float(np.mean(np.abs(loo - c["measured"]))) if len(patients) > 1 else np.nan
+        ),
         "mae_truth": float(np.mean(np.abs(c["model_median"] - c["truth"]))),
         "coverage": float(inside.mean()),
         "coverage_truth": float(
