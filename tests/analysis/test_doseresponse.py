@@ -457,3 +457,8 @@ def test_flat_curve_f_test_matches_scipy_f_distribution():
     d2 = rng.integers(1, 300, x.size).astype(float)
     np.testing.assert_allclose(f_sf(x, d1, d2), stats.f.sf(x, d1, d2), rtol=1e-10, atol=1e-300)
     assert np.isnan(f_sf(np.nan, 3.0, 5.0))
+    # each value's continued fraction stops at its own convergence: a p-value is the same number
+    # alone and among others (a NaN neighbour once ran every value to the 300-term limit)
+    batch = f_sf(np.append(x[:50], np.nan), np.append(d1[:50], 3.0), np.append(d2[:50], 9.0))
+    alone = [f_sf(x[i], d1[i], d2[i]) for i in range(50)]
+    np.testing.assert_array_equal(batch[:50], np.array(alone, dtype=float))

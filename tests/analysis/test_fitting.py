@@ -337,3 +337,18 @@ def test_synergy_single_agent_fits_get_the_same_bounded_plateaus():
     for p in (cur.bottom, cur.top):
         ok = np.isfinite(p)
         assert np.all(p[ok] >= (lo - span)[ok] - 1e-9) and np.all(p[ok] <= (hi + span)[ok] + 1e-9)
+
+
+def test_a_shared_plate_layout_gives_the_same_numbers_as_per_curve_starts():
+    """When every curve has the same doses, the start grid's sigmoid is computed once for all
+    (a speed-up); a batch where one curve has other doses takes the per-curve path. The other
+    curves' fits must be the same numbers, bit for bit, either way."""
+    rng = np.random.default_rng(4)
+    x, y = random_curves(rng, 40)
+    shared = np.broadcast_to(x, y.shape)
+    odd = shared.copy()
+    odd[-1, :3] *= 1.5  # the last curve: another lowest dose, same number of points
+    a, b = fit_ll4(shared, y), fit_ll4(odd, y)
+    for f in ("bottom", "top", "ic50", "hill", "sse", "se_ic50", "se_hill", "converged"):
+        np.testing.assert_array_equal(getattr(a, f)[:-1], getattr(b, f)[:-1], err_msg=f)
+    assert b.sse[-1] == pytest.approx(fit_ll4(odd[-1:], y[-1:]).sse[0], rel=1e-9)

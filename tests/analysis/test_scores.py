@@ -116,3 +116,26 @@ def test_cohort_z_per_drug_and_condition():
     z = cohort_auc_z(t, ["drug_a", "il7"])
     assert z.iloc[0] == pytest.approx(-1 / np.sqrt(2)) and z.iloc[1] == pytest.approx(1 / np.sqrt(2))
     assert z.iloc[2:].isna().all()  # one valid AUC per group (AUC 0 has no log), a lone curve
+
+
+def test_dss_grid_shared_by_all_curves_gives_the_same_numbers():
+    """The DSS's coarse grid is the same for every curve of one plate layout, so its sigmoid is
+    computed once (a speed-up); with one curve's grid moved every curve takes its own path. The
+    grid optimum of the other curves must not change by a bit."""
+    from tallrx.analysis.doseresponse.curves import ll4
+    from tallrx.analysis.doseresponse.scores import _grid_search
+
+    rng = np.random.default_rng(4)
+    n, x = 40, np.repeat(np.logspace(-2, 2, 9), 3)
+    y = ll4(x[None], rng.uniform(0, 60, n)[:, None], 100.0, 10 ** rng.uniform(-3, 3, n)[:, None],
+            rng.lognormal(0.0, 0.5, n)[:, None]) + rng.normal(0.0, 5.0, (n, x.size))
+    xs = np.broadcast_to(x, y.shape)
+    cg = np.broadcast_to(np.linspace(-2.0, 2.0, 15), (n, 15))
+    hg = np.broadcast_to(np.linspace(np.log(0.1), np.log(2.5), 8), (n, 8))
+    moved = hg.copy()
+    moved[-1] += 0.01
+    a, b = _grid_search(xs, y, cg, hg), _grid_search(xs, y, cg, moved)
+    alone = _grid_search(xs[-1:], y[-1:], cg[-1:], moved[-1:])  # the moved curve is not shared
+    for k in ("c", "h", "top", "sse"):
+        np.testing.assert_array_equal(a[k][:-1], b[k][:-1], err_msg=k)
+        np.testing.assert_array_equal(b[k][-1:], alone[k], err_msg=k)
