@@ -215,6 +215,8 @@ def collapse_replicates(x: np.ndarray, y: np.ndarray, w: np.ndarray):
     """
     n_curves, n_pts = y.shape
     valid = w > 0
+    if n_curves > 1 and valid.all() and bool(np.all(x == x[:1])):
+        return _collapse_shared(x[0], y, w)
     key = np.where(valid, x, np.inf)
     order = np.argsort(key, axis=1, kind="stable")
     rows = np.arange(n_curves)[:, None]
@@ -238,8 +240,45 @@ def collapse_replicates(x: np.ndarray, y: np.ndarray, w: np.ndarray):
     )
     ybar = np.divide(wy, wsum, out=np.zeros_like(wy), where=wsum > 0)
     dev = ys - ybar[rows, gid]
-    within = np.einsum("ij,ij->i", ws * dev, dev)
+    within = _row_dot(ws * dev, dev)
     return xu, ybar, wsum, within, valid.sum(axis=1), n_distinct
+
+
+def _row_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row sums of ``a * b`` (n, k), added column by column: the same numbers whatever the arrays'
+    memory alignment (``np.einsum``'s vectorized row reduction changes its order with it, so
+    equal inputs could give sums one rounding apart)."""
+    out = a[:, 0] * b[:, 0] if a.shape[1] else np.zeros(a.shape[0])
+    for j in range(1, a.shape[1]):
+        out += a[:, j] * b[:, j]
+    return out
+
+
+def _collapse_shared(x: np.ndarray, y: np.ndarray, w: np.ndarray):
+    """:func:`collapse_replicates` when every curve has every point at the same doses ``x`` (one
+    plate layout): one sort for all curves, and each dose's sums added in the same order as the
+    general path's ``np.bincount`` (0 + first + second + ...), so the numbers are the same."""
+    n_curves, n_pts = y.shape
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    new = np.ones(n_pts, dtype=bool)
+    new[1:] = xs[1:] != xs[:-1]
+    starts = np.flatnonzero(new)
+    length = np.diff(np.append(starts, n_pts))
+    gid = np.cumsum(new) - 1
+    ws, ys = w[:, order], y[:, order]
+    wys = ws * ys
+    wsum = 0.0 + ws[:, starts]
+    wy = 0.0 + wys[:, starts]
+    for r in range(1, int(length.max())):
+        more = np.flatnonzero(length > r)
+        wsum[:, more] += ws[:, starts[more] + r]
+        wy[:, more] += wys[:, starts[more] + r]
+    xu = np.broadcast_to(0.0 + xs[starts], wsum.shape).copy()
+    ybar = np.divide(wy, wsum, out=np.zeros_like(wy), where=wsum > 0)
+    dev = ys - ybar[:, gid]
+    within = _row_dot(ws * dev, dev)
+    return (xu, ybar, wsum, within, np.full(n_curves, n_pts), np.full(n_curves, starts.size))
 
 
 # ----------------------------------------------------------------------------- public API
@@ -421,9 +460,9 @@ def _fit_block(x, y, w, box, ubox, hbox, starts, standard_errors: bool = True) -
     n_free = 2 + free_b.astype(int) + free_t.astype(int)
     wtot = wsum.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.einsum("ij,ij->i", wsum, ybar) / wtot
+        mean = _row_dot(wsum, ybar) / wtot
         spread = np.sqrt(
-            np.einsum("ij,ij->i", wsum, (ybar - mean[:, None]) ** 2) / wtot + within / wtot
+            _row_dot(wsum, (ybar - mean[:, None]) ** 2) / wtot + within / wtot
         )
     ok = (n_pts >= n_free) & (n_dist >= n_free) & np.isfinite(spread) & (spread > 0)
     ok &= (ulo <= uhi) & np.isfinite(ulo) & np.isfinite(uhi)
