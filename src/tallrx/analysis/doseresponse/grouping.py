@@ -134,9 +134,11 @@ def prepare(viability, *, by, response, unit, where):
     work["_row"], work["_badc"], work["_bady"] = np.arange(len(df)), bad_conc, bad_y
     if role is not None:
         vehicle = role == "vehicle"
-    else:  # conc 0 of a "drug" never given above 0 (DMSO, empty drug_a) is a shared vehicle
+    elif (conc == 0).any():  # conc 0 of a "drug" never given above 0 (DMSO, empty drug_a)
         top_dose = work.groupby(keys, sort=False, dropna=False)["_conc"].transform("max")
-        vehicle = (conc == 0) & (top_dose.to_numpy() <= 0)
+        vehicle = (conc == 0) & (top_dose.to_numpy() <= 0)  # is a shared vehicle
+    else:  # no conc 0 at all: no vehicle (and no grouping needed to find one)
+        vehicle = np.zeros(len(df), dtype=bool)
     work["_vehicle"] = vehicle
     return work, keys, vkeys
 
