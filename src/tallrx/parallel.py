@@ -37,8 +37,8 @@ from typing import Any, TypeVar
 from tallrx import progress
 from tallrx.errors import TallrxError
 
-__all__ = ["ClusterError", "announcing", "chunk_size_for", "cluster", "imap_chunks", "map_chunks",
-           "mapper"]
+__all__ = ["ClusterError", "announcing", "chunk_size_for", "cluster", "current", "imap_chunks",
+           "map_chunks", "mapper"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -122,6 +122,11 @@ def cluster(jobs: int | None = 1, scheduler: str | None = None) -> Iterator[Any]
             yield client
         finally:
             _CURRENT.remove(client)
+
+
+def current() -> Any:
+    """The client of the innermost open :func:`cluster` block (None: none open, in process)."""
+    return _CURRENT[-1] if _CURRENT else None
 
 
 def _window(client: Any) -> int:

@@ -16,7 +16,8 @@ from tallrx.cli._app import (
     DB_HELP,
     OUT_HELP,
     app,
-    model_on_cluster,
+    jobs_option,
+    on_cluster,
     out_console,
     progress,
     record_run,
@@ -77,8 +78,7 @@ def reproduce_command(
             "parameter, as tallrx model calibrate writes it); default the shipped posterior.",
         ),
     ] = None,
-    jobs: Annotated[int, typer.Option("--jobs", help="Worker processes (1 or 2 are used; the "
-                                      "two experiment chains run side by side).")] = 2,
+    jobs: int = jobs_option(),
     db: Annotated[str | None, typer.Option("--db", help=DB_HELP)] = None,
     scheduler: str | None = scheduler_option(),
 ) -> None:
@@ -102,13 +102,11 @@ def reproduce_command(
         )
     if seed < 0:
         raise InputError(f"--seed {seed}: expected a non-negative integer (e.g. --seed 0)")
-    if jobs < 1:
-        raise InputError(f"--jobs {jobs}: expected at least 1 worker process (e.g. --jobs 2)")
     from tallrx.report.reproduce import reproduce_report
     from tallrx.reproduce.run import n_steps
 
-    # with --scheduler the experiments run in turn here and their simulation chunks on Dask
-    with model_on_cluster(1, scheduler), progress(
+    # --jobs N > 1 / --scheduler: the experiment chains and parameter sets are Dask tasks
+    with on_cluster(jobs, scheduler), progress(
         "reproducing van der Zwet et al. 2021 in silico", n_steps(sensitivity, draws)
     ) as step:
         result = reproduce_report(
@@ -118,7 +116,7 @@ def reproduce_command(
             spread=spread,
             draws=draws,
             posterior=posterior,
-            jobs=jobs if scheduler is None else 1,
+            jobs=jobs,
             progress=lambda _label: step(1),
         )
     if as_json:

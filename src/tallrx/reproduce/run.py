@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from tallrx import parallel
 from tallrx._atomic import atomic_dir
 from tallrx.errors import InputError  # (re-exported too: callers catch it from here)
 from tallrx.reproduce.claims import CLAIMS
@@ -86,7 +87,7 @@ def reproduce(
     spread: float = 1.0,
     draws: int = 0,
     posterior: str | Path | None = None,
-    jobs: int = 2,
+    jobs: int = 1,
     n_boot: int = 200,
     n_null: int = 199,
     progress: Progress | None = None,
@@ -102,7 +103,10 @@ def reproduce(
     over N parameter sets resampled by weight from the calibration ``posterior`` (a
     ``posterior.csv``; default the shipped one): each claim's ``held_fraction`` with its Wilson
     95 % interval (:mod:`tallrx.reproduce.draws`).
-    ``jobs`` worker processes (experiments run side by side). ``progress(label)`` is called
+    ``jobs`` > 1: a local Dask cluster of ``jobs`` worker processes runs the two experiment
+    chains and the parameter sets side by side (:func:`tallrx.parallel.cluster`; an already open
+    cluster, e.g. the CLI's ``--scheduler``, serves instead); 1: in this process. The results are
+    the same either way. ``progress(label)`` is called
     after each step (:func:`n_steps`). ``render(result, folder)`` adds the report. With
     ``strict`` an experiment or evaluation error raises instead of becoming "not run".
     """
@@ -112,18 +116,20 @@ def reproduce(
     if draws:  # a missing or malformed posterior fails before anything runs
         posterior_draws(1, seed, posterior)
     t0 = time.perf_counter()
-    ctx = Context(seed=int(seed), jobs=int(jobs), n_boot=int(n_boot), n_null=int(n_null))
+    # each experiment simulates in its own process; parallelism is the cluster's (chains, sets)
+    ctx = Context(seed=int(seed), jobs=1, n_boot=int(n_boot), n_null=int(n_null))
     setup = {"claims": CLAIMS, "experiments": EXPERIMENTS}  # read at call time (tests swap them)
-    runs, failures, log = run_experiments(
-        ctx, progress=progress, strict=strict, experiments=EXPERIMENTS
-    )
-    verdicts = evaluate_claims(runs, failures, strict=strict, **setup)
-    sens, sens_runs = (
-        run_sensitivity(int(sensitivity), ctx, progress, strict, float(spread), **setup)
-        if sensitivity
-        else (pd.DataFrame(), pd.DataFrame())
-    )
-    draw_sum, draw_runs = _draw_runs(int(draws), posterior, ctx, progress, strict, setup)
+    with parallel.cluster(None if parallel.current() is not None else int(jobs)):
+        runs, failures, log = run_experiments(
+            ctx, progress=progress, strict=strict, experiments=EXPERIMENTS
+        )
+        verdicts = evaluate_claims(runs, failures, strict=strict, **setup)
+        sens, sens_runs = (
+            run_sensitivity(int(sensitivity), ctx, progress, strict, float(spread), **setup)
+            if sensitivity
+            else (pd.DataFrame(), pd.DataFrame())
+        )
+        draw_sum, draw_runs = _draw_runs(int(draws), posterior, ctx, progress, strict, setup)
     result = ReproduceResult(
         Path(out),
         int(seed),

@@ -1,5 +1,6 @@
-"""Running the virtual experiments: in order, in two independent chains, optionally side by side
-in two worker processes; a failing experiment is recorded with its reason, never faked."""
+"""Running the virtual experiments: in order, in two independent chains, side by side on the open
+Dask cluster when there is one (:func:`tallrx.parallel.cluster`); a failing experiment is recorded
+with its reason, never faked."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import time
 import traceback
 import warnings
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from tallrx.reproduce.experiments import EXPERIMENTS, Context, ExperimentRun
 __all__ = ["CHAINS", "Progress", "run_experiments", "failure_reason"]
 
 Progress = Callable[[str], None]
-#: experiments run in this order; the two chains run side by side when jobs > 1
+#: experiments run in this order; the two chains run side by side on a Dask cluster
 CHAINS = (("pdx", "fig5c"), ("supt1", "fig2", "fig3", "fig4"))
 _RESULT = "__tallrx_result__"
 MAX_WARNINGS = 20  # distinct warning messages kept per experiment in meta.json
@@ -86,18 +86,10 @@ def _portable(run: ExperimentRun, back: bool = False) -> ExperimentRun:
     return replace(run, results={k: conv(v) for k, v in run.results.items()})
 
 
-#: the experiments a worker process runs (set by :func:`_worker_setup` when the pool starts)
-_WORKER_EXPERIMENTS: Mapping = EXPERIMENTS
-
-
-def _worker_setup(experiments: Mapping) -> None:
-    global _WORKER_EXPERIMENTS
-    _WORKER_EXPERIMENTS = experiments
-
-
 def _chain_task(task: tuple) -> tuple[dict, dict, dict]:
-    keys, ctx, strict = task
-    runs, failures, log = _run_chain(keys, ctx, strict, _WORKER_EXPERIMENTS)
+    """One chain on a worker (a pure task for :mod:`tallrx.parallel`): results made portable."""
+    keys, ctx, strict, experiments = task
+    runs, failures, log = _run_chain(keys, ctx, strict, experiments)
     return {k: _portable(r) for k, r in runs.items()}, failures, log
 
 
@@ -111,30 +103,29 @@ def run_experiments(
     """Run every experiment: (runs, failure reasons, log) by experiment key; log[key] holds
     the seconds and the distinct warnings raised.
 
-    With ``ctx.jobs`` > 1 the two independent chains (PDX screen -> combinations; the SUPT-1
-    experiments) run in two worker processes, each simulating in one process.
-    ``experiments`` (default :data:`tallrx.reproduce.experiments.EXPERIMENTS`): key ->
-    (function, figure, claim ids).
+    Inside an open :func:`tallrx.parallel.cluster` (``--jobs N`` > 1 or ``--scheduler``) the two
+    independent chains (PDX screen -> combinations; the SUPT-1 experiments) are two Dask tasks,
+    each simulating in its worker; else they run in turn in this process. Each chain depends
+    only on ``ctx``, so the results are the same either way. ``experiments`` (default
+    :data:`tallrx.reproduce.experiments.EXPERIMENTS`): key -> (function, figure, claim ids).
     """
+    from tallrx import parallel
+    from tallrx import progress as bars
+
     experiments = EXPERIMENTS if experiments is None else experiments
-    if ctx.jobs <= 1:
+    if parallel.current() is None:
         out = [_run_chain(keys, ctx, strict, experiments, progress) for keys in CHAINS]
     else:
         one = replace(ctx, jobs=1)
-        # the workers get the experiments once, at start (a forked worker inherits them as they
-        # are, stand-ins included; a spawned one receives them pickled)
-        with ProcessPoolExecutor(
-            max_workers=min(ctx.jobs, len(CHAINS)),
-            initializer=_worker_setup,
-            initargs=(experiments,),
-        ) as pool:
-            futures = {pool.submit(_chain_task, (keys, one, strict)): keys for keys in CHAINS}
-            out = []
-            for done in as_completed(futures):  # progress as each chain finishes
-                out.append(done.result())
-                for key in futures[done] if progress is not None else ():
+        tasks = [(keys, one, strict, experiments) for keys in CHAINS]
+        out = []
+        n = sum(map(len, CHAINS))
+        with bars.task("virtual experiments", n, "experiments"):
+            parts = parallel.imap_chunks(_chain_task, tasks, sizes=[len(k) for k in CHAINS])
+            for keys, part in zip(CHAINS, parts, strict=True):
+                out.append(part)
+                for key in keys if progress is not None else ():
                     progress(f"{key} ({experiments[key][1]})")
-        out.sort(key=lambda o: [k for keys in CHAINS for k in keys].index(next(iter(o[2]))))
     runs, failures, log = {}, {}, {}
     for r, f, lg in out:
         runs.update({k: _portable(v, back=True) for k, v in r.items()})

@@ -198,8 +198,8 @@ def run_parameter_sets(
     per claim, the runs in which it held: the one code path of sensitivity sets and posterior
     draws.
 
-    The sets are mapped through :func:`tallrx.parallel.imap_chunks` (the open Dask cluster of
-    ``--scheduler`` when there is one, else in this process with ``ctx.jobs`` chain workers);
+    The sets are mapped through :func:`tallrx.parallel.imap_chunks` (one task per set on the open
+    Dask cluster of ``--jobs N`` / ``--scheduler`` when there is one, else in this process);
     each set's result depends only on the set and the seed, so the tables are the same either way.
 
     Returns
