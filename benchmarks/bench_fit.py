@@ -17,6 +17,7 @@ four starts is a stronger oracle for the accuracy line. Accuracy: our SSE <= Sci
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -197,6 +198,7 @@ def bench_cli(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, n_scipy: i
                 "viability": y.ravel(),
             }
         ).to_csv(path, index=False)
+        load = os.getloadavg()[0]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         done = subprocess.run(
@@ -222,7 +224,8 @@ def bench_cli(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, n_scipy: i
     )
     print(
         f"ratio end to end: {per_wall * n / wall:.0f}x wall, {per_cpu * n / cpu:.0f}x CPU "
-        "(target >= 150x)"
+        f"(target >= 150x); load average {load:.1f} before, {os.getloadavg()[0]:.1f} after "
+        f"({os.cpu_count()} cores)"
     )
 
 
