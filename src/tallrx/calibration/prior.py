@@ -55,8 +55,23 @@ class BoxPrior:
         return np.asarray(out)
 
 
-def calibration_prior() -> BoxPrior:
-    """The prior over :func:`~tallrx.reproduce.sensitivity.uncertain_parameters`."""
-    from tallrx.reproduce.sensitivity import uncertain_parameters
+def calibration_prior(spread: float = 1.0) -> BoxPrior:
+    """The prior over :func:`~tallrx.reproduce.sensitivity.uncertain_parameters`.
 
-    return BoxPrior.from_table(uncertain_parameters())
+    ``spread`` (0-1] narrows each stated range around the nominal value to that fraction of the
+    (log) distance from the nominal value to each bound, as ``tallrx reproduce --spread`` does
+    (1 = the whole stated range).
+    """
+    from tallrx.reproduce.sensitivity import check_spread, uncertain_parameters
+
+    check_spread(spread)
+    spec = uncertain_parameters()
+    if spread < 1.0:
+        low, high = spec["low"].to_numpy(float), spec["high"].to_numpy(float)
+        mid = np.clip(spec["value"].to_numpy(float), low, high)
+        pos = low > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = np.where(pos, (high / mid) ** spread * mid, mid + spread * (high - mid))
+            s = np.where(pos, (low / mid) ** spread * mid, mid - spread * (mid - low))
+        spec = spec.assign(low=s, high=g)
+    return BoxPrior.from_table(spec)

@@ -341,3 +341,41 @@ def petab_command(
         f"measurements of {', '.join(res['stated'])}); {out}/README.md lists the "
         f"{res['left']} targets PEtab cannot state and why"
     )
+
+
+@model_app.command("calibrate")
+def calibrate_command(
+    out: Path = typer.Option(..., "-o", "--out", help=OUT_HELP),
+    particles: int | None = typer.Option(
+        None, "--particles", help="SMC particles (parameter sets); default 64, 16 with --quick."
+    ),
+    moves: int | None = typer.Option(
+        None, "--moves", help="Random-walk Metropolis moves per SMC step; default 2, 1 with --quick."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Random seed."),
+    quick: bool = typer.Option(
+        False, "--quick", help="Smoke run (16 particles, few steps, 6 patients; < 1 min)."
+    ),
+    jobs: int = jobs_option(),
+    db: str | None = db_option(),
+    scheduler: str | None = scheduler_option(),
+) -> None:
+    """Calibrate the shared parameters to the cited targets (tempered SMC) -> posterior.csv,
+    targets.csv, ppc.png, diagnostics.json, identifiability.csv, meta.json."""
+    from tallrx.calibration.run import calibrate
+
+    if jobs < 1:
+        raise InputError(f"--jobs {jobs}: expected at least 1 worker process")
+    say(f"calibrating (seed {seed}{', quick' if quick else ''}): line targets, then cohort ...")
+    with model_on_cluster(jobs, scheduler):
+        diag = calibrate(out, particles=particles, moves=moves, seed=seed, jobs=jobs, quick=quick)
+    cohort = diag["stages"]["cohort"]
+    say(
+        f"wrote {out}/posterior.csv ({diag['particles']} particles, ESS "
+        f"{diag['posterior_ess']:.1f}; cohort stage beta {cohort['betas'][-1]:.3g}"
+        + (f", reweighted to 1 with ESS {cohort['final_reweight_ess']:.1f}"
+           if cohort["final_reweight_ess"] is not None else "")
+        + f"), targets.csv, ppc.png, diagnostics.json ({diag['n_simulations']} parameter-set "
+        f"simulations, {diag['wall_time_s']:.0f} s)"
+    )
+    record_run(db, out, "model calibrate")
