@@ -7,7 +7,8 @@
 Patients are drawn from the virtual-cohort generator (their true parameters are known); their
 single-agent screen (prednisolone, selumetinib, ruxolitinib -/+ IL7, 9 doses, 3 wells, the virtual
 lab's plate noise) is fitted; their prednisolone x selumetinib matrices -/+ IL7 (Fig. 5C design)
-are simulated with noise and held out. Printed:
+are simulated with noise and held out. A patient whose screen fails plate QC (e.g. cells that
+die in culture: vehicle signal not above blank) is skipped and named. Printed:
 
 * error of the predicted combination viability (median vs the held-out cell means, and the
   model median vs the noise-free truth), against the no-twin baseline (each cell predicted by the

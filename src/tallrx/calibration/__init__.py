@@ -5,5 +5,6 @@ narrowed around the nominal values), :mod:`.observables` (SUPT-1 line targets an
 the batched engine), :mod:`.likelihood`, :mod:`.smc` (tempered SMC on whole populations),
 :mod:`.outputs` (posterior.csv, identifiability) and :mod:`.run` (the two-stage run behind
 ``tallrx model calibrate``: posterior.csv, targets.csv, ppc.png, diagnostics.json,
-identifiability.csv, meta.json). The combination-index targets (Fig. 5C) are not simulated.
+identifiability.csv, meta.json); :mod:`.petab` (the targets PEtab can state, as the PEtab problem
+of ``tallrx model petab``). The combination-index targets (Fig. 5C) are not simulated.
 """
