@@ -4,13 +4,15 @@
     python benchmarks/bench_dask.py                     # fit 20,000 curves, synergy 200 blocks
     python benchmarks/bench_dask.py --curves 40000 --blocks 400
     python benchmarks/bench_dask.py --million           # + CLI peak RSS, 100k vs 1M curves
+    python benchmarks/bench_dask.py --million --million-jobs 2   # + the same on 2 Dask workers
 
 Times are wall-clock seconds of the analysis call only (the LocalCluster is started before and
 its start-up is reported apart); in process = ``jobs=1``; 2 workers = a
 ``LocalCluster(n_workers=2, threads_per_worker=1, processes=True)``. Peak RSS of the CLI is the
 child's ``ru_maxrss`` (os.wait4), streaming forced with TALLRX_FIT_STREAM_BYTES=0 (both sizes)
-and, for reference, the in-memory path at 100,000 curves. Results are checked equal (1e-12 on
-the LL.4 columns) before times are printed.
+and, for reference, the in-memory path at 100,000 curves; with ``--million-jobs N`` also streamed
+with ``--jobs N`` (ru_maxrss is then that of the largest single process: the command or one of
+its workers). Results are checked equal (1e-12 on the LL.4 columns) before times are printed.
 """
 
 from __future__ import annotations
@@ -107,7 +109,7 @@ def cli_peak(src: Path, out: Path, stream: bool, *extra: str) -> tuple[float, fl
     return time.perf_counter() - t, usage.ru_maxrss / 1024
 
 
-def million() -> None:
+def million(jobs: int = 1) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in (100_000, 1_000_000):
             src = Path(tmp) / f"v{n}.csv"
@@ -116,6 +118,10 @@ def million() -> None:
             secs, rss = cli_peak(src, Path(tmp) / "out.csv", True)
             print(f"tallrx fit {n:>9,} curves ({size:5.0f} MiB CSV), streamed:  "
                   f"{secs:6.1f} s, peak RSS {rss:6.0f} MiB")
+            if jobs > 1:
+                secs, rss = cli_peak(src, Path(tmp) / "out.csv", True, "--jobs", str(jobs))
+                print(f"tallrx fit {n:>9,} curves, streamed, --jobs {jobs}:        "
+                      f"{secs:6.1f} s, peak RSS {rss:6.0f} MiB (largest process)")
             if n == 100_000:
                 secs, rss = cli_peak(src, Path(tmp) / "out.csv", False)
                 print(f"tallrx fit {n:>9,} curves, in memory:                "
@@ -128,11 +134,15 @@ def main() -> None:
     ap.add_argument("--curves", type=int, default=20_000)
     ap.add_argument("--blocks", type=int, default=200)
     ap.add_argument("--million", action="store_true")
+    ap.add_argument("--million-jobs", type=int, default=1,
+                    help="with --million: also stream on a local cluster of N workers")
     args = ap.parse_args()
-    print(f"machine: {os.cpu_count()} cores (shared with other jobs while measured)")
+    print(f"machine: {os.cpu_count()} cores (shared with other jobs while measured), "
+          f"load average {os.getloadavg()[0]:.1f}")
     scaling(args.curves, args.blocks)
     if args.million:
-        million()
+        million(args.million_jobs)
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
