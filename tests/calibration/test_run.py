@@ -149,3 +149,31 @@ def test_output_that_is_a_file_is_refused(tmp_path, capsys):
     f.write_text("keep me")
     code = main(["model", "calibrate", "-o", str(f), "--quick", "--quiet"])
     assert code == 2 and f.read_text() == "keep me"
+
+
+def test_smc_moves_a_model_observable_into_a_synthetic_band():
+    # one parameter (a_gr_bim, GR -> BIM transcription) free in its stated range; a synthetic
+    # BIM-fold band over the upper half of what that range can give: after calibration every
+    # particle's model observable must be near the band, the prior's only about half of them
+    from tallrx.calibration.likelihood import total_log_likelihood
+    from tallrx.calibration.observables import line_observables
+    from tallrx.calibration.prior import BoxPrior
+
+    spec = pd.DataFrame({"name": ["a_gr_bim"], "low": [3.0], "high": [9.0]})
+    prior = BoxPrior.from_table(spec)
+    ends = line_observables(prior.to_parameters(np.log([[3.0], [9.0]])))
+    lo_end, hi_end = ends["bim_mrna_fold_prednisolone"].to_numpy()
+    assert hi_end > lo_end  # more GR drive, more BIM
+    mid = np.sqrt(lo_end * hi_end)
+    t = load_targets()
+    t = t[t["target"] == "bim_mrna_fold_prednisolone"].assign(lower=mid, upper=hi_end,
+                                                               tolerance=0.01)
+
+    def loglik(x):
+        return total_log_likelihood(line_observables(prior.to_parameters(x)), t)
+
+    rng = np.random.default_rng(0)
+    res = smc(prior.sample, prior.log_density, loglik, 12, rng, moves=2)
+    fold = line_observables(prior.to_parameters(res.x))["bim_mrna_fold_prednisolone"]
+    assert res.betas[-1] == 1.0
+    assert (np.log10(fold) > np.log10(mid) - 0.02).all()

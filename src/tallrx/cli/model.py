@@ -367,8 +367,9 @@ def calibrate_command(
     if jobs < 1:
         raise InputError(f"--jobs {jobs}: expected at least 1 worker process")
     say(f"calibrating (seed {seed}{', quick' if quick else ''}): line targets, then cohort ...")
-    with model_on_cluster(jobs, scheduler):
-        diag = calibrate(out, particles=particles, moves=moves, seed=seed, jobs=jobs, quick=quick)
+    with model_on_cluster(jobs, scheduler) as client:
+        diag = calibrate(out, particles=particles, moves=moves, seed=seed, jobs=jobs, quick=quick,
+                         client=client)
     cohort = diag["stages"]["cohort"]
     say(
         f"wrote {out}/posterior.csv ({diag['particles']} particles, ESS "
