@@ -140,7 +140,11 @@ def _ppc_figure(path: Path, obs: pd.DataFrame, weights: np.ndarray, table: pd.Da
         lo = t["lower"] if pd.notna(t["lower"]) else None
         hi = t["upper"] if pd.notna(t["upper"]) else None
         tr = (lambda v: np.log10(v)) if log else (lambda v: v)
+        edges = [tr(v) for v in (lo, hi) if v is not None and (not log or v > 0)]
         left, right = ax.get_xlim()
+        if edges:  # show the whole band's edges next to the predictive
+            pad = 0.1 * (max(right, *edges) - min(left, *edges))
+            left, right = min(left, min(edges) - pad), max(right, max(edges) + pad)
         ax.axvspan(tr(lo) if lo is not None else left, tr(hi) if hi is not None else right,
                    color="tab:green", alpha=0.25, lw=0)
         ax.set_xlim(left, right)
