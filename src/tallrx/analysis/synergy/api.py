@@ -35,10 +35,12 @@ from tallrx.analysis.synergy.calibration import (
     calibrated_call,
     excess,
     expected_statistic,
+    first_stage,
     naive_ci_call,
     noise_sd,
     null_statistics,
-    p_values,
+    sequential_p_values,
+    stage_one_open,
 )
 from tallrx.analysis.synergy.chou_talalay import ED_LEVELS
 from tallrx.analysis.synergy.design import Block, check_response_scale, split_blocks
@@ -106,6 +108,7 @@ def score_synergy(
     n_boot: int = 200,
     interval: str = "delta",
     alpha: float = ALPHA,
+    sequential: bool = True,
     ci_dx: str = "median",
     call_on: str | None = None,
     where: str = "table",
@@ -122,7 +125,11 @@ def score_synergy(
     ``ci_mean``, ``ci_median``, ``bliss``, ``hsa``, ``loewe``, ``zip``). Sign conventions: CI < 1
     synergy; Bliss/HSA/Loewe/ZIP in percentage points of inhibition, > 0 synergy (``CONVENTIONS``,
     also in ``Result.meta["conventions"]``).
-    ``n_null`` null plates per block (0 disables the calibrated call). ``interval``: how
+    ``n_null`` null plates per block at most (0 disables the calibrated call); ``sequential``
+    (default) scores 39 of them first (at alpha 0.05) and the rest only for the blocks whose call
+    that first stage leaves open (two-stage Monte-Carlo test, exact level; see
+    :func:`tallrx.analysis.synergy.calibration.sequential_p`); False scores all ``n_null``.
+    ``interval``: how
     ci_low/ci_high are computed, "delta" (analytic error propagation, the default; with ``ci_dx``
     "ll4" / "auto" the bootstrap is used) or "bootstrap" (``n_boot`` parametric resamples);
     ``n_boot`` 0 = no interval (see :mod:`tallrx.analysis.synergy.interval`). ``response`` only labels the scale check's message.
@@ -192,7 +199,7 @@ def score_synergy(
     if flagged:
         blks = [blocks[i] for i in flagged]
         combos.append((np.asarray(flagged), not_scored_table(blks, block_frame(blks))))
-    opts = _Options(methods, stat, ci_dx, n_null, n_boot, alpha, seed, interval)
+    opts = _Options(methods, stat, ci_dx, n_null, n_boot, alpha, seed, interval, sequential)
     n_scored = sum(len(m) for m in by_design.values())
     batches = [members[start : start + block_chunk] for members in by_design.values()
                for start in range(0, len(members), block_chunk)]
@@ -246,6 +253,12 @@ def score_synergy(
             "statistic": stat,
             "alpha": alpha,
             "n_null": n_null,
+            "sequential": (
+                f"two-stage Monte-Carlo test: {first_stage(n_null, alpha)} null plates per block, "
+                f"{n_null} for the blocks the first stage leaves open; stage-wise p-value"
+                if sequential and n_null and first_stage(n_null, alpha) < n_null
+                else "no (every block gets n_null null plates)"
+            ),
             "seed": seed,
             "null": "Bliss independence of the block's own 4PL single-agent fits, its design, "
             "replicates and excluded wells, Gaussian noise with the block's pooled "
@@ -280,6 +293,7 @@ class _Options:
     alpha: float
     seed: int
     interval: str = "delta"
+    sequential: bool = True
 
 
 def _scored(o: _Options, item: tuple) -> tuple[list, list, list]:
@@ -331,23 +345,33 @@ def _score_chunk(blks: list[Block], ids: list[int], o: _Options, combos, surface
 
 def _calibrate(des, V, sc: BatchScores, o: _Options, gens: list):
     """Calibrated p-values (B, G) for the call statistic; where a CI statistic cannot be computed,
-    the Bliss excess (same null plates) decides instead (flagged)."""
+    the Bliss excess (same null plates) decides instead (flagged).
+
+    Sequential (default): every block gets the first stage's null plates (39 at alpha 0.05); only
+    the blocks whose call the first stage leaves open get the rest (``o.n_null`` in all), drawn
+    from the same per-block random stream (:func:`~tallrx.analysis.synergy.calibration.sequential_p`).
+    """
     stats = (o.stat, FALLBACK_STAT) if o.stat.startswith("ci_") else (o.stat,)
-    per = max(1, NULL_CHUNK // o.n_null)
-    parts = []
-    for s in range(0, len(V), per):
-        sub = slice(s, s + per)
-        parts.append(
-            null_statistics(
-                des, V[sub], _subset(sc, sub), stats, o.n_null, gens[sub], ci_dx=o.ci_dx
-            )
-        )
+    n1 = first_stage(o.n_null, o.alpha) if o.sequential else o.n_null
+    n2_max = o.n_null - n1
     expected = expected_statistic(des, sc, stats, o.ci_dx)
-    out = []
-    for stat in stats:
-        null = np.concatenate([p[stat] for p in parts], axis=0)
-        observed = _observed(des, V, sc, stat, o)
-        out.append(p_values(excess(observed, expected[stat], stat), null, stat))
+    observed = {s: excess(_observed(des, V, sc, s, o), expected[s], s) for s in stats}
+    null1 = _nulls(des, V, sc, stats, n1, gens, o, np.arange(len(V)))
+    G = sc.groups.member.shape[0]
+    null2 = {s: np.full((len(V), max(n2_max, 1), G), np.nan) for s in stats}
+    if n2_max > 0:
+        deciding = np.isfinite(observed[o.stat])
+        open_ = stage_one_open(observed[o.stat], null1[o.stat], o.stat, n2_max, o.alpha)
+        if len(stats) > 1:
+            open_ |= ~deciding & stage_one_open(
+                observed[stats[1]], null1[stats[1]], stats[1], n2_max, o.alpha
+            )
+        todo = np.nonzero(open_.any(1))[0]
+        if len(todo):
+            more = _nulls(des, V, sc, stats, n2_max, gens, o, todo)
+            for s in stats:
+                null2[s][todo] = more[s]
+    out = [sequential_p_values(observed[s], null1[s], null2[s], s, n2_max, o.alpha) for s in stats]
     (p_syn, p_ant) = out[0]
     fallback = np.zeros(p_syn.shape, bool)
     if len(out) > 1:
@@ -357,13 +381,28 @@ def _calibrate(des, V, sc: BatchScores, o: _Options, gens: list):
     return p_syn, p_ant, fallback
 
 
+def _nulls(des, V, sc: BatchScores, stats, n: int, gens: list, o: _Options, rows: np.ndarray):
+    """Excess statistics (len(rows), n, G) of ``n`` null plates of each block in ``rows``, scored
+    ``NULL_CHUNK`` plates at a time."""
+    per = max(1, NULL_CHUNK // max(n, 1))
+    parts = []
+    for s in range(0, len(rows), per):
+        sub = rows[s : s + per]
+        parts.append(
+            null_statistics(
+                des, V[sub], _subset(sc, sub), stats, n, [gens[i] for i in sub], ci_dx=o.ci_dx
+            )
+        )
+    return {s: np.concatenate([p[s] for p in parts], axis=0) for s in stats}
+
+
 def _observed(des, V, sc: BatchScores, stat: str, o: _Options) -> np.ndarray:
     if stat in sc.per_group:
         return sc.per_group[stat]
     return score_batch(des, V, (stat,), ci_dx=o.ci_dx, groups=sc.groups).per_group[stat]
 
 
-def _subset(sc: BatchScores, sub: slice) -> BatchScores:
+def _subset(sc: BatchScores, sub: slice | np.ndarray) -> BatchScores:
     return replace(
         sc,
         cell_mean=sc.cell_mean[sub],

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from functools import lru_cache
+from math import comb
 
 import numpy as np
 
@@ -46,6 +48,11 @@ __all__ = [
     "null_statistics",
     "excess",
     "expected_statistic",
+    "first_stage",
+    "stage_limit",
+    "sequential_p",
+    "stage_one_open",
+    "sequential_p_values",
 ]
 
 ALPHA = 0.05
@@ -225,3 +232,116 @@ def calibrated_call(p_syn, p_ant, ci_mean, alpha: float = ALPHA) -> np.ndarray:
     out[syn] = "synergy"
     out[syn & (np.asarray(ci_mean, float) < CI_STRONG_SYNERGY)] = "strong synergy"
     return out
+
+
+def first_stage(n_null: int, alpha: float = ALPHA) -> int:
+    """Null plates of the sequential call's first stage: the fewest K with 1 / (K + 1) <= alpha / 2
+    (39 at alpha 0.05), or ``n_null`` (one stage) when that is more than half of ``n_null``."""
+    k = int(np.ceil(2.0 / alpha - 1e-9)) - 1
+    return k if 2 * k <= n_null else n_null
+
+
+@lru_cache(maxsize=4096)
+def _continued_mass(n1: int, n2: int, h: int, early: bool, c: int) -> float:
+    """P(continue to stage 2 and h1 + h2 <= h) with h1 of n1 / h2 of n2 null plates at least as
+    extreme, under the null (the observed rank uniform: h1 + h2 uniform on 0..n1+n2, h1 given the
+    sum hypergeometric); the continuation region is 1 <= h1 <= c (0 <= h1 <= c without early
+    rejection)."""
+    n = n1 + n2
+    s = 0.0
+    for k in range(h + 1):
+        for j in range(1 if early else 0, min(c, k) + 1):
+            s += comb(n1, j) * comb(n2, k - j) / comb(n, k)
+    return s / (n + 1)
+
+
+@lru_cache(maxsize=1024)
+def stage_limit(n1: int, n2: int, alpha: float, early: bool) -> int:
+    """c: the largest total count h whose stage-2 p-value can still be <= alpha; a first stage
+    with more than c null plates at least as extreme stops without a call (-1: never)."""
+    p0 = 1.0 / (n1 + 1) if early else 0.0
+    c = -1
+    for h in range(n1 + n2 + 1):
+        if p0 + _continued_mass(n1, n2, h, early, n1 + n2) > alpha:
+            break
+        c = h
+    return c
+
+
+def sequential_p(h1: int, n1: int, h2: int, n2: int, n2_max: int, alpha: float) -> float:
+    """One side's p-value of the two-stage Monte-Carlo test (stage-wise ordering, exact under the
+    null for a continuous statistic; ties count as at least as extreme, which is conservative).
+
+    Stage 1 scores ``n1`` valid null plates, ``h1`` of them at least as extreme as the observed
+    plate: h1 = 0 stops with p = 1 / (n1 + 1) (early call); h1 > c (see :func:`stage_limit`) stops
+    with p = (h1 + 1) / (n1 + 1) (no call possible); otherwise ``n2`` more null plates (of at most
+    ``n2_max``) are scored and p = 1 / (n1 + 1) + P(continue, h1 + h2 <= h). With n1 < MIN_NULL
+    there is no early stop and p is the ordinary (1 + h) / (1 + n) over all plates.
+
+    >>> sequential_p(0, 39, 0, 0, 160, 0.05)
+    0.025
+    >>> sequential_p(20, 39, 0, 0, 160, 0.05)
+    0.525
+    """
+    early = n1 >= MIN_NULL and 1.0 / (n1 + 1) <= alpha
+    if n1 < MIN_NULL:
+        return (1.0 + h1 + h2) / (1.0 + n1 + n2)
+    c = stage_limit(n1, n2_max, alpha, early)
+    if early and h1 == 0:
+        return 1.0 / (n1 + 1)
+    if h1 > c:
+        return (h1 + 1.0) / (n1 + 1)
+    return (1.0 / (n1 + 1) if early else 0.0) + _continued_mass(n1, n2, h1 + h2, early, c)
+
+
+def _counts(observed: np.ndarray, null: np.ndarray, stat: str):
+    """(valid, synergy-side, antagonism-side) counts (B, G) of null plates (B, K, G)."""
+    lower = LOWER_IS_SYNERGY[stat]
+    valid = np.isfinite(null)
+    obs = observed[:, None, :]
+    as_syn = ((null <= obs) if lower else (null >= obs)) & valid
+    as_ant = ((null >= obs) if lower else (null <= obs)) & valid
+    return valid.sum(1), as_syn.sum(1), as_ant.sum(1)
+
+
+def stage_one_open(
+    observed: np.ndarray, null1: np.ndarray, stat: str, n2_max: int, alpha: float = ALPHA
+) -> np.ndarray:
+    """(B, G) True where the first stage decides neither side (the block needs stage 2)."""
+    n1, hs, ha = _counts(observed, null1, stat)
+    out = np.zeros(n1.shape, bool)
+    for idx in zip(*np.nonzero(np.isfinite(observed)), strict=True):
+        k = int(n1[idx])
+        if k < MIN_NULL:
+            out[idx] = n2_max > 0
+            continue
+        early = 1.0 / (k + 1) <= alpha
+        c = stage_limit(k, n2_max, alpha, early)
+        for h in (int(hs[idx]), int(ha[idx])):
+            if not ((early and h == 0) or h > c):
+                out[idx] = n2_max > 0
+    return out
+
+
+def sequential_p_values(
+    observed: np.ndarray,
+    null1: np.ndarray,
+    null2: np.ndarray,
+    stat: str,
+    n2_max: int,
+    alpha: float = ALPHA,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One-sided (synergy, antagonism) p-values (B, G) of the two-stage test; ``null1`` (B, K1, G)
+    the first stage's excess statistics, ``null2`` (B, K2, G) the second's (all NaN for a block
+    that stopped after the first stage)."""
+    n1, hs1, ha1 = _counts(observed, null1, stat)
+    n2, hs2, ha2 = _counts(observed, null2, stat)
+    p_syn = np.full(observed.shape, np.nan)
+    p_ant = np.full(observed.shape, np.nan)
+    for idx in zip(*np.nonzero(np.isfinite(observed)), strict=True):
+        k1, k2 = int(n1[idx]), int(n2[idx])
+        if k1 + k2 < MIN_NULL:
+            continue
+        p_syn[idx] = sequential_p(int(hs1[idx]), k1, int(hs2[idx]), k2, n2_max, alpha)
+        p_ant[idx] = sequential_p(int(ha1[idx]), k1, int(ha2[idx]), k2, n2_max, alpha)
+    return p_syn, p_ant
