@@ -10,9 +10,12 @@ Run: ``.venv/bin/python benchmarks/bench_synergy.py [--quick]``
    must agree exactly, Loewe and ZIP within tolerance (independent 4PL optimizers).
 2. 10,000 such matrices through ``score_synergy`` (all five scores, no null calibration, no
    interval), on the cores available.
-3. The calibrated call (199 null plates per block): false synergy calls on Bliss-independent plates
-   (prednisolone-like drug <= 25 % kill, MEK-inhibitor-like <= 70 %, noise sd 3 %) and detection on
-   plates with real synergy (mean CI ~0.5), next to the paper's naive rule (mean CI < 0.8).
+3. The calibrated call (at most 199 null plates per block): false synergy calls on
+   Bliss-independent plates (prednisolone-like drug <= 25 % kill, MEK-inhibitor-like <= 70 %, noise
+   sd 3 %) and detection on plates with real synergy (mean CI ~0.5), next to the paper's naive rule
+   (mean CI < 0.8); the default two-stage test (39 null plates, all 199 only where the call is
+   open) side by side with the one-stage test (199 for every block), with the null plates scored
+   per block.
 4. Issue 11's lines, end to end through the command line (CSV in, tables out), in a child process
    whose CPU time and peak RSS are read with ``resource.getrusage(RUSAGE_CHILDREN)``:
    ``tallrx synergy`` on 10,000 8 x 8 matrices with ``--n-null 0 --no-figures`` (target < 30 s,
@@ -125,24 +128,52 @@ def many_matrices(n: int) -> None:
     )
 
 
+class _CountNulls:
+    """Counts the null plates the calibrated call scores (wraps ``null_statistics`` in the API)."""
+
+    def __enter__(self):
+        import tallrx.analysis.synergy.api as api
+
+        self.api, self.inner, self.plates = api, api.null_statistics, 0
+
+        def counted(des, V, sc, stats, n_null, rng, **kw):
+            self.plates += len(V) * n_null
+            return self.inner(des, V, sc, stats, n_null, rng, **kw)
+
+        api.null_statistics = counted
+        return self
+
+    def __exit__(self, *exc):
+        self.api.null_statistics = self.inner
+
+
 def calibrated_rates(n_null_plates: int, n_syn_plates: int, n_null: int) -> None:
-    print(f"3. calibrated call ({n_null} null plates per block, alpha 0.05)")
+    print(
+        f"3. calibrated call (at most {n_null} null plates per block, alpha 0.05): two-stage "
+        "(default) and one-stage (every block all null plates)"
+    )
     for label, model, kappa, n in (
         ("no interaction (Bliss)", "bliss", 0.0, n_null_plates),
         ("synergy, kappa 1.0", "sensitize", 1.0, n_syn_plates),
         ("weaker synergy, kappa 0.5", "sensitize", 0.5, n_syn_plates),
     ):
         t = simulate_table(n, a=BENCH_A, b=BENCH_B, model=model, kappa=kappa, sd=3.0, seed=11)
-        t0 = time.perf_counter()
-        res = score_synergy(t, n_null=n_null, n_boot=0, seed=12).table
-        dt = time.perf_counter() - t0
-        cal = res.call.astype(str).str.contains("synergy").mean()
-        naive = res.naive_call.astype(str).str.contains("synergy").mean()
-        what = "false synergy calls" if model == "bliss" else "detected"
-        print(
-            f"   {label:26s} n={n:5d}  mean CI {res.ci_mean.median():.2f}  "
-            f"calibrated {what}: {cal:6.1%}   naive rule: {naive:6.1%}   ({dt:.1f} s)"
-        )
+        for sequential in (True, False):
+            with _CountNulls() as count:
+                t0 = time.perf_counter()
+                res = score_synergy(t, n_null=n_null, n_boot=0, seed=12, sequential=sequential)
+                dt = time.perf_counter() - t0
+            res = res.table
+            cal = res.call.astype(str).str.contains("synergy")
+            naive = res.naive_call.astype(str).str.contains("synergy").mean()
+            what = "false synergy calls" if model == "bliss" else "detected"
+            se = np.sqrt(cal.mean() * (1 - cal.mean()) / n)
+            print(
+                f"   {label:26s} n={n:5d} {'two-stage' if sequential else 'one-stage'}  "
+                f"mean CI {res.ci_mean.median():.2f}  calibrated {what}: {cal.mean():6.1%} "
+                f"(SE {se:.1%})  naive rule: {naive:6.1%}  null plates/block "
+                f"{count.plates / n:5.1f}  ({dt:.1f} s)"
+            )
 
 
 def _child(cmd: list[str]) -> tuple[float, float, float]:

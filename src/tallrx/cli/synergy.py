@@ -103,7 +103,10 @@ def synergy_command(
     unit: str = typer.Option("uM", "--unit", help="Concentration unit of a tidy table's conc_a/b."),
     seed: int = typer.Option(0, "--seed", help="Seed of the null simulation and the bootstrap."),
     n_null: int = typer.Option(
-        N_NULL, "--n-null", help="Null plates per block for the calibrated call (0 = off)."
+        N_NULL,
+        "--n-null",
+        help="Null plates per block for the calibrated call, at most: 39 first, all only "
+        "where the call is still open (0 = off).",
     ),
     n_boot: int = typer.Option(
         200,
