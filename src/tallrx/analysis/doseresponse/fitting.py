@@ -57,6 +57,7 @@ from tallrx.analysis.doseresponse._ll4_profile import (
     covariance_se,
     grid_starts,
     plateau_kind,
+    point_sum,
 )
 from tallrx.analysis.doseresponse.curves import LN10, ll4
 from tallrx.errors import AnalysisError, did_you_mean
@@ -488,7 +489,7 @@ def _fit_block(x, y, w, box, ubox, hbox, starts, standard_errors: bool = True) -
     np.multiply(wk, yn, out=wy)
     nbox = tuple((v[idx] - m_) / sc for v in box)  # (blo, bhi, tlo, thi)
     per = np.stack(
-        [np.einsum("ij,ij->j", wy, yn), wk.sum(axis=0), wy.sum(axis=0), *nbox[::2], *nbox[1::2]]
+        [point_sum(wy, yn), point_sum(wk), point_sum(wy), *nbox[::2], *nbox[1::2]]
     )
     data = Curves(pts, per, plateau_kind(*nbox))
     u_lo, u_hi, h_lo, h_hi = ulo[idx], uhi[idx], hlo[idx], hhi[idx]
