@@ -91,8 +91,9 @@ def scaling(n_curves: int, n_blocks: int) -> None:
 
 
 def _local(distributed):
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0", silence_logs=50)
+    from tallrx.parallel import local_cluster
+
+    cluster = local_cluster(2)
     return cluster, distributed.Client(cluster)
 
 

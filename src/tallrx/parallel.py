@@ -38,7 +38,7 @@ from tallrx import progress
 from tallrx.errors import TallrxError
 
 __all__ = ["ClusterError", "announcing", "chunk_size_for", "cluster", "current", "imap_chunks",
-           "map_chunks", "mapper"]
+           "local_cluster", "map_chunks", "mapper"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -84,6 +84,27 @@ def _say_dashboard(client: Any) -> None:
         _ANNOUNCE[-1](f"Dask dashboard: {link}")
 
 
+#: Environment Dask's nanny gives worker processes that tallrx takes back: a fixed
+#: ``MALLOC_TRIM_THRESHOLD_`` (65536) also switches off glibc's dynamic mmap threshold, so every
+#: large NumPy temporary is a fresh mmap + page faults -- the LL.4 fit ran 1.65x slower per curve
+#: in a worker than in process (measured: benchmarks/bench_dask.py, docs/scale-out.md).
+_WORKER_ENVIRON_UNSET = ("MALLOC_TRIM_THRESHOLD_",)
+
+
+def local_cluster(n_workers: int, **options: Any) -> Any:
+    """A ``distributed.LocalCluster`` of ``n_workers`` single-threaded worker processes, with the
+    nanny's ``MALLOC_TRIM_THRESHOLD_`` unset (see ``_WORKER_ENVIRON_UNSET``); ``options`` go to
+    ``LocalCluster``. The caller closes it."""
+    import dask
+
+    distributed = _import_distributed()
+    unset = {f"distributed.nanny.pre-spawn-environ.{k}": None for k in _WORKER_ENVIRON_UNSET}
+    settings = {"threads_per_worker": 1, "processes": True, "dashboard_address": ":0",
+                "silence_logs": 50, **options}
+    with dask.config.set(unset):
+        return distributed.LocalCluster(n_workers=n_workers, **settings)
+
+
 @contextlib.contextmanager
 def cluster(jobs: int | None = 1, scheduler: str | None = None) -> Iterator[Any]:
     """Open a Dask client for the block: ``scheduler`` (an address) or a local cluster of ``jobs``
@@ -109,10 +130,7 @@ def cluster(jobs: int | None = 1, scheduler: str | None = None) -> Iterator[Any]
                     "tcp://127.0.0.1:8786, or drop --scheduler to run locally"
                 ) from None
         else:
-            local = distributed.LocalCluster(
-                n_workers=int(jobs), threads_per_worker=1, processes=True,
-                dashboard_address=":0", silence_logs=50,
-            )
+            local = local_cluster(int(jobs))
             stack.callback(local.close)
             client = distributed.Client(local, set_as_default=False)
         stack.callback(client.close)
