@@ -36,11 +36,12 @@ from tallrx.analysis.synergy.calibration import (
     excess,
     expected_statistic,
     first_stage,
+    look_schedule,
     naive_ci_call,
     noise_sd,
     null_statistics,
     sequential_p_values,
-    stage_one_open,
+    still_open,
 )
 from tallrx.analysis.synergy.chou_talalay import ED_LEVELS
 from tallrx.analysis.synergy.design import Block, check_response_scale, split_blocks
@@ -126,8 +127,9 @@ def score_synergy(
     synergy; Bliss/HSA/Loewe/ZIP in percentage points of inhibition, > 0 synergy (``CONVENTIONS``,
     also in ``Result.meta["conventions"]``).
     ``n_null`` null plates per block at most (0 disables the calibrated call); ``sequential``
-    (default) scores 39 of them first (at alpha 0.05) and the rest only for the blocks whose call
-    that first stage leaves open (two-stage Monte-Carlo test, exact level; see
+    (default) scores 39 of them first (at alpha 0.05) and more only for the blocks whose call
+    that first stage leaves open, in looks, until the call can no longer change (two-stage
+    Monte-Carlo test with curtailment, exact level; see
     :func:`tallrx.analysis.synergy.calibration.sequential_p`); False scores all ``n_null``.
     ``interval``: how
     ci_low/ci_high are computed, "delta" (analytic error propagation, the default; with ``ci_dx``
@@ -201,12 +203,16 @@ def score_synergy(
         combos.append((np.asarray(flagged), not_scored_table(blks, block_frame(blks))))
     opts = _Options(methods, stat, ci_dx, n_null, n_boot, alpha, seed, interval, sequential)
     n_scored = sum(len(m) for m in by_design.values())
-    batches = [members[start : start + block_chunk] for members in by_design.values()
-               for start in range(0, len(members), block_chunk)]
+    batches = [
+        members[start : start + block_chunk]
+        for members in by_design.values()
+        for start in range(0, len(members), block_chunk)
+    ]
     with progress.task("scoring combination blocks", total=n_scored, unit="blocks"):
         work = (([blocks[i] for i in chunk], chunk) for chunk in batches)
-        for c, s, r in parallel.imap_chunks(partial(_scored, opts), work, jobs=jobs,
-                                            client=client, sizes=[len(c) for c in batches]):
+        for c, s, r in parallel.imap_chunks(
+            partial(_scored, opts), work, jobs=jobs, client=client, sizes=[len(c) for c in batches]
+        ):
             combos += c
             surfaces += s
             series += r
@@ -255,7 +261,9 @@ def score_synergy(
             "n_null": n_null,
             "sequential": (
                 f"two-stage Monte-Carlo test: {first_stage(n_null, alpha)} null plates per block, "
-                f"{n_null} for the blocks the first stage leaves open; stage-wise p-value"
+                f"up to {n_null} for the blocks the first stage leaves open, scored in looks at "
+                f"{', '.join(map(str, look_schedule(first_stage(n_null, alpha), n_null)))} "
+                "until the call can no longer change (curtailment); stage-wise p-value"
                 if sequential and n_null and first_stage(n_null, alpha) < n_null
                 else "no (every block gets n_null null plates)"
             ),
@@ -348,8 +356,10 @@ def _calibrate(des, V, sc: BatchScores, o: _Options, gens: list):
     the Bliss excess (same null plates) decides instead (flagged).
 
     Sequential (default): every block gets the first stage's null plates (39 at alpha 0.05); only
-    the blocks whose call the first stage leaves open get the rest (``o.n_null`` in all), drawn
-    from the same per-block random stream (:func:`~tallrx.analysis.synergy.calibration.sequential_p`).
+    the blocks whose call the first stage leaves open get more, in looks (59, 79, 99, 124, 155,
+    199 at most), each block until its call can no longer change (curtailment: the calls are those
+    of the two-stage test with all ``o.n_null``), drawn from the same per-block random stream
+    (:func:`~tallrx.analysis.synergy.calibration.sequential_p`).
     """
     stats = (o.stat, FALLBACK_STAT) if o.stat.startswith("ci_") else (o.stat,)
     n1 = first_stage(o.n_null, o.alpha) if o.sequential else o.n_null
@@ -359,18 +369,21 @@ def _calibrate(des, V, sc: BatchScores, o: _Options, gens: list):
     null1 = _nulls(des, V, sc, stats, n1, gens, o, np.arange(len(V)))
     G = sc.groups.member.shape[0]
     null2 = {s: np.full((len(V), max(n2_max, 1), G), np.nan) for s in stats}
-    if n2_max > 0:
-        deciding = np.isfinite(observed[o.stat])
-        open_ = stage_one_open(observed[o.stat], null1[o.stat], o.stat, n2_max, o.alpha)
+    deciding = np.isfinite(observed[o.stat])
+    done = 0  # later null plates scored so far (for every block still open)
+    for look in look_schedule(n1, o.n_null):
+        so_far = {s: (null1[s], null2[s][:, :done]) for s in stats}
+        open_ = still_open(observed[o.stat], so_far[o.stat], o.stat, n2_max, o.alpha)
         if len(stats) > 1:
-            open_ |= ~deciding & stage_one_open(
-                observed[stats[1]], null1[stats[1]], stats[1], n2_max, o.alpha
-            )
+            fb = stats[1]
+            open_ |= ~deciding & still_open(observed[fb], so_far[fb], fb, n2_max, o.alpha)
         todo = np.nonzero(open_.any(1))[0]
-        if len(todo):
-            more = _nulls(des, V, sc, stats, n2_max, gens, o, todo)
-            for s in stats:
-                null2[s][todo] = more[s]
+        if not len(todo):
+            break
+        more = _nulls(des, V, sc, stats, look - n1 - done, gens, o, todo)
+        for s in stats:
+            null2[s][todo, done : look - n1] = more[s]
+        done = look - n1
     out = [sequential_p_values(observed[s], null1[s], null2[s], s, n2_max, o.alpha) for s in stats]
     (p_syn, p_ant) = out[0]
     fallback = np.zeros(p_syn.shape, bool)

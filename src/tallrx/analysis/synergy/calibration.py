@@ -51,7 +51,8 @@ __all__ = [
     "first_stage",
     "stage_limit",
     "sequential_p",
-    "stage_one_open",
+    "look_schedule",
+    "still_open",
     "sequential_p_values",
 ]
 
@@ -268,20 +269,43 @@ def stage_limit(n1: int, n2: int, alpha: float, early: bool) -> int:
     return c
 
 
+def look_schedule(n1: int, n_null: int) -> list[int]:
+    """Cumulative null plates at each look after the first stage's ``n1``: 20 more, or a quarter
+    of those scored so far when that is more, up to ``n_null`` (a last step under 20 is merged).
+
+    >>> look_schedule(39, 199)
+    [59, 79, 99, 124, 155, 199]
+    >>> look_schedule(199, 199)
+    []
+    """
+    looks: list[int] = []
+    done = n1
+    while done < n_null:
+        nxt = done + max(20, -(-done // 4))
+        done = n_null if n_null - nxt < 20 else nxt
+        looks.append(done)
+    return looks
+
+
 def sequential_p(h1: int, n1: int, h2: int, n2: int, n2_max: int, alpha: float) -> float:
-    """One side's p-value of the two-stage Monte-Carlo test (stage-wise ordering, exact under the
+    """One side's p-value of the sequential Monte-Carlo test (stage-wise ordering, exact under the
     null for a continuous statistic; ties count as at least as extreme, which is conservative).
 
     Stage 1 scores ``n1`` valid null plates, ``h1`` of them at least as extreme as the observed
     plate: h1 = 0 stops with p = 1 / (n1 + 1) (early call); h1 > c (see :func:`stage_limit`) stops
-    with p = (h1 + 1) / (n1 + 1) (no call possible); otherwise ``n2`` more null plates (of at most
-    ``n2_max``) are scored and p = 1 / (n1 + 1) + P(continue, h1 + h2 <= h). With n1 < MIN_NULL
-    there is no early stop and p is the ordinary (1 + h) / (1 + n) over all plates.
+    with p = (h1 + 1) / (n1 + 1) (no call possible); otherwise up to ``n2_max`` more null plates are
+    scored, ``h2`` of ``n2`` valid ones as extreme: with h = h1 + h2 <= c (all plates scored),
+    p = 1 / (n1 + 1) + P(continue, h1 + h2 <= h); once h > c no call is possible any more and the
+    scoring may stop early (curtailment: it changes no call), p = (1 + h) / (1 + n1 + n2), at least
+    the smallest stage-wise p-value above alpha. With n1 < MIN_NULL there is no early stop and p is
+    the ordinary (1 + h) / (1 + n) over all plates.
 
     >>> sequential_p(0, 39, 0, 0, 160, 0.05)
     0.025
     >>> sequential_p(20, 39, 0, 0, 160, 0.05)
     0.525
+    >>> sequential_p(5, 39, 10, 60, 160, 0.05)
+    0.16
     """
     early = n1 >= MIN_NULL and 1.0 / (n1 + 1) <= alpha
     if n1 < MIN_NULL:
@@ -291,7 +315,11 @@ def sequential_p(h1: int, n1: int, h2: int, n2: int, n2_max: int, alpha: float) 
         return 1.0 / (n1 + 1)
     if h1 > c:
         return (h1 + 1.0) / (n1 + 1)
-    return (1.0 / (n1 + 1) if early else 0.0) + _continued_mass(n1, n2, h1 + h2, early, c)
+    p0 = 1.0 / (n1 + 1) if early else 0.0
+    if h1 + h2 > c:
+        floor = p0 + _continued_mass(n1, n2_max, c + 1, early, c)
+        return max((1.0 + h1 + h2) / (1.0 + n1 + n2), floor)
+    return p0 + _continued_mass(n1, n2, h1 + h2, early, c)
 
 
 def _counts(observed: np.ndarray, null: np.ndarray, stat: str):
@@ -304,22 +332,30 @@ def _counts(observed: np.ndarray, null: np.ndarray, stat: str):
     return valid.sum(1), as_syn.sum(1), as_ant.sum(1)
 
 
-def stage_one_open(
-    observed: np.ndarray, null1: np.ndarray, stat: str, n2_max: int, alpha: float = ALPHA
+def still_open(
+    observed: np.ndarray, nulls: tuple[np.ndarray, np.ndarray], stat: str, n2_max: int, alpha: float
 ) -> np.ndarray:
-    """(B, G) True where the first stage decides neither side (the block needs stage 2)."""
-    n1, hs, ha = _counts(observed, null1, stat)
+    """(B, G) True where the null plates scored so far (``nulls``: the first stage's (B, K1, G)
+    and the later ones (B, K2, G), NaN where not scored) decide neither side: the side was not
+    stopped by the first stage and h1 + h2 <= c, so more null plates can still change its call.
+    A block once closed never reopens (the counts only grow)."""
+    null1, null2 = nulls
+    n1, hs1, ha1 = _counts(observed, null1, stat)
+    _, hs2, ha2 = _counts(observed, null2, stat)
     out = np.zeros(n1.shape, bool)
-    for idx in zip(*np.nonzero(np.isfinite(observed)), strict=True):
-        k = int(n1[idx])
+    if n2_max <= 0:
+        return out
+    fin = np.isfinite(observed)
+    for k in np.unique(n1[fin]):
+        at = fin & (n1 == k)
         if k < MIN_NULL:
-            out[idx] = n2_max > 0
+            out |= at
             continue
         early = 1.0 / (k + 1) <= alpha
-        c = stage_limit(k, n2_max, alpha, early)
-        for h in (int(hs[idx]), int(ha[idx])):
-            if not ((early and h == 0) or h > c):
-                out[idx] = n2_max > 0
+        c = stage_limit(int(k), n2_max, alpha, early)
+        for h1, h2 in ((hs1, hs2), (ha1, ha2)):
+            stopped = ((h1 == 0) & early) | (h1 > c)
+            out |= at & ~stopped & (h1 + h2 <= c)
     return out
 
 

@@ -178,8 +178,11 @@ def _cell_means(des: BlockDesign, V: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def _dx(fa, me: MedianEffectFit, curve: Curves, use_ll4: np.ndarray):
-    """Single-drug dose (uM) for effect fa (B, n): median-effect or 4PL per plate (``use_ll4`` (B,))."""
-    dx_me = median_effect_dose_b(fa, me)
+    """Single-drug dose (uM) for effect fa (B, n): median-effect or 4PL per plate (``use_ll4`` (B,));
+    each inverse is computed only when some plate uses it."""
+    if not use_ll4.any():
+        return median_effect_dose_b(fa, me)
+    dx_me = median_effect_dose_b(fa, me) if not use_ll4.all() else np.nan
     target = 100.0 * (1.0 - fa)
     b, t, c, h = (a[:, None] for a in (curve.bottom, curve.top, curve.ic50, curve.hill))
     x = ll4_inverse(target, b, t, c, h)
