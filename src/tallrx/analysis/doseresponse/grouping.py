@@ -200,9 +200,7 @@ def points(work: pd.DataFrame, keys: list[str], vkeys: list[str]):
     Vehicle points are repeated for every drug curve of their sample x condition group.
     """
     treated = work[work["_use"] & ~work["_vehicle"]]
-    grouped = treated.groupby(keys, sort=True, dropna=False)
-    groups = grouped.size().reset_index(name="_rows")[keys]
-    gid = grouped.ngroup().to_numpy()
+    groups, gid = _group_ids(treated, keys)
     fields = {"conc": "_conc", "y": "_y", "row": "_row", "badc": "_badc", "bady": "_bady"}
     parts = [pd.DataFrame({"gid": gid, **{k: treated[c].to_numpy() for k, c in fields.items()}})]
     veh = work[work["_use"] & work["_vehicle"]]
@@ -216,13 +214,40 @@ def points(work: pd.DataFrame, keys: list[str], vkeys: list[str]):
         vpts = {k: merged[c].to_numpy() for k, c in fields.items()}
         vpts["conc"] = np.where(merged["_badc"].to_numpy(dtype=bool), np.nan, 0.0)
         parts.append(pd.DataFrame({"gid": merged["_gid"].to_numpy(), **vpts}))
-    pts = pd.concat(parts, ignore_index=True).sort_values(["gid", "conc"], kind="stable")
-    out = {k: pts[k].to_numpy() for k in POINT_FIELDS}
+    pts = pd.concat(parts, ignore_index=True)
+    # by (curve, conc), stable, NaN conc last: what sort_values(kind="stable") gives, 3x faster
+    order = np.lexsort((pts["conc"].to_numpy(dtype=float), pts["gid"].to_numpy()))
+    out = {k: pts[k].to_numpy()[order] for k in POINT_FIELDS}
     out["badc"], out["bady"] = out["badc"].astype(bool), out["bady"].astype(bool)
     out["gid"] = out["gid"].astype(np.int64)
     out["count"] = np.bincount(out["gid"], minlength=len(groups))
     out["start"] = np.concatenate([[0], np.cumsum(out["count"])[:-1]]).astype(np.int64)
     return groups, out
+
+
+def _group_ids(treated: pd.DataFrame, keys: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """(one row per group sorted by key, group number of each row), as
+    ``groupby(keys, sort=True, dropna=False)`` gives them (``size().reset_index()[keys]``,
+    ``ngroup()``). Text keys (the CSV reader's ``str`` columns) are factorized per column and
+    combined (missing keys last, as groupby puts them), about 3x faster than the groupby; other
+    key types take the groupby."""
+    n_rows = len(treated)
+    fast = n_rows > 0 and all(isinstance(treated[k].dtype, pd.StringDtype) for k in keys)
+    if fast:
+        combined = np.zeros(n_rows, dtype=np.int64)
+        room = 1
+        for k in keys:
+            codes, uniq = pd.factorize(treated[k], sort=True, use_na_sentinel=False)
+            room *= max(len(uniq), 1)
+            if room >= 2**62:  # the combined code would overflow: let pandas do it
+                fast = False
+                break
+            combined = combined * len(uniq) + codes
+    if not fast:
+        grouped = treated.groupby(keys, sort=True, dropna=False)
+        return grouped.size().reset_index(name="_rows")[keys], grouped.ngroup().to_numpy()
+    _, first, gid = np.unique(combined, return_index=True, return_inverse=True)
+    return treated[keys].iloc[first].reset_index(drop=True), gid.astype(np.int64)
 
 
 def window_um(window, unit, groups: pd.DataFrame, keys: list[str]):
