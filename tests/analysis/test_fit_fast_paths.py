@@ -12,7 +12,13 @@ import pandas as pd
 import pytest
 
 from tallrx.analysis.doseresponse import grouping
-from tallrx.analysis.doseresponse._ll4_profile import Curves, jacobian_sums, point_sum, profile
+from tallrx.analysis.doseresponse._ll4_profile import (
+    Curves,
+    _schur_terms,
+    jacobian_sums,
+    point_sum,
+    profile,
+)
 
 TEXT = np.array(["b", "a", "B", "é", "a b", "10", "9", "", None], dtype=object)
 
@@ -91,3 +97,38 @@ def test_jacobian_sums_equal_the_full_product_sum_bit_for_bit():
     assert np.array_equal(got[:2], full[:2])
     assert np.array_equal(got[2, 3:], full[2, 3:])
     assert np.isnan(got[2, :3]).all()  # never used by the fitter
+
+
+def test_schur_terms_are_einsums_numbers_for_any_batch_size():
+    rng = np.random.default_rng(5)
+    K, inv = rng.normal(size=(2, 2, 2, 300)), rng.normal(size=(2, 2, 300))
+    want = np.einsum("vilm,ljm,vkjm->vikm", K, inv, K)  # its order on a batch of several
+    got = _schur_terms(K, inv)
+    for row, (i, k) in enumerate(((0, 0), (0, 1), (1, 1))):
+        assert np.array_equal(got[:, row], want[:, i, k])
+    for m in range(0, 300, 37):  # a start alone in the pool gets the same numbers
+        assert np.array_equal(_schur_terms(K[..., m : m + 1], inv[..., m : m + 1])[..., 0],
+                              got[..., m])
+
+
+def test_a_curve_left_alone_in_the_pool_fits_as_in_a_crowd():
+    """Curve 23,210 of the issue 11 benchmark (bench_fit.synthetic(30000), seed 0): its best start
+    runs 200 steps and was, for its last steps, the only start left in a small batch's pool; the
+    fit then depended on the batch (ic50 2e-8 apart alone, among 200 or among 10,000 curves)."""
+    from tallrx.analysis.doseresponse.curves import ll4
+    from tallrx.analysis.doseresponse.fitting import fit_ll4
+
+    rng = np.random.default_rng(0)
+    n, x = 30_000, np.repeat(np.logspace(-2, 2, 9), 3)
+    ic50, hill = 10 ** rng.uniform(-3, 3, n), rng.lognormal(0.0, 0.5, n)
+    top, bottom, sd = rng.normal(100, 5, n), rng.uniform(0, 60, n), rng.uniform(3, 10, n)
+    y = ll4(x[None], bottom[:, None], top[:, None], ic50[:, None], hill[:, None])
+    y = (y + rng.normal(0.0, 1.0, y.shape) * sd[:, None])[23_110:23_311]
+
+    def fit(rows):
+        lo, hi = np.minimum(-50.0, y[rows].min(1)), np.maximum(200.0, y[rows].max(1))
+        return fit_ll4(x, y[rows], bounds={"bottom": (lo, hi), "top": (lo, hi)})
+
+    crowd, alone = fit(slice(0, 201)), fit(slice(100, 101))
+    for name in ("bottom", "top", "ic50", "hill", "sse"):
+        assert getattr(alone, name)[0] == getattr(crowd, name)[100], name

@@ -334,6 +334,20 @@ def _blocks(S, d, h):
     return K, H
 
 
+def _schur_terms(K, inv):
+    """(v, 3, n): K_i' inv K_k for (i, k) = (0, 0), (0, 1), (1, 1) of each variant v, i.e.
+    sum over l, j of K[v, i, l] inv[l, j] K[v, k, j], added in the order (l, j) = (0, 0), (0, 1),
+    (1, 0), (1, 1) from 0 -- the numbers ``np.einsum("vilm,ljm,vkjm->vikm", ...)`` gives on a
+    batch of several starts, for a batch of one too (einsum changes its summation order when the
+    batch axis has length 1, so a start left alone in the pool took other steps)."""
+    out = np.zeros((K.shape[0], 3, K.shape[-1]))
+    for l_ in range(2):
+        for j in range(2):
+            for row, (i, k) in enumerate(((0, 0), (0, 1), (1, 1))):
+                out[:, row] += K[:, i, l_] * inv[l_, j] * K[:, k, j]
+    return out
+
+
 def reduced_system(data: Curves, u, h, bt, z, lin, ref):
     """Reduced 2 x 2 system on (log ic50, log hill): M (3, n) = (uu, uv, vv) and g (2, n) =
     -1/2 dSSE/d(log ic50, log hill).
@@ -366,11 +380,9 @@ def reduced_system(data: Curves, u, h, bt, z, lin, ref):
     inv[1, 0] = inv[0, 1]
     inv /= det
     K *= free
-    Q = np.einsum("vilm,ljm,vkjm->vikm", K, inv, K)
+    Q = _schur_terms(K, inv)
     M = np.empty_like(H)
-    np.subtract(H[:, 0], Q[:, 0, 0], out=M[:, 0])
-    np.subtract(H[:, 1], Q[:, 0, 1], out=M[:, 1])
-    np.subtract(H[:, 2], Q[:, 1, 1], out=M[:, 2])
+    np.subtract(H, Q, out=M)
     n_uu, n_uv, n_vv = M[1]
     newton = (n_uu > 0) & (n_uu * n_vv - n_uv * n_uv > 1e-12 * n_uu * n_vv)
     np.maximum(M[0, ::2], 0.0, out=M[0, ::2])

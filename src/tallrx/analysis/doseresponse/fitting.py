@@ -83,7 +83,10 @@ _PARAMS = ("bottom", "top", "ic50", "hill")
 _KINDS = ("box", "free", "top", "bottom", "both", "boxtop", "boxbottom")  # see Curves.kind
 _MAX_ITER = 200
 _BLOCK = 65536  # curves prepared at once (bounds memory)
-_POOL = 4096  # starts iterated at once (keeps the working arrays in cache)
+_POOL = 8192  # starts iterated at once (~3 MB per working array; 4096 took ~5 % longer on the
+# 30,000-curve benchmark; a start's numbers do not depend on the pool, so neither do the fits)
+_GRID_BUDGET = 16384  # (curve x start candidate) scored at once: fewer, larger numpy calls
+# (85 vs 99 ms at 4096 for 30,000 curves x 44 candidates; each curve's numbers are the same)
 
 
 @dataclass(frozen=True)
@@ -502,7 +505,7 @@ def _fit_block(x, y, w, box, ubox, hbox, starts, standard_errors: bool = True) -
     grid = np.column_stack([lmin - LN10, mids.T, lmax + LN10])
     grid = np.clip(grid, u_lo[:, None], u_hi[:, None])
     hills = np.clip(np.broadcast_to(starts, (idx.size, len(starts))), h_lo[:, None], h_hi[:, None])
-    stack, u0, h0 = grid_starts(data, grid, hills, _POOL)
+    stack, u0, h0 = grid_starts(data, grid, hills, _GRID_BUDGET)
     fit = run_pool(
         data,
         stack,
