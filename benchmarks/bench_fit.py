@@ -5,6 +5,7 @@
     python benchmarks/bench_fit.py --table         # + the tidy-table API (fit_dose_response)
     python benchmarks/bench_fit.py --small         # only the per-call time of small batches
     python benchmarks/bench_fit.py --cli --curves 30000   # issue 11: `tallrx fit` end to end
+    python benchmarks/bench_fit.py --cli --split --curves 30000   # + where its time goes
 
 Synthetic screen: 9 doses over 4 logs x 3 replicates per curve; ic50 from 1e-3 to 1e3 uM (so
 partial and flat curves occur), hill log-normal around 1, top ~ 100 %, bottom 0-60 %, Gaussian
@@ -26,6 +27,65 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+
+def split_child(path: str, out: str) -> None:
+    """``tallrx fit path -o out`` in this process with CPU timers (s) around its stages; the
+    start grids and replicate collapse are parts of the two LM lines, not added to the total."""
+    import tallrx.cli as cli
+
+    stages = {"start-up: python + CLI imports": time.process_time()}
+    t0 = time.process_time()
+    import tallrx.analysis.doseresponse.batch as batch
+    import tallrx.analysis.doseresponse.curve_fits as cf
+    import tallrx.analysis.doseresponse.fitting as fitting
+    import tallrx.analysis.doseresponse.grouping as grouping
+    import tallrx.analysis.doseresponse.scores as scores
+    import tallrx.cli.fit as clifit
+
+    stages["fit command's imports (pandas, analysis)"] = time.process_time() - t0
+
+    def wrap(mod, name: str, label: str) -> None:
+        fn = getattr(mod, name)
+
+        def timed_fn(*a, **k):
+            t = time.process_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                stages[label] = stages.get(label, 0.0) + time.process_time() - t
+
+        setattr(mod, name, timed_fn)
+
+    for mod, name, label in (
+        (clifit, "read_table", "CSV read"),
+        (grouping, "prepare", "checks, units"),
+        (grouping, "points", "grouping -> arrays"),
+        (cf, "fit_ll4", "LL.4 free fit (LM engine, 4 starts, errors)"),
+        (scores, "_grid_search", "DSS grids"),
+        (scores, "fit_ll4", "DSS constrained fits (LM engine, 2 x 2 starts)"),
+        (fitting, "grid_starts", "  of the two fits: start grids"),
+        (fitting, "collapse_replicates", "  of the two fits: replicate collapse"),
+        (cf, "f_sf", "F-test"),
+        (batch, "checksum", "input checksum"),
+        (scores, "add_scores", "scores table"),
+        (clifit, "write_table", "curves CSV write"),
+    ):
+        wrap(mod, name, label)
+    t0 = time.process_time()
+    cli.main(["--quiet", "fit", path, "-o", out])
+    command = time.process_time() - t0
+    parts = sum(v for k, v in stages.items() if not k.startswith(("start-up", "fit command", "  ")))
+    stages["rest (metrics, AUC, flags, table)"] = command - parts
+    print("split (CPU s, one instrumented run):")
+    for k, v in stages.items():
+        print(f"  {k:50s} {v:6.2f}")
+    print(f"  {'total':50s} {time.process_time():6.2f}")
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--split-child"]:  # before the heavy imports
+    split_child(*sys.argv[2:4])
+    raise SystemExit(0)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "analysis"))  # the SciPy oracle shared with the tests
@@ -73,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--cli", action="store_true", help="only `tallrx fit` end to end (CSV in, curves CSV out)"
     )
+    ap.add_argument("--split", action="store_true", help="with --cli: CPU time per stage")
     args = ap.parse_args(argv)
     if args.small:
         bench_small(args.seed)
@@ -80,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = np.random.default_rng(args.seed)
     x, y = synthetic(args.curves, rng)
     if args.cli:
-        bench_cli(x, y, rng, args.scipy)
+        bench_cli(x, y, rng, args.scipy, split=args.split)
         return 0
     print(
         f"bench_fit: {args.curves:,} curves x {x.size} points ({DOSES.size} doses x {REPS} "
@@ -180,7 +241,9 @@ def bench_table(x: np.ndarray, y: np.ndarray) -> None:
     )
 
 
-def bench_cli(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, n_scipy: int) -> None:
+def bench_cli(
+    x: np.ndarray, y: np.ndarray, rng: np.random.Generator, n_scipy: int, split: bool = False
+) -> None:
     """Issue 11's line: ``tallrx fit`` on a tidy CSV, end to end in a child process (start-up, CSV
     read, grouping, fits, curves CSV written), against per-curve SciPy least squares on a subsample
     of the same curves timed in the same run; CPU-time ratio beside the wall-time one (a shared
@@ -210,6 +273,9 @@ def bench_cli(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, n_scipy: i
         if done.returncode:
             raise SystemExit(done.stderr)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if split:  # a second, instrumented run in its own process
+            child = [sys.executable, __file__, "--split-child", path, f"{tmp}/split/curves.csv"]
+            print(subprocess.run(child, capture_output=True, text=True, check=True).stdout, end="")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     sub = rng.choice(n, size=min(n_scipy, n), replace=False)
     _, wall_sp, cpu_sp = timed(lambda: [scipy_fit_one(x, y[i]) for i in sub])
