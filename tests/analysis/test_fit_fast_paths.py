@@ -132,3 +132,14 @@ def test_a_curve_left_alone_in_the_pool_fits_as_in_a_crowd():
     crowd, alone = fit(slice(0, 201)), fit(slice(100, 101))
     for name in ("bottom", "top", "ic50", "hill", "sse"):
         assert getattr(alone, name)[0] == getattr(crowd, name)[100], name
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 8, 33, 8192])
+def test_schur_terms_of_one_start_are_those_it_gets_in_a_batch(m):
+    """The batch-of-one loop and the einsum (batches > 1) give a start the same numbers."""
+    rng = np.random.default_rng(m)
+    K, inv = rng.normal(size=(2, 2, 2, m)), rng.normal(size=(2, 2, m))
+    batch = _schur_terms(K, inv)
+    for c in {0, m // 2, m - 1}:
+        assert np.array_equal(_schur_terms(K[..., c : c + 1], inv[..., c : c + 1])[..., 0],
+                              batch[..., c])

