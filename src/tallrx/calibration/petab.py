@@ -76,7 +76,8 @@ def _reason(row: pd.Series) -> str | None:
         return _COHORT
     if row["observable"] in _REASONS:
         reason = _REASONS[row["observable"]]
-        return reason + ("; and " + _ONE_SIDED if row["comparison"] != "interval_log10" else "")
+        two_sided = str(row["comparison"]).endswith("interval_log10")
+        return reason + ("" if two_sided else "; and " + _ONE_SIDED)
     if row["observable"] not in SINGLE_CONDITION:
         return f"observable {row['observable']!r} has no SBML formula in this export"
     if row["comparison"] != "interval_log10":

@@ -46,13 +46,10 @@ class BoxPrior:
 
     def width(self, x: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Weighted 5-95 % width of each coordinate of ``x`` (transformed space)."""
-        out = []
-        for j in range(x.shape[1]):
-            order = np.argsort(x[:, j])
-            cdf = np.cumsum(weights[order]) / weights.sum()
-            q = np.interp([0.05, 0.95], cdf, x[order, j])
-            out.append(q[1] - q[0])
-        return np.asarray(out)
+        from tallrx.calibration.weighted import weighted_quantiles
+
+        return np.asarray([np.diff(weighted_quantiles(x[:, j], weights, [0.05, 0.95]))[0]
+                           for j in range(x.shape[1])])
 
 
 def calibration_prior(spread: float = 1.0) -> BoxPrior:

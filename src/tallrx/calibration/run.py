@@ -34,6 +34,7 @@ from tallrx.calibration.outputs import identifiability, posterior_table, write_p
 from tallrx.calibration.prior import calibration_prior
 from tallrx.calibration.smc import SMCResult, smc, temper
 from tallrx.calibration.targets import TARGETS_FILE, load_targets, log_likelihood
+from tallrx.calibration.weighted import weighted_quantiles
 from tallrx.errors import InputError
 
 __all__ = ["Settings", "calibrate", "predictive_table"]
@@ -80,16 +81,6 @@ def _cohort(samples: int) -> pd.DataFrame:
     return c.reset_index(drop=True)
 
 
-def _weighted_quantiles(x: np.ndarray, w: np.ndarray, q: list[float]) -> np.ndarray:
-    ok = np.isfinite(x)
-    if not ok.any():
-        return np.full(len(q), np.nan)
-    x, w = x[ok], w[ok]
-    order = np.argsort(x)
-    cdf = np.cumsum(w[order]) / w.sum()
-    return np.interp(q, cdf - 0.5 * w[order] / w.sum(), x[order])
-
-
 def predictive_table(targets: pd.DataFrame, obs: pd.DataFrame, weights: np.ndarray) -> pd.DataFrame:
     """Per target: the target, its posterior predictive median and 5-95 % (weighted over the
     particles), the weighted share of particles inside [lower, upper] and the weighted mean
@@ -103,13 +94,13 @@ def predictive_table(targets: pd.DataFrame, obs: pd.DataFrame, weights: np.ndarr
         row["simulated"] = name in obs
         if name in obs:
             x = obs[name].to_numpy(float)
-            q05, q50, q95 = _weighted_quantiles(x, w, [0.05, 0.5, 0.95])
+            q05, q50, q95 = weighted_quantiles(x, w, [0.05, 0.5, 0.95])
             lo = float(t["lower"]) if pd.notna(t["lower"]) else -np.inf
             hi = float(t["upper"]) if pd.notna(t["upper"]) else np.inf
             inside = (x >= lo) & (x <= hi)
             ll = log_likelihood(t, x)
             row |= {"median": q50, "q05": q05, "q95": q95,
-                    "share_inside": float(np.sum(w * inside)),
+                    "share_inside": float(np.clip(np.sum(w * inside), 0.0, 1.0)),
                     "loglik": float(np.sum(w * np.where(np.isfinite(ll), ll, -1e6)))}
         else:
             row |= dict.fromkeys(("median", "q05", "q95", "share_inside", "loglik"), np.nan)
