@@ -195,15 +195,31 @@ def test_wrong_forced_format(tmp_path):
         read_plate_file(path, format="kaleido")
 
 
-def test_non_numeric_signal_names_the_well(tmp_path):
+def test_overflow_marks_are_flagged_wells(tmp_path):
+    """A few OVRFLW / ##### / #DIV/0! cells are excluded wells with the mark quoted; the other
+    wells keep their readings (one bad well never stops a plate)."""
     values = plate96()
     values[1][2] = "OVRFLW"
+    values[4][6] = "#DIV/0!"
+    path = tmp_path / "over.csv"
+    path.write_text(grid_csv(values, "P9"))
+    df = read_plate_file(path).set_index("well")
+    assert len(df) == 96
+    assert bool(df.loc["B3", "exclude"]) and "'OVRFLW' is not a number" in df.loc["B3", "reason"]
+    assert bool(df.loc["E7", "exclude"]) and "'#DIV/0!'" in df.loc["E7", "reason"]
+    assert df["signal"].isna().sum() == 2 and int(df["exclude"].sum()) == 2
+    assert df.loc["C5", "signal"] == 205.0
+
+
+def test_mostly_text_grid_names_the_well(tmp_path):
+    values = [["OVRFLW"] * 12 for _ in range(8)]
+    values[0][0] = 1.0
     path = tmp_path / "over.csv"
     path.write_text(grid_csv(values, "P9"))
     with pytest.raises(
         InputError,
-        match=r"over\.csv: plate 'P9' well B3: signal 'OVRFLW' is "
-        r"not a number; expected a numeric reading",
+        match=r"over\.csv: plate 'P9' well A2: signal 'OVRFLW' is "
+        r"not a number \(95 of 96 cells are not\); expected a numeric reading",
     ):
         read_plate_file(path)
 

@@ -111,11 +111,11 @@ def _block_frame(block: Block, plate: str, where: str) -> pd.DataFrame:
         invalid="nan",
     ).to_numpy(dtype=float)
     bad = np.isnan(numbers) & ~empty
-    if bad.any():
+    if bad.any() and bad.sum() * 2 >= (~empty).sum():  # half or more text: not readings
         k = int(np.flatnonzero(bad)[0])
         raise InputError(
             f"{where}: plate '{plate}' well {names[k]}: signal '{_short(text[k])}' is not a "
-            "number; "
+            f"number ({int(bad.sum())} of {int((~empty).sum())} cells are not); "
             "expected a numeric reading (re-export without overflow marks, or leave the "
             "cell empty and the well out of the layout)"
         )
@@ -125,8 +125,14 @@ def _block_frame(block: Block, plate: str, where: str) -> pd.DataFrame:
     reasons = {
         int(i): f"signal '{_short(text[keep[i]])}' is not a plausible reading "
         f"(|signal| > {MAX_SIGNAL:g})"
-        for i in np.flatnonzero(implausible)
+        for i in np.flatnonzero(implausible & ~bad[keep])
     }
+    # a few overflow / error marks (OVRFLW, *****, #DIV/0!, <0.001) are flagged wells
+    reasons.update({
+        int(i): f"signal '{_short(text[keep[i]])}' is not a number (overflow, out-of-range "
+        "or error mark)"
+        for i in np.flatnonzero(bad[keep])
+    })
     values[implausible] = np.nan
     frame = pd.DataFrame(
         {

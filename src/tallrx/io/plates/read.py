@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError, SchemaError, TallrxError, did_you_mean
-from tallrx.io._columns import check_names_match, parse_flag, warn
+from tallrx.io._columns import check_names_match, match_columns, parse_flag, warn
 from tallrx.io.plates.instruments import read_plate_file
 from tallrx.io.plates.layout import normalize_layout, read_layout
 from tallrx.plate import (
@@ -326,6 +326,7 @@ def read_plates(
     else:
         where = str(layout)
         lay = read_layout(layout, unit=unit, drug_units=drug_units)
+        lay = _drop_own_readings(lay, Path(layout), files)
     clash = [c for c in ("signal", "source", "exclude_reason") if c in lay.columns]
     if clash:
         raise SchemaError(
@@ -370,6 +371,19 @@ def read_plates(
             "blank-corrected, values)"
         )
     return _finish(merged.drop(columns=["_merge"]), where, plates)
+
+
+def _drop_own_readings(lay: pd.DataFrame, layout: Path, files) -> pd.DataFrame:
+    """When the layout is also read as the measurement (a long table with a signal column), its
+    signal and read columns (long-table aliases: signal, intensity, rlu, readout, ...) are the
+    readings, not condition columns that would split every well into its own group."""
+    sources = [files] if isinstance(files, (str, Path, pd.DataFrame)) else list(files)
+    own = [f for f in sources if isinstance(f, (str, Path)) and Path(f).resolve() == layout.resolve()]
+    if not own:
+        return lay
+    from tallrx.io.plates.readers.long import ALIASES as LONG
+    found = match_columns(lay.columns, {k: LONG[k] for k in ("signal", "read")}, str(layout))
+    return lay.drop(columns=list(found.values()))
 
 
 def _unread_wells(merged: pd.DataFrame, missing: pd.DataFrame, files_of: dict) -> None:

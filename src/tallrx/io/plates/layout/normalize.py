@@ -28,7 +28,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "well": ("well", "wells", "well_id", "well_name", "well_position", "position"),
     "row": ("row", "well_row", "row_letter"),
     "col": ("col", "column", "well_col", "well_column", "column_number"),
-    "sample": ("sample", "sample_id", "sample_name"),
+    "sample": ("sample", "sample_id", "sample_name", "cell_line", "cell_line_name", "cellline",
+               "cell_name"),
     "drug_a": ("drug", "drug_a", "drug1", "drug_1", "compound", "compound_a", "drug_name"),
     "conc_a": (
         "conc_a",

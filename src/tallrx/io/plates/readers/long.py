@@ -42,11 +42,17 @@ ALIASES: dict[str, tuple[str, ...]] = {
 
 
 def _header(sheet: Sheet) -> tuple[int, dict[str, object]] | None:
+    """The header row: the first non-empty row of the first 20 that names a well position or
+    a signal column (title rows above it, as Excel's merged title cells, are skipped), else the
+    first non-empty row."""
+    first = None
     for i, row in enumerate(sheet.rows[:20]):
         if any(row):
             found = match_columns([c for c in row if c], ALIASES, sheet.name)
-            return i, found
-    return None
+            if "signal" in found or "well" in found or {"row", "col"} <= found.keys():
+                return i, found
+            first = first or (i, found)
+    return first
 
 
 def check_columns(sheets: list[Sheet], where: str) -> None:

@@ -3,11 +3,15 @@
 Each grid is a header row ``<corner>,1,2,...,n`` followed by one row per plate row (A, B, ...),
 and must cover a whole standard plate (8 x 12, 16 x 24, 32 x 48; also 2 x 3 ... 6 x 8).
 Several grids may be stacked in one sheet (separated by anything) or spread over worksheets.
-Plate id: the grid's top-left cell when filled in (other than ``<>``), else the worksheet name in
-a multi-sheet workbook, else the file name (``name-1``, ``name-2`` ... for several grids).
+Plate id: the grid's top-left cell when filled in (other than ``<>``), else a ``Plate: NAME``
+(``Plate name``, ``Plate ID``, ``Barcode``; ``:`` or a cell of its own) line just above the grid,
+else the worksheet name in a multi-sheet workbook, else the file name (``name-1``, ``name-2`` ...
+for several grids).
 """
 
 from __future__ import annotations
+
+import re
 
 from tallrx.errors import InputError
 from tallrx.io._cells import Sheet
@@ -15,6 +19,18 @@ from tallrx.io.plates.readers._grid import Block, grid_rows, header_columns
 from tallrx.plate import PLATE_SHAPES, is_row_label, known_shapes_text, row_letter
 
 _GENERIC_CORNERS = {"", "<>", "row", "rows", "row/col", "well", "wells", "#"}
+_TITLE = re.compile(r"^(?:plate(?:[ _]?(?:name|id))?|barcode)\s*[:=]?\s*(.*)$", re.IGNORECASE)
+
+
+def _title_plate(sheet: Sheet, start: int) -> str | None:
+    """NAME from a 'Plate: NAME' line (or 'Plate', 'NAME' in two cells) just above a grid."""
+    if start == 0:
+        return None
+    cells = [c.strip() for c in sheet.rows[start - 1] if c.strip()]
+    match = _TITLE.match(" ".join(cells)) if 1 <= len(cells) <= 2 else None
+    if match is None or not match.group(1).strip():
+        return None
+    return match.group(1).strip()
 
 
 def _grids(sheet: Sheet):
@@ -52,9 +68,7 @@ def parse(sheets: list[Sheet]) -> list[Block]:
             plate = (
                 corner
                 if corner.lower() not in _GENERIC_CORNERS
-                else sheet.name
-                if multi_sheet
-                else None
+                else _title_plate(sheet, start) or (sheet.name if multi_sheet else None)
             )
             block = Block(plate=plate, number=len(blocks) + 1, shape=shape, where=where)
             for _, row, values, _ in lines:

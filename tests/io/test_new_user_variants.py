@@ -1,0 +1,89 @@
+"""Plate files the way other instruments, locales and spreadsheets write them (task D, s6).
+
+Each variant is made by the test from a hand-built plate whose wells are known, so the expected
+values come from the construction, not from tallrx's output.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tallrx.io import read_plate_file, read_plates
+
+ROWS = "ABCDEFGH"
+
+
+def _long_rows(n_rows: int = 6, n_cols: int = 8) -> list[tuple[str, float]]:
+    """Wells of a 48-well plate, signal = 100 x row + column (A1 = 101)."""
+    return [(f"{ROWS[r]}{c}", 100.0 * (r + 1) + c) for r in range(n_rows) for c in range(1, n_cols + 1)]
+
+
+def test_long_table_under_merged_title_rows(tmp_path):
+    """Excel 'merged' title cells above the header (',,,' padding, an empty line) are skipped."""
+    body = "".join(f"{w},{s},,\r\n" for w, s in _long_rows())
+    text = "\ufeffViability screen, run 3,,\r\n,,,\r\nWell,RLU,,\r\n" + body
+    path = tmp_path / "titled.csv"
+    path.write_bytes(text.encode("utf-8"))
+    df = read_plate_file(path).set_index("well")
+    assert df.attrs["format"] == "long" and len(df) == 48
+    assert df.loc["C5", "signal"] == 305.0 and df.loc["F8", "signal"] == 608.0
+
+
+def test_plate_line_above_matrix_grids_names_the_plates(tmp_path):
+    """'Plate: NAME' (or 'Plate;NAME') just above each grid names it, unicode included."""
+    lines = []
+    for title, offset in (("Plate: Platte Ä-1", 0), ("Plate;Zelllinie μ2", 1000)):
+        lines.append(title)
+        lines.append(";" + ";".join(str(c) for c in range(1, 9)))
+        for r in range(6):
+            cells = [f"{offset + 100 * (r + 1) + c},5" for c in range(1, 9)]  # decimal comma
+            lines.append(ROWS[r] + ";" + ";".join(cells))
+        lines.append("")
+    path = tmp_path / "two48.csv"
+    path.write_bytes("\r\n".join(lines).encode("utf-8"))
+    df = read_plate_file(path)
+    assert list(df["plate"].unique()) == ["Platte Ä-1", "Zelllinie μ2"]
+    got = df.set_index(["plate", "well"])["signal"]
+    assert got[("Platte Ä-1", "B3")] == 203.5 and got[("Zelllinie μ2", "F8")] == 1608.5
+
+
+def test_layout_carrying_signal_gdsc_style_mixed_units(tmp_path):
+    """A GDSC-like long table is both layout and measurement: CELL_LINE_NAME is the sample,
+    INTENSITY the signal (not a condition column), and a unit column mixing nM / uM / ng/ml is
+    converted per row (dexamethasone 392.46 g/mol)."""
+    rows = ["CELL_LINE_NAME,DRUG_NAME,CONC,unit,INTENSITY,well"]
+    wells = iter(f"{ROWS[i // 12]}{i % 12 + 1}" for i in range(96))
+    for line in ("MOLT-4", "Jurkat"):
+        for k in range(3):
+            rows.append(f"{line},DMSO,0,uM,{1000 + k},{next(wells)}")
+        for conc, unit in (("10", "nM"), ("0.1", "uM"), ("392.46", "ng/ml"), ("10000", "nM")):
+            rows.append(f"{line},dexamethasone,{conc},{unit},500,{next(wells)}")
+    path = tmp_path / "gdsc.csv"
+    path.write_text("\n".join(rows) + "\n")
+    wells_table = read_plates(path, [path])
+    assert "INTENSITY" not in wells_table.columns
+    assert set(wells_table["sample"]) == {"MOLT-4", "Jurkat"}
+    treated = wells_table[wells_table["role"] == "treated"]
+    np.testing.assert_allclose(sorted(set(treated["conc_a"])), [0.01, 0.1, 1.0, 10.0], rtol=1e-12)
+    assert (treated["signal"] == 500).all()
+    assert sorted(wells_table.loc[wells_table["role"] == "vehicle", "signal"].unique()) == [
+        1000, 1001, 1002]
+
+
+@pytest.mark.parametrize("mark", ["OVRFLW", "n.a.", "#DIV/0!", "<0.001", "*****"])
+def test_screen_flags_an_overflow_well_and_keeps_the_rest(tmp_path, mark):
+    """read_plates keeps a marked well, excluded with the mark quoted in exclude_reason."""
+    values = [[str(100.0 * (r + 1) + c) for c in range(1, 13)] for r in range(8)]
+    values[2][4] = mark  # C5
+    text = "," + ",".join(str(c) for c in range(1, 13)) + "\n" + "".join(
+        ROWS[r] + "," + ",".join(values[r]) + "\n" for r in range(8))
+    plate = tmp_path / "p1.csv"
+    plate.write_text(text)
+    layout = tmp_path / "layout.csv"
+    layout.write_text("well,drug,conc\nC4,DMSO,0\nC5,drugX,1\nC6,drugX,2\n")
+    wells = read_plates(layout, [plate]).set_index("well")
+    assert bool(wells.loc["C5", "exclude"]) and f"'{mark}' is not a number" in wells.loc[
+        "C5", "exclude_reason"]
+    assert np.isnan(wells.loc["C5", "signal"])
+    assert wells.loc["C6", "signal"] == 306.0 and not bool(wells.loc["C6", "exclude"])
