@@ -87,3 +87,43 @@ def test_screen_flags_an_overflow_well_and_keeps_the_rest(tmp_path, mark):
         "C5", "exclude_reason"]
     assert np.isnan(wells.loc["C5", "signal"])
     assert wells.loc["C6", "signal"] == 306.0 and not bool(wells.loc["C6", "exclude"])
+
+
+def _protein_groups(sep: str, number) -> str:
+    """A small proteinGroups table: bait BCL2L11, MCL1, a zero iBAQ, and one Reverse, one
+    Potential contaminant and one site-only row (each '+')."""
+    header = ["Protein IDs", "Gene names", "iBAQ IP_1", "iBAQ IP_2",
+              "Only identified by site", "Reverse", "Potential contaminant"]
+    rows = [
+        ["P1", "BCL2L11", 1e8, 2e8, "", "", ""],
+        ["P2", "MCL1", 4e7, 0, "", "", ""],
+        ["REV__P2", "MCL1", 5e7, 5e7, "", "+", ""],
+        ["CON__P3", "KRT1", 9e8, 9e8, "", "", "+"],
+        ["P4", "BCL2L1", 7e6, 7e6, "+", "", ""],
+    ]
+    lines = [sep.join(header + ["", ""])]  # Excel keeps trailing empty columns
+    lines += [sep.join(r[:2] + [number(v) for v in r[2:4]] + r[4:] + ["", ""]) for r in rows]
+    return "\r\n".join(lines) + "\r\n"
+
+
+@pytest.mark.parametrize("variant", ["excel_semicolon", "unicode_text"])
+def test_maxquant_resaved_by_a_spreadsheet(tmp_path, variant):
+    """proteinGroups re-saved by Excel: ';' with decimal-comma scientific numbers ('4,00E+07')
+    and a BOM, or 'Unicode text' (UTF-16, tabs); flagged rows removed, 0 = not quantified."""
+    from tallrx.io.assays import read_proteingroups
+
+    if variant == "excel_semicolon":
+        text = _protein_groups(";", lambda v: f"{v:.2E}".replace(".", ","))
+        path = tmp_path / "proteinGroups.csv"
+        path.write_bytes(("\ufeff" + text).encode("utf-8"))
+    else:
+        text = _protein_groups("\t", lambda v: f"{v:.0f}")
+        path = tmp_path / "proteinGroups.txt"
+        path.write_bytes(text.encode("utf-16"))
+    df = read_proteingroups(path)
+    got = df.set_index(["experiment", "protein"])["ibaq"]
+    assert set(df["protein"]) == {"BCL2L11", "MCL1"}
+    assert got[("IP_1", "MCL1")] == 4e7 and got[("IP_2", "BCL2L11")] == 2e8
+    assert np.isnan(got[("IP_2", "MCL1")])
+    assert df.attrs["removed"] == {"Reverse": 1, "Potential contaminant": 1,
+                                   "Only identified by site": 1}

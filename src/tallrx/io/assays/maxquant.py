@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError, did_you_mean
-from tallrx.io._cells import read_text
+from tallrx.io._cells import read_text, text_table
 from tallrx.io._columns import check_names_match
 from tallrx.io.assays._tables import (
     PathLike,
@@ -71,14 +71,18 @@ def _require_table_file(path: PathLike, what: str) -> None:
 
 
 def _read_proteingroups_raw(path: PathLike) -> pd.DataFrame:
+    """proteinGroups.txt as text cells: tab-separated as MaxQuant writes it, or re-saved by a
+    spreadsheet (';' or ',' with a decimal comma, UTF-16 'Unicode text', BOM, trailing empty
+    columns); the delimiter is kept in ``attrs['delimiter']`` for the number parser."""
     _require_table_file(path, "a MaxQuant proteinGroups.txt")
-    try:
-        df = pd.read_csv(path, sep="\t", dtype=str, low_memory=False, encoding="utf-8-sig")
-    except Exception as exc:
-        raise InputError(
-            f"{path}: cannot be read as a tab-separated MaxQuant table "
-            f"({type(exc).__name__}); expected proteinGroups.txt"
-        ) from exc
+    what = "a MaxQuant proteinGroups.txt"
+    df = text_table(read_text(path, what=what), where=str(path), what=what, dtype=str,
+                    keep_default_na=False, low_memory=False)
+    delimiter = df.attrs.get("delimiter")
+    df = df.loc[:, [not (str(c).startswith("Unnamed: ") and not df[c].str.strip().any())
+                    for c in df.columns]]
+    df = df.replace("", np.nan)
+    df.attrs["delimiter"] = delimiter
     if "Protein IDs" not in df.columns and "Majority protein IDs" not in df.columns:
         raise InputError(
             f"{path}: not a MaxQuant proteinGroups.txt (no 'Protein IDs' / 'Majority protein "
@@ -168,7 +172,8 @@ def _quantity_block(raw: pd.DataFrame, quantity: str, *, where: str) -> pd.DataF
     prefix = QUANTITY_PREFIXES[quantity]
     exps = _experiments(raw, quantity, where)
     block = raw[[prefix + e for e in exps]]
-    block = block.apply(lambda s: to_number(s, where=where, column=s.name))
+    delimiter = raw.attrs.get("delimiter")
+    block = block.apply(lambda s: to_number(s, where=where, column=s.name, delimiter=delimiter))
     block.columns = exps
     return block.where(block != 0)  # 0 = not quantified; a negative value is kept and flagged
 
@@ -471,6 +476,6 @@ def read_coip(
     _require_table_file(path, "a MaxQuant proteinGroups.txt or a long co-IP table")
     header = read_text(path, what="a MaxQuant proteinGroups.txt or a long co-IP table")
     header = header.split("\n", 1)[0]
-    if re.search(r"(^|\t)(Majority )?[Pp]rotein IDs(\t|$)", header):
+    if re.search(r"(^|[\t;,])\"?(Majority )?[Pp]rotein IDs\"?([\t;,]|$)", header):
         return read_proteingroups(path, samples, bait=bait, **kwargs)
     return read_coip_table(path, samples, bait=bait)
