@@ -127,3 +127,28 @@ def test_maxquant_resaved_by_a_spreadsheet(tmp_path, variant):
     assert np.isnan(got[("IP_2", "MCL1")])
     assert df.attrs["removed"] == {"Reverse": 1, "Potential contaminant": 1,
                                    "Only identified by site": 1}
+
+
+def test_drugcomb_inhibition_column_and_european_synergyfinder(tmp_path):
+    """DrugComb names its response column 'inhibition' (read as % inhibition without
+    --response); a SynergyFinder table saved by a German Excel (';', decimal comma, BOM, CRLF)
+    reads to the same numbers."""
+    from tallrx.io.assays.synergyfinder import read_delimited, read_synergyfinder
+
+    rows = [(1, "A", "B", 0, 0, 0.0), (1, "A", "B", 500, 0.25, 37.5), (1, "A", "B", 1000, 0, 12.5)]
+    dc = tmp_path / "drugcomb.csv"
+    dc.write_text("block_id,drug_row,drug_col,conc_r,conc_c,inhibition,conc_r_unit,conc_c_unit\n"
+                  + "".join(f"{b},{a},{c},{x},{y},{i},nM,uM\n" for b, a, c, x, y, i in rows))
+    eu = tmp_path / "synergyfinder_de.csv"
+    eu.write_bytes(("\ufeffblock_id;drug_row;drug_col;conc_r;conc_c;response;conc_r_unit;"
+                    "conc_c_unit\r\n" + "".join(
+                        f"{b};{a};{c};{x};{str(y).replace('.', ',')};"
+                        f"{str(i).replace('.', ',')};nM;uM\r\n" for b, a, c, x, y, i in rows)
+                    ).encode("utf-8"))
+    expected_conc_a = [0.0, 0.5, 1.0]  # nM -> uM
+    expected_viability = [100.0, 62.5, 87.5]  # 100 - inhibition
+    for path, response in ((dc, "viability"), (eu, "inhibition")):
+        out = read_synergyfinder(read_delimited(path), response=response, where=str(path))
+        np.testing.assert_allclose(out["conc_a"], expected_conc_a, rtol=1e-12)
+        np.testing.assert_allclose(out["conc_b"], [0.0, 0.25, 0.0], rtol=1e-12)
+        np.testing.assert_allclose(out["viability"], expected_viability, rtol=1e-12)

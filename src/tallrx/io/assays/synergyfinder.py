@@ -31,6 +31,7 @@ import pandas as pd
 
 from tallrx.errors import InputError, UnitError, did_you_mean
 from tallrx.io._cells import SNIFF_CHARS, decode, sniff_delimiter, text_table
+from tallrx.io._numbers import to_number
 from tallrx.units import to_um
 
 __all__ = ["read_synergyfinder", "is_synergyfinder", "read_delimited", "RESPONSES"]
@@ -100,6 +101,7 @@ def read_synergyfinder(
     if where is None:
         where = "table" if isinstance(source, pd.DataFrame) else str(source)
     df = source if isinstance(source, pd.DataFrame) else read_delimited(source)
+    delimiter = df.attrs.get("delimiter")
     cols = [str(c) for c in df.columns]
     found = _find(cols)
     missing = [k for k in _REQUIRED if k not in found]
@@ -122,7 +124,8 @@ def read_synergyfinder(
         out["block_id"] = block.to_numpy()
     for side in ("a", "b"):
         drug = df[found[f"drug_{side}"]].astype("string").fillna("").str.strip()
-        conc = _numeric(df[found[f"conc_{side}"]], f"conc_{'r' if side == 'a' else 'c'}", where)
+        conc = _numeric(df[found[f"conc_{side}"]], f"conc_{'r' if side == 'a' else 'c'}", where,
+                        delimiter)
         unit_col = found.get(f"unit_{side}")
         units = (
             df[unit_col].astype("string").fillna("uM").str.strip()
@@ -140,7 +143,9 @@ def read_synergyfinder(
                 raise UnitError(f"{where}: row {row}: {exc}") from None
         out[f"drug_{side}"] = drug.to_numpy()
         out[f"conc_{side}"] = um
-    resp = _numeric(df[found["response"]], "response", where)
+    resp = _numeric(df[found["response"]], "response", where, delimiter)
+    if str(found["response"]).strip().lower() == "inhibition":  # DrugComb names its scale
+        response = "inhibition"
     out["viability"] = resp if response == "viability" else 100.0 - resp
     key = (
         out["sample"].astype(str)
@@ -159,12 +164,19 @@ def read_synergyfinder(
     return out
 
 
-def _numeric(s: pd.Series, name: str, where: str) -> np.ndarray:
+def _numeric(s: pd.Series, name: str, where: str, delimiter: str | None = None) -> np.ndarray:
     """Column as floats; empty and non-numeric cells become NaN (flagged downstream by row), but a
-    column that is mostly text is an InputError."""
+    column that is mostly text is an InputError. Decimal commas ('0,5', '1.234,5') are read with
+    the mark decided per column (:func:`tallrx.io._numbers.to_number`; ``delimiter`` ';' settles
+    an ambiguous '1,234' as 1.234)."""
     num = pd.to_numeric(s, errors="coerce")
     text = s.astype("string").str.strip()
     bad = num.isna() & s.notna() & text.ne("") & text.str.lower().ne("nan")
+    european = delimiter == ";" or bad.sum() * 2 > (s.notna() & text.ne("")).sum()
+    if european and bad.any() and text[bad].str.contains(",", regex=False).any():  # '0,5'
+        num = to_number(text.fillna("").astype(object), where=where, column=name,
+                        delimiter=delimiter, invalid="nan")
+        bad = num.isna() & s.notna() & text.ne("") & text.str.lower().ne("nan")
     if bad.sum() * 2 > (s.notna() & text.ne("")).sum():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
