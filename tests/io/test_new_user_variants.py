@@ -152,3 +152,31 @@ def test_drugcomb_inhibition_column_and_european_synergyfinder(tmp_path):
         np.testing.assert_allclose(out["conc_a"], expected_conc_a, rtol=1e-12)
         np.testing.assert_allclose(out["conc_b"], [0.0, 0.25, 0.0], rtol=1e-12)
         np.testing.assert_allclose(out["viability"], expected_viability, rtol=1e-12)
+
+
+@pytest.mark.parametrize("variant", ["excel_de", "unicode_text", "bom_comma"])
+def test_fit_and_stratify_tables_saved_by_a_spreadsheet(tmp_path, variant):
+    """The tidy tables of tallrx fit / stratify / twin saved by Excel in another locale: ';'
+    with decimal commas, UTF-16 tab text, or comma CSV with a BOM read to the same numbers."""
+    from tallrx.cli._app import read_table
+
+    rows = [("S1", "drugX", 0.001, 99.5), ("S1", "drugX", 2.5, 12.25), ("S2", "drugX", 10.0, 0.5)]
+    if variant == "excel_de":
+        text = "sample;drug_a;conc_a;viability\r\n" + "".join(
+            f"{s};{d};{str(c).replace('.', ',')};{str(v).replace('.', ',')}\r\n"
+            for s, d, c, v in rows)
+        data = ("\ufeff" + text).encode("utf-8")
+    elif variant == "unicode_text":
+        text = "sample\tdrug_a\tconc_a\tviability\r\n" + "".join(
+            f"{s}\t{d}\t{c}\t{v}\r\n" for s, d, c, v in rows)
+        data = text.encode("utf-16")
+    else:
+        data = ("\ufeffsample,drug_a,conc_a,viability\n" + "".join(
+            f"{s},{d},{c},{v}\n" for s, d, c, v in rows)).encode("utf-8")
+    path = tmp_path / "viability.csv"
+    path.write_bytes(data)
+    df = read_table(path, "viability")
+    assert list(df.columns) == ["sample", "drug_a", "conc_a", "viability"]
+    assert list(df["sample"]) == ["S1", "S1", "S2"]
+    np.testing.assert_allclose(df["conc_a"].astype(float), [0.001, 2.5, 10.0], rtol=1e-12)
+    np.testing.assert_allclose(df["viability"].astype(float), [99.5, 12.25, 0.5], rtol=1e-12)

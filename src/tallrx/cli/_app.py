@@ -273,6 +273,9 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
         if len(df) == 0:
             raise InputError(f"{path}: has no rows; expected one row per {what} entry")
         return df
+    european = _spreadsheet_text(path, what)
+    if european is not None:
+        return european
     try:
         df = pd.read_csv(path)
     except pd.errors.EmptyDataError:
@@ -286,6 +289,35 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
         ) from None
     if len(df) == 0:
         raise InputError(f"{path}: has a header but no rows; expected one row per {what} entry")
+    return df
+
+
+def _spreadsheet_text(path: Path, what: str) -> pd.DataFrame | None:
+    """A table saved by a spreadsheet in another locale or encoding (';' or tab between fields,
+    decimal commas, a BOM, UTF-16), read with :mod:`tallrx.io`'s text reader and its numbers
+    parsed per column ('0,25' in a ';' table is 0.25); None for plain comma-separated UTF-8,
+    which pandas reads directly."""
+    import pandas as pd
+
+    from tallrx.io._cells import SNIFF_CHARS, decode, text_table
+    from tallrx.io._numbers import numbers_if_all
+
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_CHARS)
+    plain = not head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) and b"\x00" not in head
+    header = head.decode("utf-8", errors="replace").split("\n", 1)[0]
+    if plain and ("," in header or not (";" in header or "\t" in header)):
+        return None  # comma-separated (or one column): pandas' own reader, as always
+    kind = f"a {what} table"
+    df = text_table(decode(path.read_bytes(), str(path), what=kind), where=str(path), what=kind)
+    if len(df) == 0:
+        raise InputError(f"{path}: has a header but no rows; expected one row per {what} entry")
+    delimiter = df.attrs.get("delimiter")
+    for column in df.columns:
+        if not pd.api.types.is_numeric_dtype(df[column]):
+            cells = df[column].copy()
+            cells.attrs["delimiter"] = delimiter
+            df[column] = numbers_if_all(cells, where=str(path))
     return df
 
 
