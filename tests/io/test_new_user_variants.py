@@ -180,3 +180,32 @@ def test_fit_and_stratify_tables_saved_by_a_spreadsheet(tmp_path, variant):
     assert list(df["sample"]) == ["S1", "S1", "S2"]
     np.testing.assert_allclose(df["conc_a"].astype(float), [0.001, 2.5, 10.0], rtol=1e-12)
     np.testing.assert_allclose(df["viability"].astype(float), [99.5, 12.25, 0.5], rtol=1e-12)
+
+
+def test_envision_unlabelled_grids_with_decimal_commas_and_an_overflow(tmp_path):
+    """The real EnVision 'Plate' export (two unlabelled 16 x 24 grids) re-saved with ';' and
+    decimal commas keeps both plates (the decimal-comma grid used to vanish without a word);
+    an OVRFLW cell in a grid is a flagged well."""
+    import re
+    from pathlib import Path
+
+    source = (Path(__file__).parents[1] / "data" / "formats" / "plate_reader"
+              / "perkinelmer_envision_absorbance_unlabelled_384.csv")
+    original = read_plate_file(source)
+    lines = []
+    for line in source.read_text().splitlines():
+        cells = [re.sub(r"^(-?\d+)\.(\d+)$", r"\1,\2", c) for c in line.split(",")]
+        lines.append(";".join(cells))
+    first_grid = next(i for i, line in enumerate(lines) if re.match(r"^\d+,\d+;", line))
+    cells = lines[first_grid].split(";")
+    cells[4] = "OVRFLW"  # A5 of the first plate
+    lines[first_grid] = ";".join(cells)
+    path = tmp_path / "envision_de.csv"
+    path.write_text("\r\n".join(lines) + "\r\n")
+    df = read_plate_file(path)
+    assert len(df) == len(original) == 768
+    key = ["plate", "read", "well"]
+    merged = original.merge(df, on=key, suffixes=("", "_de"))
+    a5 = (merged["well"] == "A5") & (merged["plate"] == original["plate"].iloc[0])
+    np.testing.assert_array_equal(merged.loc[~a5, "signal"], merged.loc[~a5, "signal_de"])
+    assert bool(merged.loc[a5, "exclude"].iloc[0]) and np.isnan(merged.loc[a5, "signal_de"].iloc[0])

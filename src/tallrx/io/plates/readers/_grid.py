@@ -7,6 +7,7 @@ continuation rows (empty first cell) and a trailing label naming the read of eac
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -125,11 +126,18 @@ def read_grid_block(rows: list[list[str]], header: int, block: Block) -> None:
             block.add(row, col, value)
 
 
+_NUMBER = re.compile(r"^[-+]?(?:\d+(?:[.,]\d*)*|[.,]\d+)(?:[eE][-+]?\d+)?$")
+# overflow / error marks a reader writes in a grid cell (a flagged well, see _block_frame)
+_MARK = re.compile(r"^(?:ovrflw|overflow|over|range\?|sat(?:urated)?|\*+|#[a-z0-9/]+[!?]?|"
+                   r"n\.?a\.?|[<>]\s*\S+)$", re.IGNORECASE)
+
+
 def _is_number(text: str) -> bool:
+    """A reading in any locale ('2.63', '2,63', '1.234,5', '1e5'); see :mod:`tallrx.io._numbers`."""
     try:
         float(text)
     except ValueError:
-        return False
+        return bool(_NUMBER.match(text.strip()))
     return True
 
 
@@ -139,7 +147,9 @@ def bare_grid(rows: list[list[str]], start: int) -> list[list[str]]:
     lines: list[list[str]] = []
     for cells in rows[start:]:
         body = trim(cells)
-        if not body or not all(_is_number(c) for c in body):
+        numbers = [_is_number(c) for c in body]
+        if not any(numbers) or not all(n or _MARK.match(c.strip()) for n, c in zip(
+                numbers, body, strict=True)):
             break
         lines.append(body)
     return lines
