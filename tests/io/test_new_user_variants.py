@@ -209,3 +209,32 @@ def test_envision_unlabelled_grids_with_decimal_commas_and_an_overflow(tmp_path)
     a5 = (merged["well"] == "A5") & (merged["plate"] == original["plate"].iloc[0])
     np.testing.assert_array_equal(merged.loc[~a5, "signal"], merged.loc[~a5, "signal_de"])
     assert bool(merged.loc[a5, "exclude"].iloc[0]) and np.isnan(merged.loc[a5, "signal_de"].iloc[0])
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_layout_under_title_rows_keeps_its_line_numbers(tmp_path, suffix):
+    """A layout with a title row and an empty row above its header (Excel's merged title cell)
+    is read; messages still name the file's own line / row (here 5)."""
+    import pandas as pd
+
+    from tallrx.errors import InputError
+    from tallrx.io import read_layout
+
+    good = tmp_path / f"layout{suffix}"
+    bad = tmp_path / f"bad{suffix}"
+    for path, conc in ((good, 2.5), (bad, "abc")):
+        table = pd.DataFrame({"well": ["A1", "A2"], "drug": ["DMSO", "drugX"], "conc": [0, conc],
+                              "unit": ["uM", "nM"]})
+        if suffix == ".csv":
+            path.write_text("Plate layout, screen 7,,\n,,,\n" + table.to_csv(index=False))
+        else:
+            with pd.ExcelWriter(path) as writer:
+                pd.DataFrame([["Plate layout, screen 7"]]).to_excel(writer, index=False,
+                                                                    header=False)
+                table.to_excel(writer, index=False, startrow=2)
+    lay = read_layout(good).set_index("well")
+    assert lay.loc["A2", "drug_a"] == "drugX" and lay.loc["A2", "conc_a"] == 0.0025
+    assert lay.loc["A1", "role"] == "vehicle"
+    label = "line" if suffix == ".csv" else "row"
+    with pytest.raises(InputError, match=rf"bad\{suffix} {label} 5 \(well A2\): concentration 'abc'"):
+        read_layout(bad)

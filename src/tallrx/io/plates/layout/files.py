@@ -10,7 +10,8 @@ import wellmap
 
 from tallrx.errors import InputError
 from tallrx.io._cells import EXCEL_SUFFIXES, decode, read_bytes, text_table
-from tallrx.io.plates.layout.normalize import normalize_layout
+from tallrx.io._columns import normalize_name
+from tallrx.io.plates.layout.normalize import ALIASES, normalize_layout
 
 
 def read_layout(
@@ -84,30 +85,63 @@ def read_wellmap(path: Path) -> pd.DataFrame:
     return drop_wellmap_extras(frame)
 
 
+def _names_wells(names) -> bool:
+    """True when ``names`` (a header) hold a 'well' column or 'row' and 'col' columns."""
+    keys = {normalize_name(n) for n in names if isinstance(n, str)}
+    has = {k: bool(keys & set(ALIASES[k])) for k in ("well", "row", "col")}
+    return has["well"] or (has["row"] and has["col"])
+
+
+def _title_rows(frame: pd.DataFrame) -> int:
+    """How many rows above the real header a spreadsheet's title cells take (0: none): the
+    header is the first of the first 10 rows naming the well columns, when the file's first
+    line does not."""
+    if _names_wells(frame.columns):
+        return 0
+    for k in range(min(10, len(frame))):
+        if _names_wells(frame.iloc[k].tolist()):
+            return k + 1
+    return 0
+
+
 def load_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
-    """Raw layout table and a location ("line 5") per row."""
+    """Raw layout table and a location ("line 5") per row; title rows above the header (Excel's
+    merged title cells) are skipped."""
     suffix = path.suffix.lower()
     if suffix == ".toml":
         frame = read_wellmap(path)
         return frame, [""] * len(frame)
     if suffix in EXCEL_SUFFIXES:
         read_bytes(path)
-        try:
-            frame = pd.read_excel(path, sheet_name=0)
-        except Exception as exc:  # openpyxl/zip errors of a damaged workbook
-            raise InputError(f"{path}: cannot be read as an XLSX workbook ({exc})") from None
+
+        def read(skip: int) -> pd.DataFrame:
+            try:
+                return pd.read_excel(path, sheet_name=0, header=skip)
+            except Exception as exc:  # openpyxl/zip errors of a damaged workbook
+                raise InputError(f"{path}: cannot be read as an XLSX workbook ({exc})") from None
+
         label = "row"
     else:
         what = "a plate layout table (CSV/TSV) with a header row"
-        frame = text_table(
-            decode(read_bytes(path), str(path), what=what),
-            where=str(path),
-            what=what,
-            skip_blank_lines=False,
-            skipinitialspace=True,
-            index_col=False,  # rows longer than the header never become an index
-        )
+        text = decode(read_bytes(path), str(path), what=what)
+
+        def read(skip: int) -> pd.DataFrame:
+            return text_table(
+                text,
+                where=str(path),
+                what=what,
+                skip_blank_lines=False,
+                skipinitialspace=True,
+                index_col=False,  # rows longer than the header never become an index
+                skiprows=skip,
+            )
+
         label = "line"
+    frame = read(0)
+    skip = _title_rows(frame)
+    if skip:
+        frame = read(skip)
+        frame.index = frame.index + skip
     frame = frame.dropna(how="all")
     empty_unnamed = [
         c for c in frame.columns if str(c).startswith("Unnamed:") and frame[c].isna().all()
