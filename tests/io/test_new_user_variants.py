@@ -238,3 +238,37 @@ def test_layout_under_title_rows_keeps_its_line_numbers(tmp_path, suffix):
     label = "line" if suffix == ".csv" else "row"
     with pytest.raises(InputError, match=rf"bad\{suffix} {label} 5 \(well A2\): concentration 'abc'"):
         read_layout(bad)
+
+
+def test_long_table_with_a_wavelength_column_is_two_reads(tmp_path):
+    """A long export with one row per well and wavelength: each wavelength is a read (was: every
+    well 'listed more than once')."""
+    rows = [f"{w},{nm},{base + i}" for i, (w, _) in enumerate(_long_rows(8, 12))
+            for nm, base in (("450", 1000), ("600", 5000))]
+    path = tmp_path / "od.csv"
+    path.write_text("Well,Wavelength,OD\n" + "\n".join(rows) + "\n")
+    df = read_plate_file(path)
+    assert sorted(df["read"].unique()) == ["450", "600"]
+    got = df.set_index(["read", "well"])["signal"]
+    assert got[("450", "A1")] == 1000 and got[("600", "H12")] == 5095
+    assert len(df) == 192
+
+
+def test_magellan_over_cell_is_a_flagged_well(tmp_path):
+    """The real Tecan Magellan workbook with Tecan's 'OVER' in one well (B1)."""
+    from pathlib import Path
+
+    import openpyxl
+
+    source = (Path(__file__).parents[1] / "data" / "formats" / "plate_reader"
+              / "tecan_magellan_OD.xlsx")
+    book = openpyxl.load_workbook(source)
+    book.active.cell(row=3, column=1).value = "OVER"  # row 3 = well B1
+    path = tmp_path / "over.xlsx"
+    book.save(path)
+    original = read_plate_file(source).set_index("well")
+    df = read_plate_file(path).set_index("well")
+    assert len(df) == len(original) == 96
+    assert bool(df.loc["B1", "exclude"]) and "'OVER' is not a number" in df.loc["B1", "reason"]
+    others = df.index != "B1"
+    np.testing.assert_array_equal(df.loc[others, "signal"], original.loc[others, "signal"])

@@ -3,7 +3,8 @@
 Columns (case-insensitive, aliases in brackets): ``plate`` [plate_id, plate_name, barcode],
 ``well`` [well_id, position] or ``row`` + ``col`` [column] (row as letter or number),
 ``signal`` [response, value, raw, measurement, intensity, rlu, od, counts], optional
-``exclude`` [excluded, outlier] (0/1, true/false, yes/no) and ``read`` [readout, label, channel].
+``exclude`` [excluded, outlier] (0/1, true/false, yes/no) and ``read`` [readout, label, channel,
+wavelength, filter].
 Other columns are ignored.
 """
 
@@ -37,7 +38,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "fluorescence",
     ),
     "exclude": ("exclude", "excluded", "outlier", "flagged"),
-    "read": ("read", "readout", "read_name", "label", "channel"),
+    "read": ("read", "readout", "read_name", "label", "channel", "wavelength", "wavelength_nm",
+             "filter"),
 }
 
 
