@@ -272,3 +272,21 @@ def test_magellan_over_cell_is_a_flagged_well(tmp_path):
     assert bool(df.loc["B1", "exclude"]) and "'OVER' is not a number" in df.loc["B1", "reason"]
     others = df.index != "B1"
     np.testing.assert_array_equal(df.loc[others, "signal"], original.loc[others, "signal"])
+
+
+def test_plate_names_in_nfc_and_nfd_are_the_same_plate(tmp_path):
+    """'Zelllinie Ä' typed in the layout (NFC) and written by a macOS export as A + combining
+    diaeresis (NFD) is one plate (was: "not in the layout ... Did you mean 'Zelllinie Ä'?")."""
+    import unicodedata
+
+    nfc = "Zelllinie Ä"
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert nfc != nfd
+    layout = tmp_path / "layout.csv"
+    layout.write_text(f"plate,well,drug,conc\n{nfc},A1,DMSO,0\n{nfc},A2,drugX,1\n",
+                      encoding="utf-8")
+    plate = tmp_path / "reads.csv"
+    plate.write_text(f"plate,well,signal\n{nfd},A1,100\n{nfd},A2,50\n", encoding="utf-8")
+    wells = read_plates(layout, [plate])
+    assert list(wells["signal"]) == [100.0, 50.0]
+    assert set(wells["plate"]) == {nfc}

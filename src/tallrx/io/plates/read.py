@@ -18,6 +18,7 @@ Matching rules (see docs/guide/plates.md, "Joining"):
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -107,6 +108,12 @@ def _table_frame(source: pd.DataFrame, name: str, k: int) -> pd.DataFrame:
     return frame
 
 
+def _nfc(name: object) -> object:
+    """A plate id in Unicode NFC: 'Ä' typed on one system (one code point) and saved by another
+    (A + combining diaeresis, macOS file exports) name the same plate."""
+    return unicodedata.normalize("NFC", name) if isinstance(name, str) else name
+
+
 def _measured_frame(source: PathLike | pd.DataFrame, format: str | None, k: int) -> pd.DataFrame:
     """One reader file (or table) with its plate shapes and a ``file`` column for messages."""
     if isinstance(source, pd.DataFrame):
@@ -115,7 +122,8 @@ def _measured_frame(source: PathLike | pd.DataFrame, format: str | None, k: int)
     else:
         name = str(source)
         frame = read_plate_file(source, format=format)
-    shapes = dict(frame.attrs.get("plate_shapes", {}))
+    shapes = {_nfc(k): v for k, v in frame.attrs.get("plate_shapes", {}).items()}
+    frame = frame.assign(plate=frame["plate"].map(_nfc))
     for plate, wells in frame.groupby("plate", sort=False):
         shape = plate_for(int(wells["row"].max()), int(wells["col"].max()))
         if str(plate) not in shapes and shape is None:
@@ -327,6 +335,8 @@ def read_plates(
         where = str(layout)
         lay = read_layout(layout, unit=unit, drug_units=drug_units)
         lay = _drop_own_readings(lay, Path(layout), files)
+    if "plate" in lay.columns:
+        lay = lay.assign(plate=lay["plate"].map(_nfc))
     clash = [c for c in ("signal", "source", "exclude_reason") if c in lay.columns]
     if clash:
         raise SchemaError(
