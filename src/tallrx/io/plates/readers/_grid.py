@@ -133,12 +133,16 @@ _MARK = re.compile(r"^(?:ovrflw|overflow|over|range\?|sat(?:urated)?|\*+|#[a-z0-
 
 
 def _is_number(text: str) -> bool:
-    """A reading in any locale ('2.63', '2,63', '1.234,5', '1e5'); see :mod:`tallrx.io._numbers`."""
     try:
         float(text)
     except ValueError:
-        return bool(_NUMBER.match(text.strip()))
+        return False
     return True
+
+
+def _is_reading(text: str) -> bool:
+    """A number in any locale ('2.63', '2,63', '1.234,5', '1e5'); see :mod:`tallrx.io._numbers`."""
+    return _is_number(text) or bool(_NUMBER.match(text.strip()))
 
 
 def bare_grid(rows: list[list[str]], start: int) -> list[list[str]]:
@@ -147,7 +151,7 @@ def bare_grid(rows: list[list[str]], start: int) -> list[list[str]]:
     lines: list[list[str]] = []
     for cells in rows[start:]:
         body = trim(cells)
-        numbers = [_is_number(c) for c in body]
+        numbers = [_is_reading(c) for c in body]
         if not any(numbers) or not all(n or _MARK.match(c.strip()) for n, c in zip(
                 numbers, body, strict=True)):
             break
