@@ -290,3 +290,27 @@ def test_plate_names_in_nfc_and_nfd_are_the_same_plate(tmp_path):
     wells = read_plates(layout, [plate])
     assert list(wells["signal"]) == [100.0, 50.0]
     assert set(wells["plate"]) == {nfc}
+
+
+def test_qpcr_long_table_under_a_title_line(tmp_path):
+    """A long Ct table saved by German Excel under a title line ('qPCR run 12.3.2025;;;'):
+    Livak by hand with two reference genes (geometric mean = mean Ct): control dCt MYC =
+    25 - (20 + 18) / 2 = 6, dox dCt = 27.5 - 19.5 = 8 -> 2^-2 = 0.25."""
+    from tallrx.io.assays import read_qpcr
+
+    cts = {"-": {"GAPDH": 20.0, "ACTB": 18.0, "MYC": 25.0},
+           "+": {"GAPDH": 20.5, "ACTB": 18.5, "MYC": 27.5}}
+    lines = ["qPCR run 12.3.2025;;;", ";;;", "sample;dox;target;ct"]
+    for dox, genes in cts.items():
+        for gene, ct in genes.items():
+            for delta in (-0.1, 0.0, 0.1):
+                lines.append(f"PDX1;{dox};{gene};{ct + delta:.2f}".replace(".", ","))
+    path = tmp_path / "cts.csv"
+    path.write_text("\r\n".join(lines) + "\r\n")
+    wells = read_qpcr(path)
+    assert len(wells) == 18
+    mean = wells.groupby(["dox", "target"])["ct"].mean()
+    d_ct_minus = mean[("-", "MYC")] - (mean[("-", "GAPDH")] + mean[("-", "ACTB")]) / 2
+    d_ct_plus = mean[("+", "MYC")] - (mean[("+", "GAPDH")] + mean[("+", "ACTB")]) / 2
+    assert d_ct_minus == pytest.approx(6.0) and d_ct_plus == pytest.approx(8.0)
+    assert 2 ** -(d_ct_plus - d_ct_minus) == pytest.approx(0.25)

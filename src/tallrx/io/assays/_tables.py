@@ -68,6 +68,7 @@ def read_table(path: PathLike, *, what: str, sheet: str | int = 0) -> pd.DataFra
             f"{path}: cannot be read as a table ({exc_text(exc)}); expected {what}"
         ) from exc
     delimiter = df.attrs.get("delimiter")
+    df = _below_title(df)
     df = df.dropna(how="all")
     df = df.loc[:, [not str(c).startswith("Unnamed") or df[c].notna().any() for c in df.columns]]
     if df.empty:
@@ -75,6 +76,22 @@ def read_table(path: PathLike, *, what: str, sheet: str | int = 0) -> pd.DataFra
     df = df.reset_index(drop=True)
     if delimiter:
         df.attrs["delimiter"] = delimiter
+    return df
+
+
+def _below_title(df: pd.DataFrame) -> pd.DataFrame:
+    """The table under a spreadsheet title: when the first line holds a single cell ('qPCR run
+    12.3.2025;;;'), the header is the first of the next 10 rows with two or more cells."""
+    named = [c for c in df.columns if not str(c).startswith("Unnamed")]
+    if len(df.columns) < 2 or len(named) > 1:
+        return df
+    for k in range(min(10, len(df))):
+        cells = df.iloc[k]
+        if cells.notna().sum() >= 2:
+            body = df.iloc[k + 1:].copy()
+            body.columns = [str(v).strip() if pd.notna(v) else f"Unnamed: {i}"
+                            for i, v in enumerate(cells)]
+            return body
     return df
 
 

@@ -56,6 +56,10 @@ def detect_format(path: PathLike) -> str:
     first = head.splitlines()[0] if head else ""
     if first.startswith("Experiment:") or re.search(r"(^|\t)Pos\t", text) and "\tCp" in text:
         return "lightcycler"
+    lines = head.splitlines()[:12]
+    filled = [ln for ln in lines if sum(bool(c.strip()) for c in re.split(r"[,\t;]", ln)) >= 2]
+    if filled and sum(bool(c.strip()) for c in re.split(r"[,\t;]", first)) < 2:
+        first = filled[0]  # the header under a spreadsheet title line ('qPCR run 3;;;')
     names = {norm_name(c) for c in re.split(r"[,\t;]", first)}
     if {"well", "fluor", "cq"} <= names:
         return "biorad"
