@@ -8,6 +8,8 @@ binimetinib 441.23, ruxolitinib 306.37, CI1040 (PD184352) 478.66, bortezomib 384
 693.6
 >>> float(to_um(500, "nM"))
 0.5
+>>> normalize_unit("nmol/L"), normalize_unit("µmol/l"), normalize_unit("ng/µl")
+('nM', 'uM', 'ug/ml')
 """
 
 from __future__ import annotations
@@ -36,7 +38,14 @@ MASS_TO_UG_PER_ML: dict[str, float] = {"pg/ml": 1e-6, "ng/ml": 1e-3, "ug/ml": 1.
 _ALIASES = {"µm": "uM", "μm": "uM", "um": "uM", "micromolar": "uM", "nm": "nM", "nanomolar": "nM",
             "mm": "mM", "millimolar": "mM", "pm": "pM", "m": "M", "molar": "M",
             "µg/ml": "ug/ml", "μg/ml": "ug/ml", "ug/ml": "ug/ml", "ng/ml": "ng/ml", "mg/ml": "mg/ml",
-            "pg/ml": "pg/ml", "mg/l": "mg/l", "g/l": "g/l"}
+            "pg/ml": "pg/ml", "mg/l": "mg/l", "g/l": "g/l",
+            # same mass concentration, other spellings: 1 ug/l = 1 ng/ml, 1 ng/ul = 1 ug/ml
+            "ug/l": "ng/ml", "µg/l": "ng/ml", "μg/l": "ng/ml", "ng/l": "pg/ml",
+            "ng/ul": "ug/ml", "ng/µl": "ug/ml", "ng/μl": "ug/ml",
+            "ug/ul": "mg/ml", "µg/µl": "mg/ml", "μg/μl": "mg/ml"}
+# amount per litre as clinical labs and some instruments write it: nmol/L = nM, umol/L = uM, ...
+_ALIASES.update({f"{prefix}mol/l": unit for prefix, unit in (
+    ("p", "pM"), ("n", "nM"), ("u", "uM"), ("µ", "uM"), ("μ", "uM"), ("m", "mM"), ("", "M"))})
 
 UNITS = tuple(MOLAR_TO_UM) + tuple(MASS_TO_UG_PER_ML)
 
