@@ -123,7 +123,8 @@ def prepare(viability, *, by, response, unit, where):
         keys = [
             "sample",
             "drug_a",
-            *[c for c in condition_columns(df, "viability") if c != response],
+            *[c for c in condition_columns(df, "viability")
+              if c != response and c not in UNIT_COLUMNS],
         ]
         if "reference" in df.columns and df["reference"].nunique(dropna=False) > 1:
             keys.append("reference")  # viability normalized to different vehicles stays apart
@@ -179,18 +180,64 @@ def _numeric(col: pd.Series, name: str, where: str, use: np.ndarray, *, allow_na
     return vals
 
 
+#: per-row unit columns of conc_a: ``unit`` (a layout's; every value must be a known unit) and
+#: ``conc_unit`` (tallrx's own: set where a dose is not in uM; activity units such as U/l stay)
+UNIT_COLUMNS = ("unit", "conc_unit")
+
+
+def _row_units(df: pd.DataFrame, unit: str, use: np.ndarray, where: str) -> np.ndarray:
+    """The unit of each row's conc_a: its ``unit`` / ``conc_unit`` cell where filled, else
+    ``unit``; a ``conc_unit`` that is no concentration unit (U/l) is kept as the row's own.
+
+    >>> _row_units(pd.DataFrame({"unit": ["nM", None, "nmol/L"]}), "uM", np.ones(3, bool), "t")
+    array(['nM', 'uM', 'nM'], dtype=object)
+    """
+    out = np.full(len(df), unit, dtype=object)
+    for col in UNIT_COLUMNS:
+        if col not in df.columns:
+            continue
+        cells = df[col].to_numpy(dtype=object)
+        filled = pd.notna(cells) & (pd.Series(cells).astype(str).str.strip() != "").to_numpy()
+        for value in pd.unique(cells[filled]):
+            at = filled & (cells == value)
+            try:
+                out[at] = normalize_unit(value)
+            except UnitError as exc:
+                if col == "conc_unit":
+                    out[at] = str(value)  # activity units: conc_a stays in them
+                    continue
+                i = int(np.flatnonzero(at & use)[0]) if (at & use).any() else int(np.flatnonzero(at)[0])
+                raise UnitError(f"{where}: row {i + 1}, column '{col}': {exc}") from None
+    return out
+
+
 def _to_um(conc: np.ndarray, unit: str, df: pd.DataFrame, use: np.ndarray, where: str):
-    """Concentrations in uM; mass units use each drug's molecular weight (tallrx.units)."""
-    if unit in MOLAR_TO_UM:
-        return conc * MOLAR_TO_UM[unit]
+    """Concentrations in uM (each row in its own unit, see :func:`_row_units`); mass units use
+    each drug's molecular weight (tallrx.units)."""
+    if not any(c in df.columns for c in UNIT_COLUMNS):
+        units = None
+        if unit in MOLAR_TO_UM:
+            return conc * MOLAR_TO_UM[unit]
+    else:
+        units = _row_units(df, unit, use, where)
     out = conc.copy()
     drugs = df["drug_a"].astype("str").to_numpy()
-    for drug in pd.unique(drugs[use & (conc > 0)]):  # vehicles (conc 0) need no weight
-        sel = drugs == drug
+    row_unit = np.full(len(df), unit, dtype=object) if units is None else units
+    for u in pd.unique(row_unit):
+        at = row_unit == u
+        if u in MOLAR_TO_UM:
+            out[at] = conc[at] * MOLAR_TO_UM[u]
+            continue
         try:
-            out[sel] = conc[sel] * float(to_um(1.0, unit, drug=drug))
-        except UnitError as exc:
-            raise UnitError(f"{where}: {exc}") from None
+            normalize_unit(u)
+        except UnitError:
+            continue  # an activity unit of conc_unit: left as it is
+        for drug in pd.unique(drugs[at & use & (conc > 0)]):  # vehicles (conc 0) need no weight
+            sel = at & (drugs == drug)
+            try:
+                out[sel] = conc[sel] * float(to_um(1.0, u, drug=drug))
+            except UnitError as exc:
+                raise UnitError(f"{where}: {exc}") from None
     return out
 
 
