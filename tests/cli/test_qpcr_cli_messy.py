@@ -128,3 +128,14 @@ def test_annotated_rdml_uses_its_samples_conditions_and_efficiencies(tmp_path, r
     assert meta["efficiency"] == pytest.approx({"BCL2L11": 1.92, "GAPDH": 1.98})
     flags = pd.read_csv(out / "flags.csv")
     assert set(flags["sample"]) == {"NTC"}
+
+
+def test_baseline_on_a_group_column_read_as_sample_says_what_to_pass(tmp_path, run):
+    """A wide table's 'group' column becomes 'sample'; --baseline group=ctrl says to use sample=."""
+    data = tmp_path / "wide.csv"
+    data.write_text("group,BIM,GAPDH\nctrl,26,18\nctrl,26.2,18.1\ndrug,24,18\ndrug,24.1,18\n")
+    code, err = run(_args(data, tmp_path / "o", "--format", "wide", baseline="group=ctrl"))
+    assert code == 2, err
+    assert "--baseline sample=ctrl" in err
+    code, err = run(_args(data, tmp_path / "o2", "--format", "wide", baseline="sample=ctrl"))
+    assert code == 0, err

@@ -34,6 +34,9 @@ TECH_RANGE_MAX = 1.0
 EXPRESSION_STATS = tuple(c for c in TABLES["expression"].names if c != "sample")
 
 
+#: column names the qPCR readers take as the sample (tallrx.io.assays.qpcr: wide tables)
+_READ_AS_SAMPLE = ("sample_name", "group", "name", "condition")
+
 def parse_baseline(spec: str | Sequence[str] | Mapping[str, object] | None) -> dict[str, str]:
     """'dox=-,prednisolone=0' / ['dox=-', 'prednisolone=0'] / {'dox': '-'} -> {'dox': '-', ...}.
 
@@ -284,9 +287,13 @@ def _check_groups(
         )
     for k in base:
         if k not in by:
+            hint = did_you_mean(k, by)
+            if "sample" in by and k.strip().lower() in _READ_AS_SAMPLE:
+                hint = (f" The reader takes a '{k}' column as 'sample': use --baseline "
+                        f"sample={base[k]}.")
             raise AnalysisError(
                 f"{where}: baseline column '{k}' is not a group column (groups: "
-                f"{', '.join(by)}).{did_you_mean(k, by)}"
+                f"{', '.join(by)}).{hint}"
             )
     return by, base
 
