@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from tallrx.schema._spec import table
 
+#: other names of the sample column that the qPCR readers accept (a wide table's ``group``, ...)
+QPCR_SAMPLE_ALIASES = ("sample_name", "group", "name", "condition")
+
 _LANE = """
 blot    str  -  *  blot (membrane) id
 lane    int  -  *  1-based lane number

@@ -198,6 +198,8 @@ def point_sum(a: np.ndarray, b: np.ndarray | None = None, out: np.ndarray | None
     >>> point_sum(np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, 1.0], [2.0, 0.5]])).tolist()
     [7.0, 4.0]
     """
+    if a.shape[0] == 0:
+        return np.zeros(a.shape[1:]) if out is None else np.multiply(out, 0.0, out=out)
     term = (lambda j: a[j]) if b is None else (lambda j: a[j] * b[j])
     acc = np.multiply(a[0], 1.0 if b is None else b[0], out=out)
     for j in range(1, a.shape[0]):

@@ -244,18 +244,8 @@ def collapse_replicates(x: np.ndarray, y: np.ndarray, w: np.ndarray):
     )
     ybar = np.divide(wy, wsum, out=np.zeros_like(wy), where=wsum > 0)
     dev = ys - ybar[rows, gid]
-    within = _row_dot(ws * dev, dev)
+    within = point_sum((ws * dev).T, dev.T)
     return xu, ybar, wsum, within, valid.sum(axis=1), n_distinct
-
-
-def _row_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Row sums of ``a * b`` (n, k), added column by column: the same numbers whatever the arrays'
-    memory alignment (``np.einsum``'s vectorized row reduction changes its order with it, so
-    equal inputs could give sums one rounding apart)."""
-    out = a[:, 0] * b[:, 0] if a.shape[1] else np.zeros(a.shape[0])
-    for j in range(1, a.shape[1]):
-        out += a[:, j] * b[:, j]
-    return out
 
 
 def _collapse_shared(x: np.ndarray, y: np.ndarray, w: np.ndarray):
@@ -281,7 +271,7 @@ def _collapse_shared(x: np.ndarray, y: np.ndarray, w: np.ndarray):
     xu = np.broadcast_to(0.0 + xs[starts], wsum.shape).copy()
     ybar = np.divide(wy, wsum, out=np.zeros_like(wy), where=wsum > 0)
     dev = ys - ybar[:, gid]
-    within = _row_dot(ws * dev, dev)
+    within = point_sum((ws * dev).T, dev.T)
     return (xu, ybar, wsum, within, np.full(n_curves, n_pts), np.full(n_curves, starts.size))
 
 
@@ -464,9 +454,9 @@ def _fit_block(x, y, w, box, ubox, hbox, starts, standard_errors: bool = True) -
     n_free = 2 + free_b.astype(int) + free_t.astype(int)
     wtot = wsum.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = _row_dot(wsum, ybar) / wtot
+        mean = point_sum(wsum.T, ybar.T) / wtot
         spread = np.sqrt(
-            _row_dot(wsum, (ybar - mean[:, None]) ** 2) / wtot + within / wtot
+            point_sum(wsum.T, ((ybar - mean[:, None]) ** 2).T) / wtot + within / wtot
         )
     ok = (n_pts >= n_free) & (n_dist >= n_free) & np.isfinite(spread) & (spread > 0)
     ok &= (ulo <= uhi) & np.isfinite(ulo) & np.isfinite(uhi)

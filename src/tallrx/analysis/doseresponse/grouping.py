@@ -215,14 +215,13 @@ def _to_um(conc: np.ndarray, unit: str, df: pd.DataFrame, use: np.ndarray, where
     """Concentrations in uM (each row in its own unit, see :func:`_row_units`); mass units use
     each drug's molecular weight (tallrx.units)."""
     if not any(c in df.columns for c in UNIT_COLUMNS):
-        units = None
         if unit in MOLAR_TO_UM:
             return conc * MOLAR_TO_UM[unit]
+        row_unit = np.full(len(df), unit, dtype=object)
     else:
-        units = _row_units(df, unit, use, where)
+        row_unit = _row_units(df, unit, use, where)
     out = conc.copy()
     drugs = df["drug_a"].astype("str").to_numpy()
-    row_unit = np.full(len(df), unit, dtype=object) if units is None else units
     for u in pd.unique(row_unit):
         at = row_unit == u
         if u in MOLAR_TO_UM:

@@ -24,6 +24,7 @@ from tallrx.analysis.assays.qpcr.efficiency import _efficiencies
 from tallrx.analysis.assays.qpcr.wells import CT_MAX, _conditions, _flags, _prepare
 from tallrx.errors import AnalysisError, did_you_mean
 from tallrx.schema import TABLES
+from tallrx.schema.assays import QPCR_SAMPLE_ALIASES
 
 __all__ = ["EXPRESSION_STATS", "TECH_RANGE_MAX", "parse_baseline", "relative_expression"]
 
@@ -33,9 +34,6 @@ TECH_RANGE_MAX = 1.0
 #: Columns of expression.csv after the group columns.
 EXPRESSION_STATS = tuple(c for c in TABLES["expression"].names if c != "sample")
 
-
-#: column names the qPCR readers take as the sample (tallrx.io.assays.qpcr: wide tables)
-_READ_AS_SAMPLE = ("sample_name", "group", "name", "condition")
 
 def parse_baseline(spec: str | Sequence[str] | Mapping[str, object] | None) -> dict[str, str]:
     """'dox=-,prednisolone=0' / ['dox=-', 'prednisolone=0'] / {'dox': '-'} -> {'dox': '-', ...}.
@@ -288,7 +286,7 @@ def _check_groups(
     for k in base:
         if k not in by:
             hint = did_you_mean(k, by)
-            if "sample" in by and k.strip().lower() in _READ_AS_SAMPLE:
+            if "sample" in by and k.strip().lower() in QPCR_SAMPLE_ALIASES:
                 hint = (f" The reader takes a '{k}' column as 'sample': use --baseline "
                         f"sample={base[k]}.")
             raise AnalysisError(

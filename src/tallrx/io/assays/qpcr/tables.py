@@ -21,6 +21,7 @@ from tallrx.io.assays._tables import (
 )
 from tallrx.io.assays.qpcr._common import UNDETERMINED, finish, set_ct, task_names
 from tallrx.io.assays.qpcr._files import text_cells
+from tallrx.schema.assays import QPCR_SAMPLE_ALIASES
 
 
 def read_qpcr_table(path: PathLike | pd.DataFrame, *, plate: str | None = None) -> pd.DataFrame:
@@ -101,7 +102,7 @@ def _long_table(
 
 
 # --------------------------------------------------------------------------- wide tables
-_SAMPLE_COLUMNS = ("sample", "sample_name", "group", "name", "condition")
+_SAMPLE_COLUMNS = ("sample", *QPCR_SAMPLE_ALIASES)
 _TARGET_COLUMNS = ("target", "target_name", "gene", "gene_name", "detector", "primers", "assay")
 _ANNOTATION_COLUMNS = (
     *_SAMPLE_COLUMNS,
