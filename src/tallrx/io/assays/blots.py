@@ -16,12 +16,14 @@ them is :func:`tallrx.analysis.assays.blots.quantify_blot_image`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError
+from tallrx.io._columns import warn
 from tallrx.io.assays._tables import (
     PathLike,
     exc_text,
@@ -168,6 +170,7 @@ def read_bands(
     )
     name = blot or ("blot" if isinstance(path, pd.DataFrame) else Path(path).stem)
     lane_sheet = read_lane_sheet(lanes) if lanes is not None else None
+    raw = raw.rename(columns=_unit_free_names(raw.columns))
     cols = {norm_name(c) for c in raw.columns}
     imagej = "lane" not in cols and (
         {"area", "percent"} <= cols or "intden" in cols or "rawintden" in cols
@@ -179,6 +182,7 @@ def read_bands(
                 f"{where}: ImageJ results have no target column; name the band "
                 "with target= (--target pERK)"
             )
+        raw = _drop_summary_rows(raw, where)
         df = pd.DataFrame(
             {
                 "blot": name,
@@ -206,7 +210,10 @@ def read_bands(
     out["sample"] = (
         raw[sample_col].astype(str).str.strip() if sample_col else "lane " + out["lane"].astype(str)
     )
-    target_col = find_column(raw.columns, ("target", "band", "antibody", "protein"))
+    target_col = find_column(  # not Image Lab's 'Band %' (a share of the lane, not a name)
+        [c for c in raw.columns if "%" not in str(c)],
+        ("target", "band_label", "band", "antibody", "protein"),
+    )
     if target_col is None and target is None:
         raise InputError(
             f"{where}: no 'target' column; add one (e.g. pERK, ERK, GAPDH) or pass "
@@ -227,3 +234,32 @@ def read_bands(
             "one row per blot x lane x target"
         )
     return validate(out.assign(source=source_of(raw)), "blots", where=where)
+
+
+_UNIT_SUFFIX = re.compile(r"^(.*?)\s*[(\[][^)\]]*[)\]]\s*$")
+#: the rows ImageJ's Analyze > Summarize appends under a Results table (first column)
+_SUMMARY_ROWS = {"mean", "sd", "min", "max", "median", "sum", "total"}
+
+
+def _unit_free_names(columns: pd.Index) -> dict[object, str]:
+    """Renames of intensity columns carrying a unit, as Bio-Rad Image Lab writes them:
+    'Volume (Int)' -> 'Volume', 'Adj. Volume (Int)' -> 'Adj. Volume' (other names kept)."""
+    renames: dict[object, str] = {}
+    taken = {norm_name(c) for c in columns}
+    for c in columns:
+        m = _UNIT_SUFFIX.match(str(c))
+        if m and norm_name(m.group(1)) in _INTENSITY and norm_name(m.group(1)) not in taken:
+            renames[c] = m.group(1)
+    return renames
+
+
+def _drop_summary_rows(raw: pd.DataFrame, where: str) -> pd.DataFrame:
+    """An ImageJ Results table without the Mean / SD / Min / Max rows that Analyze > Summarize
+    appends (they are not lanes); a warning names them."""
+    first = raw.iloc[:, 0].astype(str).str.strip().str.lower()
+    summary = first.isin(_SUMMARY_ROWS)
+    if not summary.any():
+        return raw
+    names = ", ".join(raw.iloc[:, 0][summary].astype(str).str.strip())
+    warn(f"{where}: ImageJ summary row(s) {names} left out (they are not lanes)")
+    return raw[~summary].reset_index(drop=True)

@@ -81,7 +81,9 @@ def _read_proteingroups_raw(path: PathLike) -> pd.DataFrame:
     delimiter = df.attrs.get("delimiter")
     df = df.loc[:, [not (str(c).startswith("Unnamed: ") and not df[c].str.strip().any())
                     for c in df.columns]]
-    df = df.replace("", np.nan)
+    first = df.iloc[:, 0].astype(str) if df.shape[1] else pd.Series(dtype=str)
+    df = df.loc[~first.str.startswith("#!{")]  # Perseus' annotation rows (#!{Type}E E T ...)
+    df = df.rename(columns=_quantity_names(df.columns)).replace("", np.nan)
     df.attrs["delimiter"] = delimiter
     if "Protein IDs" not in df.columns and "Majority protein IDs" not in df.columns:
         raise InputError(
@@ -90,6 +92,27 @@ def _read_proteingroups_raw(path: PathLike) -> pd.DataFrame:
             "table (sample, protein, ibaq) use read_coip_table."
         )
     return df
+
+
+_QUANTITY_NAME = re.compile(r"^(ibaq|lfq[ _.]intensity|intensity)[ _.]+(\S.*)$", re.IGNORECASE)
+
+
+def _quantity_names(columns: pd.Index) -> dict[object, str]:
+    """Renames of per-experiment quantity columns spelled another way to MaxQuant's own:
+    'iBAQ_IP1', 'iBAQ.IP_1' (R), 'IBAQ IP_1', 'LFQ.intensity.IP_1' -> 'iBAQ IP1', 'iBAQ IP_1',
+    'LFQ intensity IP_1'. Names already in MaxQuant's spelling are kept."""
+    canonical = {"ibaq": QUANTITY_PREFIXES["ibaq"], "intensity": QUANTITY_PREFIXES["intensity"]}
+    renames: dict[object, str] = {}
+    for c in columns:
+        m = _QUANTITY_NAME.match(str(c))
+        if not m:
+            continue
+        kind = m.group(1).lower()
+        prefix = canonical.get(kind, QUANTITY_PREFIXES["lfq"])
+        name = prefix + m.group(2)
+        if name != str(c) and name not in columns:
+            renames[c] = name
+    return renames
 
 
 def protein_annotation(raw: pd.DataFrame, *, where: str = "proteinGroups.txt") -> pd.DataFrame:

@@ -71,9 +71,13 @@ def read_quantstudio(path: PathLike, *, plate: str | None = None) -> pd.DataFram
     raw, footer = _results_table(sections["Results"], where=where)
     cq = require_column(raw, ("CT", "Cq", "Ct"), where=where, what="the Ct of each well")
     out = pd.DataFrame({"well": _quantstudio_wells(raw, header, where=where)})
-    out["sample"] = raw[require_column(raw, ("Sample Name",), where=where, what="sample names")]
+    # QuantStudio Design & Analysis (QS 1/3/5 and the cloud app) write Sample / Target / Cq
+    out["sample"] = raw[
+        require_column(raw, ("Sample Name", "Sample"), where=where, what="sample names")
+    ]
     out["target"] = raw[
-        require_column(raw, ("Target Name", "Detector"), where=where, what="target names")
+        require_column(raw, ("Target Name", "Target", "Detector"), where=where,
+                       what="target names")
     ]
     set_ct(out, raw[cq], where=where, column=cq)
     task = find_column(raw.columns, ("Task",))
@@ -106,14 +110,15 @@ def _quantstudio_excel_text(path: Path) -> str:
     if rows is None:
         raise not_qpcr(path, "an Excel workbook without a QuantStudio 'Results' sheet")
     start = next(i for i, r in enumerate(rows) if _is_results_header(r))
-    head = [f"* {r[0]} = {r[1] if len(r) > 1 else ''}" for r in rows[:start] if r and r[0]]
+    head = [r[0] if r[0].startswith("* ") else f"* {r[0]} = {r[1] if len(r) > 1 else ''}"
+            for r in rows[:start] if r and r[0]]
     body = ["\t".join(r) for r in rows[start:]]
     return "\n".join([*head, "[Results]", *body]) + "\n"
 
 
 def _is_results_header(row: list[str]) -> bool:
     names = {norm_name(c) for c in row}
-    return bool(row) and norm_name(row[0]) == "well" and "sample_name" in names
+    return bool(row) and norm_name(row[0]) == "well" and bool({"sample_name", "sample"} & names)
 
 
 def results_sheet(path: Path) -> list[list[str]] | None:

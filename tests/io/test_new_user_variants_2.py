@@ -1,0 +1,147 @@
+"""A new user's files, round 2 (task D, s7): other software versions, spreadsheets and habits.
+
+Each variant is made by the test from a real file in tests/data (the original file read by the
+same reader is the oracle: the variant must give the same numbers) or is a small hand-built table
+whose expected values follow from its construction. The table of every variant tried and its
+outcome is in docs/guide/messy-data.md ("Second round of new-user files").
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+FORMATS = Path(__file__).parents[1] / "data" / "formats"
+QS7 = FORMATS / "qpcr" / "appbio_quantstudio7_ddCt_96_example05.txt"
+PG = FORMATS / "apms" / "maxquant_proteinGroups_alphastats_lfq_ibaq.txt"
+
+
+def _ct_by_well(df: pd.DataFrame) -> pd.Series:
+    return df.set_index(["well", "target"])["ct"].sort_index()
+
+
+def _design_and_analysis_text() -> str:
+    """The real QuantStudio 7 export with its [Results] header as QuantStudio Design & Analysis
+    (QS 1/3/5) writes it: Sample, Target and Cq instead of Sample Name, Target Name and CT."""
+    text = QS7.read_text(encoding="utf-8")
+    head, results = text.split("[Results]\n", 1)
+    header, rest = results.split("\n", 1)
+    cells = header.split("\t")
+    renamed = {"Sample Name": "Sample", "Target Name": "Target", "CT": "Cq"}
+    return head + "[Results]\n" + "\t".join(renamed.get(c, c) for c in cells) + "\n" + rest
+
+
+def test_quantstudio_design_and_analysis_columns(tmp_path):
+    """[Results] with Sample / Target / Cq (was: "no 'Sample Name' column") reads like the
+    original QuantStudio 7 file, 'Undetermined' Cts included."""
+    from tallrx.io.assays import read_qpcr
+
+    path = tmp_path / "qs5.txt"
+    path.write_text(_design_and_analysis_text(), encoding="utf-8")
+    original, variant = read_qpcr(QS7), read_qpcr(path)
+    assert variant.attrs["format"] == "quantstudio"
+    pd.testing.assert_series_equal(_ct_by_well(variant), _ct_by_well(original))
+    assert list(variant["sample"]) == list(original["sample"])
+
+
+def test_quantstudio_design_and_analysis_xlsx(tmp_path):
+    """The same as an Excel 'Results' sheet with '* key = value' lines above the table (was:
+    read as a wide table whose 'targets' were the header lines)."""
+    import openpyxl
+
+    from tallrx.io.assays import read_qpcr
+
+    text = _design_and_analysis_text()
+    head, results = text.split("[Results]\n", 1)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Results"
+    for line in head.splitlines():
+        if line.startswith("* "):
+            sheet.append([line])
+    sheet.append([])
+    for line in results.splitlines():
+        if not line.strip() or line.startswith("["):
+            break
+        sheet.append(line.split("\t"))
+    path = tmp_path / "qs5.xlsx"
+    book.save(path)
+    original, variant = read_qpcr(QS7), read_qpcr(path)
+    assert variant.attrs["format"] == "quantstudio"
+    pd.testing.assert_series_equal(_ct_by_well(variant), _ct_by_well(original))
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [lambda e: f"iBAQ_{e}", lambda e: f"iBAQ.{e}", lambda e: f"IBAQ {e}", lambda e: f"ibaq {e}"],
+    ids=["underscore", "r-make-names", "upper", "lower"],
+)
+def test_maxquant_ibaq_columns_spelled_another_way(tmp_path, spelling):
+    """proteinGroups whose per-experiment iBAQ columns were renamed by R / Python / a user
+    ('iBAQ_AC381', 'iBAQ.AC381', 'IBAQ AC381') give the same table as the original (was: "no
+    'iBAQ <experiment>' columns")."""
+    from tallrx.io.assays import read_proteingroups
+
+    lines = PG.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split("\t")
+    lines[0] = "\t".join(
+        spelling(c.removeprefix("iBAQ ")) if c.startswith("iBAQ ") and c != "iBAQ peptides" else c
+        for c in header
+    )
+    path = tmp_path / "proteinGroups.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    original, variant = read_proteingroups(PG), read_proteingroups(path)
+    assert len(variant) == len(original) > 0
+    pd.testing.assert_frame_equal(variant.reset_index(drop=True), original.reset_index(drop=True))
+
+
+def test_perseus_export_with_annotation_rows(tmp_path):
+    """A proteinGroups table saved from Perseus carries '#!{Type}...' annotation rows under the
+    header; they are not protein groups (was: "column 'iBAQ AC381' holds 'E'")."""
+    from tallrx.io.assays import read_proteingroups
+
+    lines = PG.read_text(encoding="utf-8").split("\n")
+    n = len(lines[0].split("\t"))
+    types = "#!{Type}" + "\t".join(["T"] * n)
+    lines[1:1] = [types, "#!{C:Group}" + "\t".join([""] * n)]
+    path = tmp_path / "perseus.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    original, variant = read_proteingroups(PG), read_proteingroups(path)
+    pd.testing.assert_frame_equal(variant.reset_index(drop=True), original.reset_index(drop=True))
+    assert variant.attrs["removed"] == original.attrs["removed"]
+
+
+def test_imagej_results_with_summarize_rows(tmp_path):
+    """ImageJ's Analyze > Summarize appends Mean / SD / Min / Max rows to a Results table; they
+    are not lanes (was: read as lanes 5-8 with the mean and SD as band intensities)."""
+    from tallrx.io.assays import read_bands
+
+    text = " ,Label,Area,Mean,IntDen,RawIntDen\n" + "".join(
+        f"{i},blot.tif:lane{i},120,{50 + i},{6000 * i},{6000 * i}\n" for i in range(1, 5))
+    text += "Mean,,120,52.5,15000,15000\nSD,,0,1.291,7745.967,7745.967\nMin,,120,51,6000,6000\n"
+    text += "Max,,120,54,24000,24000\n"
+    path = tmp_path / "Results.csv"
+    path.write_text(text)
+    with pytest.warns(UserWarning, match="summary row"):
+        bands = read_bands(path, target="BIM")
+    assert list(bands["lane"]) == [1, 2, 3, 4]
+    np.testing.assert_array_equal(bands["intensity"], [6000.0, 12000.0, 18000.0, 24000.0])
+
+
+def test_image_lab_band_table_with_units_in_headers(tmp_path):
+    """A Bio-Rad Image Lab lane/band report: 'Volume (Int)' is the intensity, 'Band Label' the
+    target, and 'Band %' (a share of the lane) is not a target (was: "no 'intensity' column")."""
+    from tallrx.io.assays import read_bands
+
+    text = "Lane,Band No.,Band Label,Mol. Wt. (KDa),Relative Front,Volume (Int),Band %\n"
+    text += "".join(f"{lane},1,{t},23,0.5,{1000 * lane + k},50\n"
+                    for lane in (1, 2, 3) for k, t in enumerate(("pBIM", "GAPDH")))
+    path = tmp_path / "imagelab.csv"
+    path.write_text(text)
+    bands = read_bands(path).set_index(["lane", "target"])["intensity"]
+    assert bands[(2, "pBIM")] == 2000.0 and bands[(3, "GAPDH")] == 3001.0
+    assert len(bands) == 6
