@@ -48,7 +48,10 @@ class Settings:
     """Run settings (defaults: the shipped posterior's run; ``quick``: a < 1 min smoke run)."""
 
     particles: int = 64
-    moves: int = 2
+    moves: int = 2  # fewest Metropolis moves per step; more until the particles have moved:
+    line_max_moves: int = 6  # ... at most this many per line step (~0.2 s per parameter set)
+    cohort_max_moves: int = 2  # ... and per cohort step (~1.2 s per parameter set)
+    unmoved: float = 0.05  # ... i.e. until at most this share has not moved since resampling
     seed: int = 0
     spread: float = 0.3
     cohort_steps: int = 4
@@ -58,7 +61,8 @@ class Settings:
     @classmethod
     def quick_settings(cls, **kw: Any) -> Settings:
         """Tiny run for tests: 16 particles, 1 move, 3 + 1 steps, 6 patients."""
-        base = dict(particles=16, moves=1, line_steps=3, cohort_steps=1, cohort_samples=6)
+        base = dict(particles=16, moves=1, line_max_moves=1, cohort_max_moves=1, line_steps=3,
+                    cohort_steps=1, cohort_samples=6)
         return cls(**(base | kw))
 
 
@@ -156,7 +160,8 @@ def _targets_hash() -> str:
 
 def _stage(res: SMCResult) -> dict[str, Any]:
     return {"betas": res.betas, "ess": res.ess, "acceptance": res.acceptance,
-            "proposal_scale": res.scale,
+            "proposal_scale": res.scale, "moves": res.moves, "moved_share": res.moved,
+            "subset_coordinates": res.subset,
             "n_simulations": res.n_simulations, "final_reweight_ess": res.reweight_ess}
 
 
@@ -178,7 +183,8 @@ def calibrate(
     out_dir : str or Path
         Output folder (created; existing files of the same names are replaced atomically).
     particles, moves, seed
-        SMC particles, Metropolis moves per step, random seed (None: the settings' values).
+        SMC particles, fewest Metropolis moves per step, random seed (None: the settings'
+        values).
     jobs : int
         Worker processes of the batched engine (in process for 1).
     client : dask.distributed.Client, optional
@@ -226,6 +232,9 @@ def calibrate(
         return total_log_likelihood(obs, line_t)
 
     names = list(line_t["target"]) + list(COHORT_TARGETS)
+    # subset moves step on the prior's own sd (uniform in transformed space), reflected into it
+    mh = {"moves": s.moves, "unmoved": s.unmoved, "bounds": (prior.low, prior.high),
+          "prior_sd": (prior.high - prior.low) / np.sqrt(12.0)}
 
     def both(x: np.ndarray):
         lo = lines(x)
@@ -241,13 +250,13 @@ def calibrate(
             stack.enter_context(mapping(parallel.mapper(client)))
         with progress.task("calibration: line targets (SMC)", unit="parameter sets"):
             first = smc(prior.sample, prior.log_density, line_ll, s.particles, rng,
-                        moves=s.moves, max_steps=s.line_steps)
+                        max_moves=s.line_max_moves, max_steps=s.line_steps, **mh)
         with progress.task("calibration: cohort targets", unit="parameter sets"):
             x0 = first.x
             if first.reweight_ess is not None:  # start stage 2 from an equal-weight population
                 x0 = x0[rng.choice(len(x0), size=len(x0), p=first.weights)]
-            second = temper(x0, both, prior.log_density, rng, moves=s.moves,
-                            max_steps=s.cohort_steps)
+            second = temper(x0, both, prior.log_density, rng, max_moves=s.cohort_max_moves,
+                            max_steps=s.cohort_steps, **mh)
     wall = time.perf_counter() - t0
     obs = pd.DataFrame(second.aux, columns=names)
     w = second.weights
@@ -256,10 +265,13 @@ def calibrate(
         "seed": s.seed,
         "particles": s.particles,
         "moves": s.moves,
+        "max_moves": {"lines": s.line_max_moves, "cohort": s.cohort_max_moves},
+        "unmoved": s.unmoved,
         "stages": {"lines": _stage(first), "cohort": _stage(second)},
         "n_simulations": first.n_simulations + second.n_simulations,
         "wall_time_s": round(wall, 1),
         "posterior_ess": float(1 / np.sum((w / w.sum()) ** 2)),
+        "unique_particles": int(len(np.unique(second.x, axis=0))),
     }
     meta = {
         "tallrx_version": __version__,

@@ -2,14 +2,37 @@
 
 Target: prior(x) exp(base(x)) L(x)**beta, beta raised from 0 to 1 in adaptive steps (each keeps
 the ESS of the incremental weights at ``ess_fraction`` of the particles), then systematic
-resampling and ``moves`` random-walk Metropolis steps (proposal: 2.38 / sqrt(d) x the population
-covariance x an adaptive scale, halved after a move that accepts under 15 % and raised 1.5x
-after one over 40 %: in a narrow 100-dimensional box most unscaled proposals leave the support). ``base`` is an already-reached log-likelihood (0 for :func:`smc`; the line targets
-when :func:`temper` continues a population with the cohort targets). When ``max_steps`` ends
-before beta = 1, the last stage is an importance reweighting to beta = 1 (its ESS recorded,
-unequal weights kept). The likelihood is evaluated once per step on the whole population (an
-(n, d) array), which is what the batched ODE engine needs; pyabc evaluates one parameter set per
-call (why it is not used).
+resampling and Metropolis-Hastings moves. ``base`` is an already-reached log-likelihood (0 for
+:func:`smc`; the line targets when :func:`temper` continues a population with the cohort
+targets). When ``max_steps`` ends before beta = 1, the last stage is an importance reweighting
+to beta = 1 (its ESS recorded, unequal weights kept). The likelihood is evaluated once per move
+on the whole population (an (n, d) array), which is what the batched ODE engine needs; pyabc
+evaluates one parameter set per call (why it is not used).
+
+**Moves until the particles have moved.** After each resampling the population holds copies of
+few ancestors. Moves are repeated (at least ``moves``, at most ``max_moves``) until the share
+of particles that have accepted at least one move since the resampling reaches
+``1 - unmoved`` -- the empirical form of the rule R = ceil(log c / log(1 - acceptance)) of
+Drovandi & Pettitt (2011, Biometrics 67:225), counted per particle, so particles stuck in a
+low-acceptance region keep the moves going.
+
+**Proposal: a mixture of two symmetric kernels.** Each particle, at each move, picks one of
+them with probability 1/2 (a choice that does not depend on its state):
+
+1. *population random walk*: x + s N(0, 2.38^2 / d x the population covariance), the scale s
+   halved after a move whose acceptance is under 15 % and raised 1.5x over 40 %;
+2. *random-subset coordinate move*: k coordinates chosen at random each take a Gaussian step of
+   the prior's own sd (``prior_sd``, transformed space), reflected into ``bounds`` when given;
+   k halves under 15 % acceptance and grows 1.5x over 40 %.
+
+The first follows the shape of what the data pin down; but after resampling its covariance is
+that of few ancestors, and it cannot spread parameters the data do not inform again (the
+collapse of the first shipped censored posterior: median sd 0.016 log units vs 0.32 in the
+prior). The second steps on the prior's scale regardless of the population, so uninformed
+coordinates re-diffuse over their prior. Each kernel is a symmetric Metropolis-Hastings kernel
+(a Gaussian reflected at the walls of a box is symmetric too), so each leaves the tempered
+target invariant, and so does their state-independent mixture. The adaptations (s, k and the
+number of moves) use the population of the previous move only, as usual in adaptive SMC.
 """
 
 from __future__ import annotations
@@ -37,6 +60,9 @@ class SMCResult:
     ess: list[float] = field(default_factory=list)
     acceptance: list[float] = field(default_factory=list)
     scale: list[float] = field(default_factory=list)
+    moves: list[int] = field(default_factory=list)
+    moved: list[float] = field(default_factory=list)  # share moved at least once, per step
+    subset: list[int] = field(default_factory=list)  # coordinates per subset move, per step
     n_simulations: int = 0
     base: np.ndarray | None = None
     aux: np.ndarray | None = None
@@ -67,6 +93,36 @@ def _weights(lw: np.ndarray) -> np.ndarray:
     return w / w.sum()
 
 
+def _reflect(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Fold ``x`` into [low, high] by reflection at the walls (any distance out)."""
+    w = high - low
+    y = np.mod(x - low, 2 * w)
+    return low + np.where(y > w, 2 * w - y, y)
+
+
+def _propose(
+    x: np.ndarray,
+    chol: np.ndarray,
+    scale: float,
+    k: int,
+    prior_sd: np.ndarray,
+    bounds: tuple[np.ndarray, np.ndarray] | None,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One proposal per particle from the kernel mixture (see module); also returns which
+    particles drew the subset kernel."""
+    n, d = x.shape
+    walk = x + scale * rng.standard_normal(x.shape) @ chol.T
+    sub = rng.random(n) < 0.5
+    pick = np.argsort(rng.random((n, d)), axis=1)[:, :k]  # k distinct coordinates per particle
+    mask = np.zeros((n, d), bool)
+    np.put_along_axis(mask, pick, True, axis=1)
+    step = x + np.where(mask, rng.standard_normal((n, d)) * prior_sd, 0.0)
+    if bounds is not None:
+        step = np.where(mask, _reflect(step, *bounds), x)
+    return np.where(sub[:, None], step, walk), sub
+
+
 def temper(
     x: np.ndarray,
     evaluate: Evaluate,
@@ -75,6 +131,10 @@ def temper(
     *,
     ess_fraction: float = 0.5,
     moves: int = 2,
+    max_moves: int | None = None,
+    unmoved: float = 0.05,
+    prior_sd: np.ndarray | None = None,
+    bounds: tuple[np.ndarray, np.ndarray] | None = None,
     max_steps: int = 50,
     on_step: Callable[[SMCResult], None] | None = None,
 ) -> SMCResult:
@@ -90,15 +150,29 @@ def temper(
         (m, d) -> (m,) log prior density (-inf outside the support).
     rng : numpy.random.Generator
         Random stream.
-    ess_fraction, moves, max_steps
-        ESS kept per step (share of n), Metropolis moves per step, steps before reweighting.
+    ess_fraction : float
+        ESS kept per tempering step (share of n).
+    moves, max_moves : int
+        Fewest and most Metropolis moves per step (``max_moves`` None: exactly ``moves``).
+    unmoved : float
+        Moves go on until at most this share of particles has not moved since resampling.
+    prior_sd : numpy.ndarray, optional
+        (d,) prior sd per coordinate for the subset move (None: the starting population's sd).
+    bounds : (low, high), optional
+        The prior's box: subset steps are reflected into it.
+    max_steps : int
+        Tempering steps before the final reweighting.
     on_step : callable, optional
         Called with the running result after each step (progress).
     """
-    n = len(x)
+    n, d = x.shape
+    max_moves = moves if max_moves is None else max(moves, max_moves)
+    if prior_sd is None:
+        prior_sd = np.std(x, axis=0)
+    prior_sd = np.broadcast_to(np.asarray(prior_sd, float), (d,))
     ll, lb, aux = evaluate(x)
     out = SMCResult(x, ll, np.full(n, 1 / n), n_simulations=n, base=lb, aux=aux)
-    beta, scale = 0.0, 1.0
+    beta, scale, k = 0.0, 1.0, max(1, round(d / 10))
     for _ in range(max_steps):
         if beta >= 1.0:
             break
@@ -110,13 +184,14 @@ def temper(
         idx = _systematic(w, rng)
         x, ll, lb = x[idx], ll[idx], lb[idx]
         aux = None if aux is None else aux[idx]
-        d = x.shape[1]
         cov = np.atleast_2d(np.cov(x.T)) * (2.38**2 / d) + 1e-10 * np.eye(d)
         chol = np.linalg.cholesky(cov)
-        acc = 0.0
         out.scale.append(scale)
-        for _ in range(moves):
-            prop = x + scale * rng.standard_normal(x.shape) @ chol.T
+        out.subset.append(k)
+        moved = np.zeros(n, bool)
+        n_acc, m = 0, 0
+        while m < max_moves and (m < moves or 1 - moved.mean() > unmoved):
+            prop, sub = _propose(x, chol, scale, k, prior_sd, bounds, rng)
             lp_new = log_prior(prop)
             ll_new, lb_new = np.full(n, -np.inf), np.full(n, -np.inf)
             aux_new = None if aux is None else np.full_like(aux, np.nan)
@@ -133,9 +208,15 @@ def temper(
             ll, lb = np.where(accept, ll_new, ll), np.where(accept, lb_new, lb)
             if aux is not None:
                 aux = np.where(accept[:, None], aux_new, aux)
-            acc += accept.mean() / moves
-            scale *= 0.5 if accept.mean() < 0.15 else 1.5 if accept.mean() > 0.4 else 1.0
-        out.acceptance.append(float(acc))
+            moved |= accept
+            n_acc, m = n_acc + int(accept.sum()), m + 1
+            a_walk = accept[~sub].mean() if (~sub).any() else 0.25
+            a_sub = accept[sub].mean() if sub.any() else 0.25
+            scale *= 0.5 if a_walk < 0.15 else 1.5 if a_walk > 0.4 else 1.0
+            k = max(1, k // 2) if a_sub < 0.15 else min(d, int(np.ceil(1.5 * k))) if a_sub > 0.4 else k
+        out.acceptance.append(n_acc / (n * m))
+        out.moves.append(m)
+        out.moved.append(float(moved.mean()))
         out.x, out.loglik, out.base, out.aux = x, ll, lb, aux
         if on_step is not None:
             on_step(out)
@@ -156,6 +237,10 @@ def smc(
     *,
     ess_fraction: float = 0.5,
     moves: int = 2,
+    max_moves: int | None = None,
+    unmoved: float = 0.05,
+    prior_sd: np.ndarray | None = None,
+    bounds: tuple[np.ndarray, np.ndarray] | None = None,
     max_steps: int = 50,
 ) -> SMCResult:
     """Tempered SMC from the prior to prior x likelihood (see module).
@@ -172,6 +257,8 @@ def smc(
         Particles.
     rng : numpy.random.Generator
         Random stream.
+    ess_fraction, moves, max_moves, unmoved, prior_sd, bounds, max_steps
+        As in :func:`temper`.
 
     Returns
     -------
@@ -183,4 +270,5 @@ def smc(
         return ll, np.zeros(len(x)), None
 
     return temper(sample_prior(n, rng), evaluate, log_prior, rng, ess_fraction=ess_fraction,
-                  moves=moves, max_steps=max_steps)
+                  moves=moves, max_moves=max_moves, unmoved=unmoved, prior_sd=prior_sd,
+                  bounds=bounds, max_steps=max_steps)
