@@ -74,7 +74,8 @@ def test_response_option_fits_raw_signal(viability, tmp_path, run):
 @pytest.mark.parametrize(
     "edit,args,text",
     [
-        (lambda d: d.rename(columns={"conc_a": "conc"}), [], "missing column(s) conc_a"),
+        # 'conc' / 'CONC' is read as conc_a now (tests/cli/test_fit_cli_new_user.py)
+        (lambda d: d.rename(columns={"conc_a": "dosage"}), [], "missing column(s) conc_a"),
         (lambda d: d.rename(columns={"viability": "viabilty"}), [], "Did you mean 'viabilty'?"),
         (
             lambda d: d.assign(conc_a=d["conc_a"].astype(object).where(d.index != 4, "1 uM")),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -29,6 +31,9 @@ from tallrx.cli._app import (
 )
 from tallrx.cli._fit_stream import fit_stream, streamable
 from tallrx.errors import InputError, UnitError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @app.command("fit")
@@ -108,8 +113,9 @@ def fit_command(
         if viability.is_file() and streamable(viability, by=keys, cohort=cohort, fmt=fmt, out=out):
             m, target = fit_stream(viability, out, control_table, **options)
         else:
-            result = fit_dose_response(read_table(viability, "viability"),
-                                       where=str(viability), **options)
+            table, options["unit"] = fit_columns(
+                read_table(viability, "viability"), response, unit, where=str(viability))
+            result = fit_dose_response(table, where=str(viability), **options)
             if task.done == 0:  # the fitter did not count: the whole batch is done at once
                 task.set_total(len(result.table))
                 task.advance(len(result.table))
@@ -123,6 +129,55 @@ def fit_command(
     )
     say_summary(m["n_curves"] - m["n_flagged"], m["n_flagged"], target)
     record_run(db, target, "fit", [viability])
+
+
+_HEADER_UNIT = re.compile(r"^(.*?)[\s_]*[(\[]\s*([^)\]]+?)\s*[)\]]\s*$")
+
+
+def fit_columns(
+    df: pd.DataFrame, response: str, unit: str, *, where: str
+) -> tuple[pd.DataFrame, str]:
+    """``df`` with its columns named as ``tallrx fit`` needs them, and the concentration unit.
+
+    A missing ``sample`` / ``drug_a`` / ``conc_a`` / response column is taken from the one column
+    that names it another way: any case or spacing (``Conc_A``, ``Viability``) or a layout alias
+    (``CELL_LINE_NAME``, ``DRUG_NAME``, ``CONC``, ``dose``; see docs/guide/plates.md). A unit in
+    the concentration header (``conc (nM)``) is the unit of the column, unless ``--unit`` names
+    another one (an error). A status line names every column so read."""
+    from tallrx.io._columns import normalize_name
+    from tallrx.io.plates.layout.normalize import ALIASES
+    from tallrx.units import normalize_unit
+
+    wanted = {"sample": ALIASES["sample"], "drug_a": ALIASES["drug_a"],
+              "conc_a": ALIASES["conc_a"], response: (normalize_name(response),)}
+    renames: dict[object, str] = {}
+    header_unit = None
+    for canonical, aliases in wanted.items():
+        if canonical in df.columns:
+            continue
+        hits = []
+        for column in df.columns:
+            match = _HEADER_UNIT.match(str(column))
+            bare = match.group(1) if match and canonical == "conc_a" else str(column)
+            if column not in renames and normalize_name(bare) in aliases:
+                hits.append((column, match.group(2) if bare != str(column) else None))
+        if len(hits) == 1:
+            renames[hits[0][0]] = canonical
+            header_unit = hits[0][1] or header_unit
+    if header_unit is not None:
+        try:
+            found = normalize_unit(header_unit)
+        except UnitError as exc:
+            raise UnitError(f"{where}: concentration header: {exc}") from None
+        if normalize_unit(unit) not in (found, "uM"):
+            raise InputError(
+                f"{where}: the concentration header says {header_unit} but --unit says {unit}; "
+                "drop --unit or the unit in the header")
+        unit = found
+    if renames:
+        said = ", ".join(f"'{c}' as {n}" for c, n in renames.items())
+        say(f"{where}: reading {said}" + (f" (unit {unit})" if header_unit else ""))
+    return df.rename(columns=renames), unit
 
 
 def _check_pair(option: str, pair: tuple[float, float] | None, *, positive: bool) -> None:
