@@ -145,3 +145,24 @@ def test_image_lab_band_table_with_units_in_headers(tmp_path):
     bands = read_bands(path).set_index(["lane", "target"])["intensity"]
     assert bands[(2, "pBIM")] == 2000.0 and bands[(3, "GAPDH")] == 3001.0
     assert len(bands) == 6
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_layout_with_a_unit_row_under_the_header(tmp_path, suffix):
+    """A layout whose first row gives units (',,nM,ng/ml') reads the doses in that unit; the row
+    is not a well (was: "line 2: '' is not a well name")."""
+    from tallrx.io import read_layout
+
+    table = pd.DataFrame({"well": ["", "A1", "A2", "A3"], "drug": ["", "DMSO", "drugX", "drugX"],
+                          "conc": ["nM", 0, 250, 2500], "il7": ["ng/ml", 0, 0, 25]})
+    path = tmp_path / f"layout{suffix}"
+    if suffix == ".csv":
+        table.to_csv(path, index=False)
+    else:
+        table.to_excel(path, index=False)
+    with pytest.warns(UserWarning, match=r"line 2: read as the unit row|row 2: read as the unit"):
+        lay = read_layout(path).set_index("well")
+    assert list(lay.index) == ["A1", "A2", "A3"]
+    np.testing.assert_allclose(lay["conc_a"], [0.0, 0.25, 2.5], rtol=1e-12)  # nM -> uM
+    assert list(lay["role"]) == ["vehicle", "treated", "treated"]
+    assert list(lay["il7"].astype(float)) == [0.0, 0.0, 25.0]

@@ -146,5 +146,35 @@ def load_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
     empty_unnamed = [
         c for c in frame.columns if str(c).startswith("Unnamed:") and frame[c].isna().all()
     ]
-    frame = frame.drop(columns=empty_unnamed)
+    frame = _unit_row(frame.drop(columns=empty_unnamed), path, label)
     return frame, [f"{label} {i + 2}" for i in frame.index]
+
+
+def _unit_row(frame: pd.DataFrame, path: Path, label: str) -> pd.DataFrame:
+    """A layout whose first row under the header gives units (``,,nM``: no well, only unit cells,
+    as instruments and LIMS exports write them) -> that row removed and the concentration columns
+    renamed ``conc (nM)`` (read in that unit); units of other columns are named in a warning."""
+    from tallrx.errors import UnitError
+    from tallrx.io._columns import warn
+    from tallrx.units import normalize_unit
+
+    if len(frame) < 2:
+        return frame
+    first = frame.iloc[0]
+    wells = [c for c in frame.columns if normalize_name(c) in ALIASES["well"] + ALIASES["row"]]
+    cells = {c: str(v).strip() for c, v in first.items() if pd.notna(v) and str(v).strip()}
+    if not cells or any(c in cells for c in wells):
+        return frame
+    for text in cells.values():
+        try:
+            normalize_unit(text)
+        except UnitError:
+            return frame
+    conc = set(ALIASES["conc_a"] + ALIASES["conc_b"])
+    renames = {c: f"{c} ({u})" for c, u in cells.items() if normalize_name(c) in conc}
+    others = [f"{c}: {u}" for c, u in cells.items() if c not in renames]
+    note = f"{path} {label} {frame.index[0] + 2}: read as the unit row ({', '.join(f'{c} in {u}' for c, u in cells.items())})"
+    if others:
+        note += f"; the unit of {', '.join(others)} is not used"
+    warn(note)
+    return frame.iloc[1:].rename(columns=renames)
