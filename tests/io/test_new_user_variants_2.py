@@ -166,3 +166,33 @@ def test_layout_with_a_unit_row_under_the_header(tmp_path, suffix):
     np.testing.assert_allclose(lay["conc_a"], [0.0, 0.25, 2.5], rtol=1e-12)  # nM -> uM
     assert list(lay["role"]) == ["vehicle", "treated", "treated"]
     assert list(lay["il7"].astype(float)) == [0.0, 0.0, 25.0]
+
+
+def test_gen5_kinetic_read_is_one_read_per_time_point(tmp_path):
+    """A Gen5 kinetic export (a 'Time' row of well names, one line per time point) under the real
+    Gen5 file's header: each time point is a read to pick with read= (was: "no plate data found
+    for format 'gen5'")."""
+    from tallrx.errors import InputError
+    from tallrx.io import read_plate_file, read_plates
+
+    source = FORMATS / "plate_reader" / "agilent_biotek_gen5_luminescence_layout_normalized.txt"
+    head = source.read_text(encoding="utf-8").split("\nLayout\n")[0]
+    wells = [f"{r}{c}" for r in "ABCDEFGH" for c in range(1, 13)]
+    lines = ["", "Read 1:450", "", "Time\tT° Read 1:450\t" + "\t".join(wells)]
+    for t, minutes in enumerate(("0:00:00", "0:05:00", "0:10:00")):
+        lines.append(f"{minutes}\t37.0\t" + "\t".join(
+            f"{1000 * t + 10 * i + 0.5:.1f}" for i in range(96)))
+    path = tmp_path / "kinetic.txt"
+    path.write_text(head + "\n".join(lines) + "\n", encoding="utf-8")
+    df = read_plate_file(path)
+    assert sorted(df["read"].unique()) == [
+        "Read 1:450 0:00:00", "Read 1:450 0:05:00", "Read 1:450 0:10:00"]
+    got = df.set_index(["read", "well"])["signal"]
+    assert got[("Read 1:450 0:05:00", "A1")] == 1000.5
+    assert got[("Read 1:450 0:10:00", "H12")] == 2000 + 950.5  # well index 95
+    layout = tmp_path / "layout.csv"
+    layout.write_text("well,drug,conc\nA1,DMSO,0\nA2,drugX,1\n")
+    with pytest.raises(InputError, match="Read 1:450 0:05:00"):
+        read_plates(layout, [path])
+    wells_table = read_plates(layout, [path], read="Read 1:450 0:10:00")
+    assert list(wells_table["signal"]) == [2000.5, 2010.5]

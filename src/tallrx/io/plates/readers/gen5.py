@@ -15,6 +15,7 @@ import re
 
 from tallrx.io._cells import Sheet
 from tallrx.io.plates.readers._grid import Block, grid_rows, header_columns
+from tallrx.plate import parse_well
 
 _SKIP_TITLES = {"layout", "well ids", "well id", "plate layout"}
 
@@ -40,6 +41,10 @@ def parse(sheets: list[Sheet]) -> list[Block]:
             barcode = None
         elif first in ("Barcode", "Plate Barcode", "Plate ID") and len(cells) > 1:
             barcode = cells[1] or None
+        if first == "Time" and _kinetic_wells(cells):
+            for block in _kinetic(rows, i, title, barcode, number):
+                blocks.setdefault((number, block.read), block)
+            continue
         cols = header_columns(cells) if not first else None
         if cols is None:
             if first and not any(cells[1:]):
@@ -65,6 +70,35 @@ def parse(sheets: list[Sheet]) -> list[Block]:
             "(tallrx subtracts blanks and normalizes itself)"
         )
     return raw or found
+
+
+def _kinetic_wells(cells: list[str]) -> list[tuple[int, tuple[int, int]]]:
+    """(cell index, (row, col)) of the well names in a kinetic table's ``Time`` header row."""
+    found = []
+    for j, cell in enumerate(cells[1:], start=1):
+        if re.fullmatch(r"[A-Z]{1,2}\d{1,2}", cell):
+            found.append((j, parse_well(cell)))
+    return found if len(found) >= 6 else []
+
+
+def _kinetic(
+    rows: list[list[str]], start: int, title: str, barcode: str | None, number: int | None
+) -> list[Block]:
+    """A kinetic read (``Time``, ``T° <read>``, one column per well; one line per time point):
+    one read per time point, named ``<read> <time>`` (e.g. ``Read 1:450 0:10:00``); pick one with
+    ``--read``. The temperature column is not a well."""
+    wells = _kinetic_wells(rows[start])
+    blocks = []
+    for k in range(start + 1, len(rows)):
+        cells = rows[k]
+        if not cells or not cells[0] or not re.fullmatch(r"\d+:\d{2}(:\d{2})?(\.\d+)?", cells[0]):
+            break
+        block = Block(plate=barcode, number=number, read=f"{title} {cells[0]}".strip(),
+                      where=f"line {k + 1}")
+        for j, (row, col) in wells:
+            block.add(row, col, cells[j] if j < len(cells) else "")
+        blocks.append(block)
+    return blocks
 
 
 _REDUCTIONS = ("blank ", "corrected ", "delta ", "ratio ", "norm", "mean ", "conc", "[")
