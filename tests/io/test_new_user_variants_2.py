@@ -196,3 +196,23 @@ def test_gen5_kinetic_read_is_one_read_per_time_point(tmp_path):
         read_plates(layout, [path])
     wells_table = read_plates(layout, [path], read="Read 1:450 0:10:00")
     assert list(wells_table["signal"]) == [2000.5, 2010.5]
+
+
+def test_transposed_plate_grid(tmp_path):
+    """The real BMG MARS 96-well grid written transposed (',A,...,H' header, a line per plate
+    column 1..12, as a spreadsheet's paste-transpose makes it) reads to the same wells (was:
+    "could not recognise the file format")."""
+    from tallrx.io import read_plate_file
+
+    source = FORMATS / "plate_reader" / "bmg_mars_absorbance_96.csv"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(",1,2,3"))
+    grid = [line.split(",")[1:13] for line in lines[start + 1:start + 9]]
+    text = ",A,B,C,D,E,F,G,H\n" + "".join(
+        f"{c + 1}," + ",".join(grid[r][c] for r in range(8)) + "\n" for c in range(12))
+    path = tmp_path / "transposed.csv"
+    path.write_text(text)
+    original = read_plate_file(source).set_index("well")["signal"]
+    variant = read_plate_file(path).set_index("well")["signal"]
+    assert len(variant) == 96
+    pd.testing.assert_series_equal(variant.sort_index(), original.sort_index())

@@ -15,8 +15,8 @@ import re
 
 from tallrx.errors import InputError
 from tallrx.io._cells import Sheet
-from tallrx.io.plates.readers._grid import Block, grid_rows, header_columns
-from tallrx.plate import PLATE_SHAPES, is_row_label, known_shapes_text, row_letter
+from tallrx.io.plates.readers._grid import Block, grid_rows, header_columns, trim
+from tallrx.plate import PLATE_SHAPES, is_row_label, known_shapes_text, row_letter, row_number
 
 _GENERIC_CORNERS = {"", "<>", "row", "rows", "row/col", "well", "wells", "#"}
 _TITLE = re.compile(r"^(?:plate(?:[ _]?(?:name|id))?|barcode)\s*[:=]?\s*(.*)$", re.IGNORECASE)
@@ -42,8 +42,53 @@ def _grids(sheet: Sheet):
             yield i, cols
 
 
+def _transposed_header(cells: list[str]) -> int:
+    """Number of plate rows when ``cells`` is the header of a transposed grid (``,A,B,...,H``:
+    plate rows as columns, a line per plate column 1..n), else 0."""
+    body = trim(cells[1:])
+    if len(body) < 2 or not all(is_row_label(c) for c in body):
+        return 0
+    numbers = [row_number(c) for c in body]
+    return len(numbers) if numbers == list(range(1, len(numbers) + 1)) else 0
+
+
+def _transposed(sheet: Sheet):
+    """(header index, plate rows) of each transposed grid of ``sheet``."""
+    rows = sheet.rows
+    for i, cells in enumerate(rows):
+        n = _transposed_header(cells) if cells and not is_row_label(cells[0]) else 0
+        if n and i + 1 < len(rows) and rows[i + 1][:1] == ["1"]:
+            yield i, n
+
+
+def _transposed_block(sheet: Sheet, start: int, n_rows: int, number: int) -> Block:
+    """A transposed grid read back into plate orientation; InputError unless it is a whole
+    standard plate."""
+    lines = []
+    for cells in sheet.rows[start + 1 :]:
+        if cells[:1] != [str(len(lines) + 1)]:
+            break
+        lines.append((cells[1 : 1 + n_rows] + [""] * n_rows)[:n_rows])
+    shape = (n_rows, len(lines))
+    where = f"line {start + 1}"
+    if shape not in PLATE_SHAPES.values():
+        raise InputError(
+            f"the transposed grid at {where} (rows A-{row_letter(n_rows)} as columns) has "
+            f"{shape[0]} rows x {shape[1]} columns, which is not a whole plate; expected a "
+            f"standard plate: {known_shapes_text()}"
+        )
+    corner = sheet.rows[start][0]
+    plate = corner if corner.lower() not in _GENERIC_CORNERS else _title_plate(sheet, start)
+    block = Block(plate=plate, number=number, shape=shape, where=where)
+    for col, values in enumerate(lines, start=1):
+        for row, value in enumerate(values, start=1):
+            block.add(row, col, value)
+    return block
+
+
 def sniff(sheets: list[Sheet]) -> bool:
-    return any(True for sheet in sheets for _ in _grids(sheet))
+    return any(True for sheet in sheets for _ in _grids(sheet)) or any(
+        True for sheet in sheets for _ in _transposed(sheet))
 
 
 def parse(sheets: list[Sheet]) -> list[Block]:
@@ -75,4 +120,8 @@ def parse(sheets: list[Sheet]) -> list[Block]:
                 for col, value in zip(cols, values, strict=True):
                     block.add(row, col, value)
             blocks.append(block)
+    if not blocks:  # grids written with plate rows as columns (',A,B,...,H' then 1..12)
+        for sheet in sheets:
+            for start, n_rows in _transposed(sheet):
+                blocks.append(_transposed_block(sheet, start, n_rows, len(blocks) + 1))
     return blocks
