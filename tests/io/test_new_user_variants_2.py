@@ -216,3 +216,28 @@ def test_transposed_plate_grid(tmp_path):
     variant = read_plate_file(path).set_index("well")["signal"]
     assert len(variant) == 96
     pd.testing.assert_series_equal(variant.sort_index(), original.sort_index())
+
+
+@pytest.mark.parametrize("well_columns", ["Well", "Well Row,Well Col"])
+def test_mars_table_export(tmp_path, well_columns):
+    """The real MARS file exported as a 'Table' (a line per well: Well, Content, Raw Data (450 1))
+    instead of a plate grid reads to the same wells (was: "no plate data found for 'mars'")."""
+    from tallrx.io import read_plate_file
+
+    source = FORMATS / "plate_reader" / "bmg_mars_absorbance_96.csv"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(",1,2,3"))
+    head = lines[:next(i for i, line in enumerate(lines) if line.startswith("Raw Data"))]
+    table = [f"{well_columns},Content,Raw Data (450 1)"]
+    for r, line in enumerate(lines[start + 1:start + 9]):
+        for c, value in enumerate(line.split(",")[1:13], start=1):
+            where = f"{'ABCDEFGH'[r]}{c:02d}" if well_columns == "Well" else f"{'ABCDEFGH'[r]},{c}"
+            table.append(f"{where},Sample X{12 * r + c},{value}")
+    path = tmp_path / "mars_table.csv"
+    path.write_text("\n".join(head + table) + "\n")
+    original = read_plate_file(source).set_index("well")
+    variant = read_plate_file(path).set_index("well")
+    assert variant.attrs["format"] == "mars" and len(variant) == 96
+    pd.testing.assert_series_equal(variant["signal"].sort_index(), original["signal"].sort_index())
+    assert set(variant["read"]) == {"Raw Data (450 1)"}
+    assert set(variant["plate"]) == set(original["plate"])

@@ -8,8 +8,10 @@ corrected or calculated ones.
 
 from __future__ import annotations
 
+from tallrx.errors import InputError
 from tallrx.io._cells import Sheet
 from tallrx.io.plates.readers._grid import Block, header_columns, next_nonempty, read_grid_block
+from tallrx.plate import parse_well, row_number
 
 
 def sniff(sheets: list[Sheet]) -> bool:
@@ -39,5 +41,38 @@ def parse(sheets: list[Sheet]) -> list[Block]:
         read_grid_block(rows, header, block)
         if block.values:
             blocks.append(block)
+    if not blocks:  # the 'Table' (list) export: a line per well
+        blocks = _table_blocks(rows, plate)
     raw = [b for b in blocks if b.read.lower().startswith("raw data")]
     return raw or blocks
+
+
+_NOT_READS = {"well", "well row", "well col", "well column", "content", "group", "id", "sample",
+              "sample id", ""}
+
+
+def _table_blocks(rows: list[list[str]], plate: str | None) -> list[Block]:
+    """MARS 'Table' exports: a header naming ``Well`` (A01) or ``Well Row`` + ``Well Col``,
+    ``Content`` ..., then one column per read (``Raw Data (450 1)``); one block per read."""
+    for i, cells in enumerate(rows):
+        names = [c.strip().lower() for c in cells]
+        if "well" in names or {"well row", "well col"} <= set(names):
+            break
+    else:
+        return []
+    reads = [(j, rows[i][j]) for j, name in enumerate(names) if name not in _NOT_READS]
+    blocks = [Block(plate=plate, read=name, where=f"line {i + 1}") for _, name in reads]
+    for cells in rows[i + 1 :]:
+        if not any(cells):
+            break
+        cell = dict(zip(names, cells, strict=False))
+        try:
+            if "well" in cell:
+                row, col = parse_well(cell["well"])
+            else:
+                row, col = row_number(cell["well row"]), int(cell["well col"])
+        except (InputError, ValueError):
+            break  # the table ends (a summary or a note follows)
+        for block, (j, _) in zip(blocks, reads, strict=True):
+            block.add(row, col, cells[j] if j < len(cells) else "")
+    return [b for b in blocks if b.values]
