@@ -8,7 +8,6 @@ outcome is in docs/guide/messy-data.md ("Second round of new-user files").
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
@@ -241,3 +240,45 @@ def test_mars_table_export(tmp_path, well_columns):
     pd.testing.assert_series_equal(variant["signal"].sort_index(), original["signal"].sort_index())
     assert set(variant["read"]) == {"Raw Data (450 1)"}
     assert set(variant["plate"]) == set(original["plate"])
+
+
+KISPI = Path(__file__).parents[2] / "src" / "tallrx" / "data" / "examples" / "kispi_drp_plate"
+
+
+def test_long_measurement_concatenated_with_summary_rows(tmp_path):
+    """The real KiSpi measurement table cut in two and joined with `cat` (its header repeated in
+    the middle), with 'Total' / 'Mean' rows at the end, reads to the same wells (was: "'row' is
+    not a row letter")."""
+    from tallrx.io import read_plate_file
+
+    source = KISPI / "measurement.csv"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    half = len(lines) // 2
+    text = "\n".join(lines[:half] + [lines[0]] + lines[half:]
+                     + ["Total,,301234,,", "Mean,,1163.1,,"]) + "\n"
+    path = tmp_path / "measurement.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.warns(UserWarning, match="3 repeated header or summary row"):
+        variant = read_plate_file(path)
+    original = read_plate_file(source)
+    assert len(variant) == len(original) == len(lines) - 1
+    pd.testing.assert_frame_equal(variant.reset_index(drop=True), original.reset_index(drop=True),
+                                  check_like=True)
+
+
+def test_synergy_table_concatenated_with_cat(tmp_path):
+    """Two SynergyFinder tables joined with `cat` (the header repeated): the header row is not a
+    well (was: "row 10: unknown concentration unit 'conc_r_unit'")."""
+    from tallrx.io.assays.synergyfinder import read_delimited, read_synergyfinder
+
+    header = "block_id,drug_row,drug_col,conc_r,conc_c,response,conc_r_unit,conc_c_unit"
+    rows = [f"1,A,B,{a},{b},{100 / (1 + a) / (1 + b):.4f},uM,uM"
+            for a in (0, 0.5, 2) for b in (0, 1, 4)]
+    path = tmp_path / "two.csv"
+    path.write_text("\n".join([header, *rows[:4], header, *rows[4:]]) + "\n")
+    with pytest.warns(UserWarning, match="1 repeated header row"):
+        table = read_delimited(path)
+    out = read_synergyfinder(table, where=str(path))
+    assert len(out) == 9
+    np.testing.assert_allclose(sorted(out["viability"]), sorted(
+        100 / (1 + a) / (1 + b) for a in (0, 0.5, 2) for b in (0, 1, 4)), atol=5e-5)

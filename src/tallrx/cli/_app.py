@@ -261,6 +261,8 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
     InputError naming the file."""
     import pandas as pd
 
+    from tallrx.io._cells import without_repeated_headers
+
     (path,) = existing_files([path])
     if path.is_dir():
         raise InputError(f"{path}: is a folder; pass the {what} CSV or Parquet file inside it")
@@ -275,7 +277,7 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
         return df
     european = _spreadsheet_text(path, what)
     if european is not None:
-        return _without_repeated_headers(european, path)
+        return without_repeated_headers(european, str(path))
     try:
         df = pd.read_csv(path)
     except pd.errors.EmptyDataError:
@@ -289,40 +291,7 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
         ) from None
     if len(df) == 0:
         raise InputError(f"{path}: has a header but no rows; expected one row per {what} entry")
-    return _without_repeated_headers(df, path)
-
-
-def _without_repeated_headers(df: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """``df`` without the rows that only repeat its header (tables concatenated with ``cat``)
-    and without rows whose every cell is empty (',,,' lines a spreadsheet leaves at the end);
-    a warning counts them. Columns left all-numeric are read as numbers again."""
-    import warnings
-
-    import pandas as pd
-
-    from tallrx.errors import DegenerateDataWarning
-
-    names = [str(c).strip() for c in df.columns]
-    text = df.astype(str).apply(lambda col: col.str.strip())
-    header = (text == names).all(axis=1) if len(names) > 1 else pd.Series(False, index=df.index)
-    empty = df.isna().all(axis=1)
-    if not (header.any() or empty.any()):
-        return df
-    parts = []
-    if header.any():
-        rows = ", ".join(str(i + 1) for i in list(df.index[header])[:5])
-        parts.append(f"{int(header.sum())} repeated header row(s) (data row {rows})")
-    if empty.any():
-        parts.append(f"{int(empty.sum())} empty row(s)")
-    warnings.warn(f"{path}: {' and '.join(parts)} left out; later row numbers count the rows "
-                  "that remain", DegenerateDataWarning, stacklevel=3)
-    kept = df[~(header | empty)].reset_index(drop=True)
-    for column in kept.columns:
-        if kept[column].dtype == object:
-            numbers = pd.to_numeric(kept[column], errors="coerce")
-            if numbers.notna().sum() == kept[column].notna().sum():
-                kept[column] = numbers
-    return kept
+    return without_repeated_headers(df, str(path))
 
 
 def _spreadsheet_text(path: Path, what: str) -> pd.DataFrame | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ import openpyxl
 import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
-from tallrx.errors import InputError
+from tallrx.errors import DegenerateDataWarning, InputError
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -210,3 +211,30 @@ def read_sheets(path: Path) -> list[Sheet]:
     if not any(any(cell for cell in row) for sheet in sheets for row in sheet.rows):
         raise InputError(f"{path}: the file holds no values; expected a plate-reader export")
     return sheets
+
+
+def without_repeated_headers(df: pd.DataFrame, where: str) -> pd.DataFrame:
+    """``df`` without the rows that only repeat its header (tables concatenated with ``cat``)
+    and without rows whose every cell is empty (',,,' lines a spreadsheet leaves at the end);
+    a warning counts them. Columns left all-numeric are read as numbers again."""
+    names = [str(c).strip() for c in df.columns]
+    text = df.astype(str).apply(lambda col: col.str.strip())
+    header = (text == names).all(axis=1) if len(names) > 1 else pd.Series(False, index=df.index)
+    empty = df.isna().all(axis=1)
+    if not (header.any() or empty.any()):
+        return df
+    parts = []
+    if header.any():
+        rows = ", ".join(str(i + 1) for i in list(df.index[header])[:5])
+        parts.append(f"{int(header.sum())} repeated header row(s) (data row {rows})")
+    if empty.any():
+        parts.append(f"{int(empty.sum())} empty row(s)")
+    warnings.warn(f"{where}: {' and '.join(parts)} left out; later row numbers count the rows "
+                  "that remain", DegenerateDataWarning, stacklevel=3)
+    kept = df[~(header | empty)].reset_index(drop=True)
+    for column in kept.columns:
+        if kept[column].dtype == object:
+            numbers = pd.to_numeric(kept[column], errors="coerce")
+            if numbers.notna().sum() == kept[column].notna().sum():
+                kept[column] = numbers
+    return kept

@@ -30,7 +30,13 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError, UnitError, did_you_mean
-from tallrx.io._cells import SNIFF_CHARS, decode, sniff_delimiter, text_table
+from tallrx.io._cells import (
+    SNIFF_CHARS,
+    decode,
+    sniff_delimiter,
+    text_table,
+    without_repeated_headers,
+)
 from tallrx.io._numbers import to_number
 from tallrx.units import to_um
 
@@ -260,4 +266,4 @@ def read_delimited(path: str | os.PathLike) -> pd.DataFrame:
         raise InputError(f"{path}: not a readable CSV/TSV/XLSX table ({first})") from None
     if len(df) == 0:
         raise InputError(f"{path}: has a header but no rows; expected one row per well")
-    return df
+    return without_repeated_headers(df, str(path))

@@ -108,12 +108,16 @@ def parse(sheets: list[Sheet]) -> list[Block]:
         header = sheet.rows[start]
         if "signal" not in found or not ("well" in found or {"row", "col"} <= found.keys()):
             _missing(header, found, "")
+        skipped: list[str] = []
         for i in range(start + 1, len(sheet.rows)):
             raw = sheet.rows[i]
             if not any(raw):
                 continue
             cells = dict(zip(header, raw + [""] * len(header), strict=False))
             where = f"line {i + 1}"
+            if _not_a_well(raw, header, cells, found):
+                skipped.append(f"{where} ('{raw[0] if raw else ''}')")
+                continue
             row, col = _position(cells, found, where)
             plate = cells[found["plate"]] if "plate" in found else ""
             read = cells[found["read"]] if "read" in found else ""
@@ -122,4 +126,24 @@ def parse(sheets: list[Sheet]) -> list[Block]:
             )
             exclude = cells[found["exclude"]] if "exclude" in found else None
             block.add(row, col, cells[found["signal"]], exclude)
+        if skipped and blocks:
+            first = next(iter(blocks.values()))
+            shown = "; ".join(skipped[:3]) + (f" (+{len(skipped) - 3} more)" if len(skipped) > 3
+                                              else "")
+            first.note = (f"{len(skipped)} repeated header or summary row(s) left out: {shown}"
+                          + (f"; {first.note}" if first.note else ""))
     return list(blocks.values())
+
+
+#: first cells of the summary rows a spreadsheet or instrument adds under a table
+SUMMARY_WORDS = {"total", "totals", "sum", "mean", "average", "median", "sd", "stdev", "cv",
+                 "cv %", "cv%", "min", "max", "count"}  # never a row letter (N is a row)
+
+
+def _not_a_well(raw: list[str], header: list[str], cells: dict, found: dict) -> bool:
+    """True for a row that repeats the header (tables concatenated with ``cat``) or is a summary
+    row ('Total', 'Mean', 'SD' ... in the position column) rather than a well."""
+    if [c.strip() for c in raw[: len(header)]] == [c.strip() for c in header]:
+        return True
+    position = cells[found["well"]] if "well" in found else cells[found["row"]]
+    return position.strip().lower() in SUMMARY_WORDS

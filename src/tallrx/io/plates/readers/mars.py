@@ -54,12 +54,12 @@ _NOT_READS = {"well", "well row", "well col", "well column", "content", "group",
 def _table_blocks(rows: list[list[str]], plate: str | None) -> list[Block]:
     """MARS 'Table' exports: a header naming ``Well`` (A01) or ``Well Row`` + ``Well Col``,
     ``Content`` ..., then one column per read (``Raw Data (450 1)``); one block per read."""
-    for i, cells in enumerate(rows):
-        names = [c.strip().lower() for c in cells]
-        if "well" in names or {"well row", "well col"} <= set(names):
-            break
-    else:
+    lowered = [[c.strip().lower() for c in cells] for cells in rows]
+    i = next((k for k, names in enumerate(lowered)
+              if "well" in names or {"well row", "well col"} <= set(names)), None)
+    if i is None:
         return []
+    names = lowered[i]
     reads = [(j, rows[i][j]) for j, name in enumerate(names) if name not in _NOT_READS]
     blocks = [Block(plate=plate, read=name, where=f"line {i + 1}") for _, name in reads]
     for cells in rows[i + 1 :]:
