@@ -282,3 +282,16 @@ def test_synergy_table_concatenated_with_cat(tmp_path):
     assert len(out) == 9
     np.testing.assert_allclose(sorted(out["viability"]), sorted(
         100 / (1 + a) / (1 + b) for a in (0, 0.5, 2) for b in (0, 1, 4)), atol=5e-5)
+
+
+def test_proteingroups_saved_as_xlsx(tmp_path):
+    """proteinGroups.txt opened in Excel and saved as a workbook (numbers as numbers) reads like
+    the text file (was: "is a binary file, not a MaxQuant proteinGroups.txt")."""
+    from tallrx.io.assays import read_proteingroups
+
+    path = tmp_path / "proteinGroups.xlsx"
+    pd.read_csv(PG, sep="\t", low_memory=False).to_excel(path, index=False)
+    original, variant = read_proteingroups(PG), read_proteingroups(path)
+    assert len(variant) == len(original) > 0
+    pd.testing.assert_frame_equal(variant.reset_index(drop=True), original.reset_index(drop=True))
+    assert variant.attrs["removed"] == original.attrs["removed"]

@@ -76,8 +76,18 @@ def _read_proteingroups_raw(path: PathLike) -> pd.DataFrame:
     columns); the delimiter is kept in ``attrs['delimiter']`` for the number parser."""
     _require_table_file(path, "a MaxQuant proteinGroups.txt")
     what = "a MaxQuant proteinGroups.txt"
-    df = text_table(read_text(path, what=what), where=str(path), what=what, dtype=str,
-                    keep_default_na=False, low_memory=False)
+    with open(path, "rb") as fh:
+        workbook = fh.read(4) == b"PK\x03\x04"
+    if workbook:  # proteinGroups opened in Excel and saved as .xlsx (first sheet)
+        try:
+            df = pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False)
+        except Exception as exc:  # openpyxl / zip errors: a damaged or foreign workbook
+            raise InputError(f"{path}: cannot be read as an Excel workbook ({exc}); expected "
+                             f"{what}") from None
+        df = df.apply(lambda col: col.str.strip())
+    else:
+        df = text_table(read_text(path, what=what), where=str(path), what=what, dtype=str,
+                        keep_default_na=False, low_memory=False)
     delimiter = df.attrs.get("delimiter")
     df = df.loc[:, [not (str(c).startswith("Unnamed: ") and not df[c].str.strip().any())
                     for c in df.columns]]
