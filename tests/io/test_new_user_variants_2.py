@@ -2,8 +2,8 @@
 
 Each variant is made by the test from a real file in tests/data (the original file read by the
 same reader is the oracle: the variant must give the same numbers) or is a small hand-built table
-whose expected values follow from its construction. The table of every variant tried and its
-outcome is in docs/guide/messy-data.md ("Second round of new-user files").
+whose expected values follow from its construction. :data:`TRIED` lists every variant tried in
+this round and its outcome; a fixed one names the test that keeps it fixed.
 """
 
 from __future__ import annotations
@@ -17,6 +17,72 @@ import pytest
 FORMATS = Path(__file__).parents[1] / "data" / "formats"
 QS7 = FORMATS / "qpcr" / "appbio_quantstudio7_ddCt_96_example05.txt"
 PG = FORMATS / "apms" / "maxquant_proteinGroups_alphastats_lfq_ibaq.txt"
+
+
+#: every variant tried in this round: "variant | outcome before it | the test that keeps it
+#: fixed" (no test when it already worked or gave a clear error)
+TRIED_TABLE = """\
+matrix grid, lower-case row letters | ok |
+matrix grid, tab-separated .txt | ok |
+matrix grid, trailing empty columns and ',,,' rows | ok |
+matrix grid transposed (',A..H', a line per column) | not recognised: fixed | test_transposed_plate_grid
+24-well and 1536-well (AA-AF) matrix grids; 1536 long table | ok |
+matrix grid with a summary block (Mean / SD / Z') below | ok |
+matrix header 01..12, scientific notation 1.234E+05 | ok |
+matrix with quoted '10,100' in a ',' file | clear error (reads two ways; by design) |
+'Raw' + 'Results' grids; two wavelength grids; xlsx, two sheets; xlsx title rows | ok |
+Gen5 two raw reads interleaved / titled grids / two plates / cp1252 / xlsx | ok |
+Gen5 kinetic read (Time x wells) | 'no plate data found': fixed | test_gen5_kinetic_read_is_one_read_per_time_point
+MARS two Raw Data blocks, raw + blank corrected, lower-case rows, ';' decimal comma | ok |
+MARS 'Table' export (Well / Well Row + Well Col, Content, read) | 'no plate data found': fixed | test_mars_table_export
+Kaleido two Result blocks; EnVision two labels | ok |
+SoftMax Pro PlateFormat / TimeFormat with 2 wavelengths, 384 wells, UTF-8 decimal comma | ok |
+long table: 'Well Position' + lower-case wells, Row/Column 'a','01', 'Read' column | ok |
+long table joined with cat (header repeated) / 'Total' and 'Mean' rows | error on the header / total row: fixed | test_long_measurement_concatenated_with_summary_rows
+long table with a duplicated well | clear error |
+layout wells 'A01', 'a1', 'a01', ' A1 '; A1 + A01 duplicated (clear error) | ok |
+layout unit row under the header (',,nM') | 'is not a well name' error: fixed | test_layout_with_a_unit_row_under_the_header
+layout 'conc [nM]', 'Concentration (nM)', units µM / um / μM / uMol/L | ok |
+layout trailing 'Total' row; plate-shaped layout grids | clear error |
+wellmap [block.WxH], [irow], [col] with unit nM | ok |
+screen: one of two plates without vehicle wells | ok (flagged curve) |
+screen: the only plate without vehicle wells | clear error |
+fit: mixed-case headers (Conc_A) | missing column: fixed | test_fit_reads_the_variant_like_the_plain_table
+fit: GDSC2 CELL_LINE_NAME / DRUG_NAME / CONC (+ --response INTENSITY) | missing column: fixed | test_fit_reads_the_variant_like_the_plain_table
+fit: 'conc (mM)' header unit | missing column: fixed | test_fit_reads_the_variant_like_the_plain_table
+fit: tables joined with cat; ',,,' rows | error / empty flagged curve: fixed | test_fit_reads_the_variant_like_the_plain_table
+fit: unit column mM / µM / nM mixed; tab .txt; quoted fields | ok |
+fit: trailing 'Total' row | ok (a flagged curve 'Total') |
+fit: title row above a ',' table | clear error (names the columns found) |
+synergy: mixed-case SynergyFinder headers; µM / nM unit columns | ok |
+synergy: tables joined with cat | unit 'conc_r_unit' error: fixed | test_synergy_table_concatenated_with_cat
+QuantStudio Design & Analysis [Results] (Sample / Target / Cq) | no Sample Name column: fixed | test_quantstudio_design_and_analysis_columns
+the same as an xlsx Results sheet | read as a wide table of header lines: fixed | test_quantstudio_design_and_analysis_xlsx
+CFX Cq 'NaN' / 'N/A'; CFX ';' decimal comma; LightCycler 480 Cp | ok |
+long: 3 reference genes, triplicate with an outlier (flagged) | ok |
+long: 'Sample Name,Target Name,CT'; 'Gene,Cq' with 'No Cq' / '>40' | ok |
+RDML zipped; qPCR layout wells 'a01' | ok |
+iBAQ_X / iBAQ.X / IBAQ X / ibaq X columns | no iBAQ <experiment> columns: fixed | test_maxquant_ibaq_columns_spelled_another_way
+Perseus export with #!{Type} rows | column holds 'E': fixed | test_perseus_export_with_annotation_rows
+proteinGroups saved as .xlsx | 'is a binary file': fixed | test_proteingroups_saved_as_xlsx
+old MaxQuant 'Contaminant'; ' + ' flags; 'BCL2L11;BIM' gene names; empty gene name | ok |
+ImageJ Measure / Gel Analyzer results (',' and ';' decimal comma) | ok |
+ImageJ Results with Summarize rows | Mean / SD read as lanes 5, 6: fixed | test_imagej_results_with_summarize_rows
+Bio-Rad Image Lab band table ('Volume (Int)', 'Band Label', 'Band %') | no intensity column: fixed | test_image_lab_band_table_with_units_in_headers
+"""
+TRIED = [tuple(part.strip() for part in line.split("|")) for line in TRIED_TABLE.splitlines()]
+
+
+def test_every_fixed_variant_names_an_existing_test():
+    """The TRIED list stays honest: a variant marked fixed names a test of this round."""
+    import sys
+
+    here = sys.modules[__name__]
+    fit_tests = (Path(__file__).parents[1] / "cli" / "test_fit_cli_new_user.py").read_text()
+    for variant, outcome, test in TRIED:
+        assert ("fixed" in outcome) == bool(test), variant
+        if test:
+            assert hasattr(here, test) or f"def {test}(" in fit_tests, test
 
 
 def _ct_by_well(df: pd.DataFrame) -> pd.Series:
