@@ -30,7 +30,9 @@ matrix grid transposed (',A..H', a line per column) | not recognised: fixed | te
 matrix grid with a summary block (Mean / SD / Z') below | ok |
 matrix header 01..12, scientific notation 1.234E+05 | ok |
 matrix with quoted '10,100' in a ',' file | clear error (reads two ways; by design) |
-'Raw' + 'Results' grids; two wavelength grids; xlsx, two sheets; xlsx title rows | ok |
+matrix xlsx with two sheets; xlsx title rows | ok |
+'Raw' + 'Results' grids with bare titles | read as two plates (no read name) |
+Tecan i-control 'Label: Label1/2' grids; 'Wavelength: 450 nm' above each grid | two plates: fixed | test_tecan_icontrol_two_labels_are_two_reads_of_one_plate
 Gen5 two raw reads interleaved / titled grids / two plates / cp1252 / xlsx | ok |
 Gen5 kinetic read (Time x wells) | 'no plate data found': fixed | test_gen5_kinetic_read_is_one_read_per_time_point
 MARS two Raw Data blocks, raw + blank corrected, lower-case rows, ';' decimal comma | ok |
@@ -361,3 +363,34 @@ def test_proteingroups_saved_as_xlsx(tmp_path):
     assert len(variant) == len(original) > 0
     pd.testing.assert_frame_equal(variant.reset_index(drop=True), original.reset_index(drop=True))
     assert variant.attrs["removed"] == original.attrs["removed"]
+
+
+def test_tecan_icontrol_two_labels_are_two_reads_of_one_plate(tmp_path):
+    """A Tecan i-control workbook measures one plate twice (Label1 450 nm, Label2 600 nm): each
+    '<>' grid is a read named by the 'Label: NAME' line above it, not a plate of its own (was: two
+    plates 'run-1', 'run-2', analysed as two samples when the layout is a template)."""
+    import openpyxl
+
+    from tallrx.io import read_plate_file
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["Application: Tecan i-control"], ["Device: infinite 200Pro"], [],
+                ["Plate", "Corning 96 Flat Bottom Transparent Polystyrol"], []):
+        sheet.append(row)
+    for label, wave, offset in (("Label1", 450, 0.0), ("Label2", 600, 5.0)):
+        for row in ([f"Label: {label}"], ["Mode", "Absorbance"], ["Wavelength", wave, "nm"],
+                    ["Number of Flashes", 25], ["Start Time:", "12.03.2025 10:00:00"], [],
+                    ["Temperature: 25 °C"], ["<>", *range(1, 13)]):
+            sheet.append(row)
+        for r, letter in enumerate("ABCDEFGH"):
+            sheet.append([letter, *(offset + (r + 1) + c / 100 for c in range(1, 13))])
+        sheet.append([])
+        sheet.append(["End Time:", "12.03.2025 10:01:00"])
+    path = tmp_path / "run.xlsx"
+    book.save(path)
+    df = read_plate_file(path)
+    assert set(df["plate"]) == {"run"} and sorted(df["read"].unique()) == ["Label1", "Label2"]
+    got = df.set_index(["read", "well"])["signal"]
+    assert got[("Label1", "C5")] == pytest.approx(3.05) and got[("Label2", "H12")] == pytest.approx(
+        13.12)

@@ -33,6 +33,26 @@ def _title_plate(sheet: Sheet, start: int) -> str | None:
     return match.group(1).strip()
 
 
+_READ_TITLE = re.compile(r"^(?:label|wavelength|read|measurement)\b\s*[:=]?\s*(.*)$",
+                         re.IGNORECASE)
+
+
+def _read_title(sheet: Sheet, start: int, stop: int) -> str:
+    """The read a grid belongs to: the nearest ``Label: NAME`` line above it (Tecan i-control
+    names each measurement so, several lines above its ``<>`` grid), or a ``Wavelength: 450 nm``
+    / ``Read: ...`` line just above it; '' when there is none. Lines at or above ``stop`` (the
+    previous grid) are not looked at."""
+    for k in range(start - 1, stop, -1):
+        cells = [c.strip() for c in sheet.rows[k] if c.strip()]
+        if not cells or not 1 <= len(cells) <= 3:
+            continue
+        match = _READ_TITLE.match(" ".join(cells))
+        label = cells[0].lower().startswith("label")
+        if match and match.group(1).strip() and (label or k == start - 1):
+            return match.group(1).strip()
+    return ""
+
+
 def _grids(sheet: Sheet):
     rows = sheet.rows
     for i, cells in enumerate(rows):
@@ -94,7 +114,9 @@ def sniff(sheets: list[Sheet]) -> bool:
 def parse(sheets: list[Sheet]) -> list[Block]:
     blocks: list[Block] = []
     multi_sheet = sum(1 for s in sheets if any(True for _ in _grids(s))) > 1
+    seen: dict[str, int] = {}  # read name -> grids so far: the same read again is a new plate
     for sheet in sheets:
+        previous = -1
         for start, cols in _grids(sheet):
             lines = list(grid_rows(sheet.rows, start, len(cols)))
             row_numbers = [r for _, r, _, _ in lines]
@@ -115,7 +137,12 @@ def parse(sheets: list[Sheet]) -> list[Block]:
                 if corner.lower() not in _GENERIC_CORNERS
                 else _title_plate(sheet, start) or (sheet.name if multi_sheet else None)
             )
-            block = Block(plate=plate, number=len(blocks) + 1, shape=shape, where=where)
+            read = _read_title(sheet, start, previous)
+            previous = start + len(lines)
+            if read:
+                seen[read] = seen.get(read, 0) + 1
+            number = seen[read] if read else len(blocks) + 1
+            block = Block(plate=plate, read=read, number=number, shape=shape, where=where)
             for _, row, values, _ in lines:
                 for col, value in zip(cols, values, strict=True):
                     block.add(row, col, value)
