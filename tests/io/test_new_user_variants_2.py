@@ -61,6 +61,9 @@ synergy: tables joined with cat | unit 'conc_r_unit' error: fixed | test_synergy
 QuantStudio Design & Analysis [Results] (Sample / Target / Cq) | no Sample Name column: fixed | test_quantstudio_design_and_analysis_columns
 the same as an xlsx Results sheet | read as a wide table of header lines: fixed | test_quantstudio_design_and_analysis_xlsx
 CFX Cq 'NaN' / 'N/A'; CFX ';' decimal comma; LightCycler 480 Cp | ok |
+CFX results saved as .xlsx | read as a generic table (Fluor, Cq Mean as conditions): fixed | test_cfx_results_as_xlsx_or_under_run_information
+CFX CSV under 'File Name:' run-information lines | parser error: fixed | test_cfx_results_as_xlsx_or_under_run_information
+QuantStudio 7 text with CRLF line ends / UTF-16 | ok |
 long: 3 reference genes, triplicate with an outlier (flagged) | ok |
 long: 'Sample Name,Target Name,CT'; 'Gene,Cq' with 'No Cq' / '>40' | ok |
 RDML zipped; qPCR layout wells 'a01' | ok |
@@ -394,3 +397,23 @@ def test_tecan_icontrol_two_labels_are_two_reads_of_one_plate(tmp_path):
     got = df.set_index(["read", "well"])["signal"]
     assert got[("Label1", "C5")] == pytest.approx(3.05) and got[("Label2", "H12")] == pytest.approx(
         13.12)
+
+
+@pytest.mark.parametrize("variant", ["xlsx", "run_info_lines"])
+def test_cfx_results_as_xlsx_or_under_run_information(tmp_path, variant):
+    """The real CFX Maestro Cq results saved as a workbook (was: read as a generic table, Fluor and
+    'Cq Mean' taken as conditions) or under 'File Name: ...' lines (was: "Expected 1 fields in
+    line 4") read like the CSV."""
+    from tallrx.io.assays import read_qpcr
+
+    source = FORMATS / "qpcr" / "biorad_cfx_maestro_Cq_results_example01.csv"
+    if variant == "xlsx":
+        path = tmp_path / "cfx.xlsx"
+        pd.read_csv(source).to_excel(path, index=False, sheet_name="0")
+    else:
+        path = tmp_path / "cfx.csv"
+        path.write_text("File Name: run1.pcrd\nCreated By User: lab\n\n" + source.read_text())
+    original, variant_df = read_qpcr(source), read_qpcr(path)
+    assert variant_df.attrs["format"] == "biorad"
+    cols = ["well", "sample", "target", "ct", "task"]
+    pd.testing.assert_frame_equal(variant_df[cols], original[cols])

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from tallrx.errors import InputError, did_you_mean
-from tallrx.io._cells import read_text, text_table
+from tallrx.io._cells import read_text, sniff_delimiter, text_table
 from tallrx.io._numbers import numbers_if_all
 from tallrx.io._numbers import to_number as to_number  # re-exported: the assay readers use it
 from tallrx.plate import WELL_RE, well_name
@@ -58,8 +58,8 @@ def read_table(path: PathLike, *, what: str, sheet: str | int = 0) -> pd.DataFra
             df = pd.read_excel(path, sheet_name=sheet, dtype=str)
         else:
             df = text_table(
-                read_text(path, what=what), where=str(path), what=what, dtype=str,
-                skip_blank_lines=True,
+                _without_title_lines(read_text(path, what=what)), where=str(path), what=what,
+                dtype=str, skip_blank_lines=True,
             )
     except InputError:
         raise
@@ -77,6 +77,19 @@ def read_table(path: PathLike, *, what: str, sheet: str | int = 0) -> pd.DataFra
     if delimiter:
         df.attrs["delimiter"] = delimiter
     return df
+
+
+def _without_title_lines(text: str) -> str:
+    """``text`` without the one-cell lines above its table ('File Name: run1.pcrd', 'Created:
+    ...', empty lines: run information an instrument writes over its CSV), which would otherwise
+    make the parser take a one-column header; up to 10 such lines, and only when a line with two
+    or more cells follows."""
+    lines = text.splitlines(keepends=True)
+    delimiter = sniff_delimiter(text)
+    for k, line in enumerate(lines[:11]):
+        if sum(bool(c.strip()) for c in line.split(delimiter)) >= 2:
+            return "".join(lines[k:]) if k else text
+    return text
 
 
 def _below_title(df: pd.DataFrame) -> pd.DataFrame:

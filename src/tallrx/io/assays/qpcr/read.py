@@ -72,7 +72,10 @@ _CT_NAMES = ("ct", "cq", "cp", "cт")
 
 
 def _table_kind(cells: pd.DataFrame) -> str:
-    """'table' when a sheet has a ct / cq / cp column, else 'wide'."""
+    """'biorad' for a CFX results sheet (Well, Fluor, Cq), 'table' when a sheet has a ct / cq /
+    cp column, else 'wide'."""
+    if {"well", "fluor", "cq"} <= {norm_name(c) for c in cells.columns}:
+        return "biorad"
     return "table" if find_column(cells.columns, _CT_NAMES) else "wide"
 
 
