@@ -350,7 +350,9 @@ def calibrate_command(
         None, "--particles", help="SMC particles (parameter sets); default 64, 16 with --quick."
     ),
     moves: int | None = typer.Option(
-        None, "--moves", help="Random-walk Metropolis moves per SMC step; default 2, 1 with --quick."
+        None, "--moves", help="Fewest Metropolis moves per SMC step (more until 95 % of the "
+        "particles have moved, at most 6 per line step and 2 per cohort step); default 2, 1 "
+        "with --quick."
     ),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     quick: bool = typer.Option(
