@@ -36,6 +36,12 @@ VARIANTS = {
     # the unit in the concentration header, no --unit
     "header_unit": (_table("sample,drug,conc (mM),viability", lambda c, v: f"S1,ferulic,{c},{v}"),
                     []),
+    # a title line (Excel's merged title cell) above the header, English and German Excel
+    "title_line": ("Dose response export, run 3,,,\n,,,\n" + _table(
+        "sample,drug_a,conc_a,viability", lambda c, v: f"S1,ferulic,{c},{v}"), ["--unit", "mM"]),
+    "title_line_semicolon": ("Dosis-Wirkung Lauf 3;;;\n;;;\n" + _table(
+        "sample;drug_a;conc_a;viability",
+        lambda c, v: f"S1;ferulic;{c};{v}".replace(".", ",")), ["--unit", "mM"]),
     # two exports concatenated with `cat` (a repeated header row) and ',,,' rows at the end
     "concatenated": (
         "sample,drug_a,conc_a,viability\n"

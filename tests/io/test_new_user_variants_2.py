@@ -55,7 +55,7 @@ fit: 'conc (mM)' header unit | missing column: fixed | test_fit_reads_the_varian
 fit: tables joined with cat; ',,,' rows | error / empty flagged curve: fixed | test_fit_reads_the_variant_like_the_plain_table
 fit: unit column mM / µM / nM mixed; tab .txt; quoted fields | ok |
 fit: trailing 'Total' row | ok (a flagged curve 'Total') |
-fit: title row above a ',' table | clear error (names the columns found) |
+fit: a title line above a ',' or ';' table | missing column: fixed | test_fit_reads_the_variant_like_the_plain_table
 synergy: mixed-case SynergyFinder headers; µM / nM unit columns | ok |
 synergy: tables joined with cat | unit 'conc_r_unit' error: fixed | test_synergy_table_concatenated_with_cat
 QuantStudio Design & Analysis [Results] (Sample / Target / Cq) | no Sample Name column: fixed | test_quantstudio_design_and_analysis_columns

@@ -261,7 +261,8 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
     InputError naming the file."""
     import pandas as pd
 
-    from tallrx.io._cells import without_repeated_headers
+    from tallrx.io._cells import renumber, without_repeated_headers
+    from tallrx.io.assays._tables import below_title
 
     (path,) = existing_files([path])
     if path.is_dir():
@@ -289,6 +290,9 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
         raise InputError(
             f"{path}: not a readable CSV ({first}); save the {what} table as comma-separated text"
         ) from None
+    titled = below_title(df)  # a title line above the header (Excel's merged title cell)
+    if titled is not df:
+        df = renumber(titled.reset_index(drop=True))
     if len(df) == 0:
         raise InputError(f"{path}: has a header but no rows; expected one row per {what} entry")
     return without_repeated_headers(df, str(path))
@@ -303,6 +307,7 @@ def _spreadsheet_text(path: Path, what: str) -> pd.DataFrame | None:
 
     from tallrx.io._cells import SNIFF_CHARS, decode, text_table
     from tallrx.io._numbers import numbers_if_all
+    from tallrx.io.assays._tables import below_title
 
     with path.open("rb") as fh:
         head = fh.read(SNIFF_CHARS)
@@ -312,9 +317,10 @@ def _spreadsheet_text(path: Path, what: str) -> pd.DataFrame | None:
         return None  # comma-separated (or one column): pandas' own reader, as always
     kind = f"a {what} table"
     df = text_table(decode(path.read_bytes(), str(path), what=kind), where=str(path), what=kind)
+    delimiter = df.attrs.get("delimiter")
+    df = below_title(df).reset_index(drop=True)  # a title line above the header
     if len(df) == 0:
         raise InputError(f"{path}: has a header but no rows; expected one row per {what} entry")
-    delimiter = df.attrs.get("delimiter")
     for column in df.columns:
         if not pd.api.types.is_numeric_dtype(df[column]):
             cells = df[column].copy()

@@ -231,10 +231,16 @@ def without_repeated_headers(df: pd.DataFrame, where: str) -> pd.DataFrame:
         parts.append(f"{int(empty.sum())} empty row(s)")
     warnings.warn(f"{where}: {' and '.join(parts)} left out; later row numbers count the rows "
                   "that remain", DegenerateDataWarning, stacklevel=3)
-    kept = df[~(header | empty)].reset_index(drop=True)
-    for column in kept.columns:
-        if kept[column].dtype == object:
-            numbers = pd.to_numeric(kept[column], errors="coerce")
-            if numbers.notna().sum() == kept[column].notna().sum():
-                kept[column] = numbers
-    return kept
+    return renumber(df[~(header | empty)].reset_index(drop=True))
+
+
+def renumber(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with each text column whose every value is a plain number read as numbers (after
+    rows that made pandas read it as text were taken out)."""
+    df = df.copy()
+    for column in df.columns:
+        if df[column].dtype == object:
+            numbers = pd.to_numeric(df[column], errors="coerce")
+            if numbers.notna().sum() == df[column].notna().sum():
+                df[column] = numbers
+    return df

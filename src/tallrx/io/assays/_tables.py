@@ -68,7 +68,7 @@ def read_table(path: PathLike, *, what: str, sheet: str | int = 0) -> pd.DataFra
             f"{path}: cannot be read as a table ({exc_text(exc)}); expected {what}"
         ) from exc
     delimiter = df.attrs.get("delimiter")
-    df = _below_title(df)
+    df = below_title(df)
     df = df.dropna(how="all")
     df = df.loc[:, [not str(c).startswith("Unnamed") or df[c].notna().any() for c in df.columns]]
     if df.empty:
@@ -92,19 +92,28 @@ def _without_title_lines(text: str) -> str:
     return text
 
 
-def _below_title(df: pd.DataFrame) -> pd.DataFrame:
+def below_title(df: pd.DataFrame) -> pd.DataFrame:
     """The table under a spreadsheet title: when the first line holds a single cell ('qPCR run
-    12.3.2025;;;'), the header is the first of the next 10 rows with two or more cells."""
+    12.3.2025;;;'), the header is the first of the next 10 rows with two or more cells; when it
+    names fewer columns than the next 10 rows fill ('Dose response export, run 3,,,' above a
+    4-column table), the header is the first of them that fills that many with names (text, not
+    numbers)."""
     named = [c for c in df.columns if not str(c).startswith("Unnamed")]
-    if len(df.columns) < 2 or len(named) > 1:
+    if len(df.columns) < 2:
+        return df
+    filled = df.iloc[:10].notna().sum(axis=1)
+    need = 2 if len(named) <= 1 else int(filled.max()) if len(filled) else 0
+    if len(named) > 1 and need <= len(named):
         return df
     for k in range(min(10, len(df))):
         cells = df.iloc[k]
-        if cells.notna().sum() >= 2:
+        names = len(named) <= 1 or pd.to_numeric(cells.dropna(), errors="coerce").isna().all()
+        if cells.notna().sum() >= need and names:
             body = df.iloc[k + 1:].copy()
             body.columns = [str(v).strip() if pd.notna(v) else f"Unnamed: {i}"
                             for i, v in enumerate(cells)]
-            return body
+            return body.loc[:, [pd.notna(v) or body.iloc[:, i].notna().any()
+                                for i, v in enumerate(cells)]]
     return df
 
 
