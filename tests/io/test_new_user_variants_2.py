@@ -38,6 +38,7 @@ Gen5 kinetic read (Time x wells) | 'no plate data found': fixed | test_gen5_kine
 MARS two Raw Data blocks, raw + blank corrected, lower-case rows, ';' decimal comma | ok |
 MARS 'Table' export (Well / Well Row + Well Col, Content, read) | 'no plate data found': fixed | test_mars_table_export
 Kaleido two Result blocks; EnVision two labels | ok |
+Kaleido / EnVision (grids and unlabelled) / MARS exports saved as .xlsx; Magellan with two measurement columns | ok |
 SoftMax Pro PlateFormat / TimeFormat with 2 wavelengths, 384 wells, UTF-8 decimal comma | ok |
 long table: 'Well Position' + lower-case wells, Row/Column 'a','01', 'Read' column | ok |
 long table joined with cat (header repeated) / 'Total' and 'Mean' rows | error on the header / total row: fixed | test_long_measurement_concatenated_with_summary_rows
@@ -46,6 +47,10 @@ layout wells 'A01', 'a1', 'a01', ' A1 '; A1 + A01 duplicated (clear error) | ok 
 layout unit row under the header (',,nM') | 'is not a well name' error: fixed | test_layout_with_a_unit_row_under_the_header
 layout 'conc [nM]', 'Concentration (nM)', units µM / um / μM / uMol/L | ok |
 layout trailing 'Total' row; plate-shaped layout grids | clear error |
+layout drug NEGCON / POSCON (Gen5 well ids), well type NC / PC, 'DMSO 0.1%' | treated well without dose / unknown role: fixed | test_layout_controls_named_as_instruments_and_people_name_them
+layout dose with its unit in the cell ('10 nM', '2.5 µM') | not a number: fixed | test_layout_controls_named_as_instruments_and_people_name_them
+layout '10 nM' in a row whose unit column says uM | clear error |
+layout 'Negative Control' / 'Positive Control' roles; drug 'Medium', conc '-'; '1e-3'; quoted '0,5' | ok |
 wellmap [block.WxH], [irow], [col] with unit nM | ok |
 screen: one of two plates without vehicle wells | ok (flagged curve) |
 screen: the only plate without vehicle wells | clear error |
@@ -417,3 +422,34 @@ def test_cfx_results_as_xlsx_or_under_run_information(tmp_path, variant):
     assert variant_df.attrs["format"] == "biorad"
     cols = ["well", "sample", "target", "ct", "task"]
     pd.testing.assert_frame_equal(variant_df[cols], original[cols])
+
+
+def test_layout_controls_named_as_instruments_and_people_name_them(tmp_path):
+    """Controls named by their role in the drug column (Gen5 well ids NEGCON / POSCON), a 'well
+    type' column with NC / PC, a vehicle named with its strength ('DMSO 0.1%'), and doses written
+    with their unit ('10 nM', '2.5 µM') read as the construction says (were: "concentration empty
+    for treated drug 'NEGCON'", "role 'NC' is not known", "'10 nM' ... is not a number")."""
+    from tallrx.io import read_layout
+
+    path = tmp_path / "layout.csv"
+    path.write_text("well,well type,drug,conc\n"
+                    "A1,,NEGCON,\nA2,,POSCON,\nA3,NC,,\nA4,PC,staurosporine,1\n"
+                    "A5,,DMSO 0.1%,\nA6,,DMSO_0.5 %,\nA7,,drugX,10 nM\nA8,,drugX,2.5 µM\n"
+                    "A9,,drugX,0.5\n")
+    lay = read_layout(path).set_index("well")
+    assert list(lay["role"]) == ["vehicle", "positive", "vehicle", "positive",
+                                 "vehicle", "vehicle", "treated", "treated", "treated"]
+    np.testing.assert_allclose(lay.loc[["A7", "A8", "A9"], "conc_a"], [0.01, 2.5, 0.5],
+                               rtol=1e-12)
+    assert lay.loc["A4", "drug_a"] == "staurosporine" and lay.loc["A4", "conc_a"] == 1.0
+
+
+def test_layout_dose_unit_in_the_cell_against_its_unit_column_is_an_error(tmp_path):
+    """'10 nM' in a row whose unit column says uM is not silently read either way."""
+    from tallrx.errors import InputError
+    from tallrx.io import read_layout
+
+    path = tmp_path / "layout.csv"
+    path.write_text("well,drug,conc,unit\nA1,DMSO,0,uM\nA2,drugX,10 nM,uM\n")
+    with pytest.raises(InputError, match=r"line 3 \(well A2\): concentration '10 nM'"):
+        read_layout(path)

@@ -73,6 +73,47 @@ def _header_units(raw: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     return raw.rename(columns=renames), units
 
 
+_CELL_UNIT = re.compile(r"^\s*([-+]?[\d.,]+(?:[eE][-+]?\d+)?)\s*([^\d\s].*?)\s*$")
+
+
+def _units_in_cells(raw: pd.DataFrame, found: dict) -> tuple[pd.DataFrame, dict]:
+    """Concentration cells that carry their unit ('10 nM', '2.5 µM', '1 ug/ml') split into the
+    number and the row's unit (a 'unit' column is added when there is none). A cell whose unit
+    column says another unit is left as it is (and reported as not a number). Only drug A's
+    doses, and only when drug B has a unit column of its own or no doses (drug B would otherwise
+    read drug A's unit column)."""
+    from tallrx.errors import UnitError
+    from tallrx.units import normalize_unit
+
+    column = found.get("conc_a")
+    if column is None or ("conc_b" in found and "unit_b" not in found):
+        return raw, found
+    texts = raw[column].astype(str)
+    split = texts.str.extract(_CELL_UNIT)
+    if split[1].isna().all():
+        return raw, found
+    unit_col = found.get("unit_a", "unit")
+    units = (raw[unit_col].astype(str).str.strip().where(raw[unit_col].notna(), "")
+             if unit_col in raw.columns else pd.Series("", index=raw.index))
+    raw = raw.copy()
+    for k in np.flatnonzero(split[1].notna().to_numpy()):
+        number, text = split.iloc[k, 0], split.iloc[k, 1]
+        try:
+            unit = normalize_unit(text)
+        except UnitError:
+            continue
+        given = units.iloc[k]
+        try:
+            same = given == "" or normalize_unit(given) == unit
+        except UnitError:
+            same = False
+        if same:
+            raw.iloc[k, raw.columns.get_loc(column)] = number
+            units.iloc[k] = text
+    raw[unit_col] = units
+    return raw, {**found, "unit_a": unit_col}
+
+
 def normalize_layout(
     raw: pd.DataFrame,
     *,
@@ -116,6 +157,7 @@ def normalize_layout(
     base = list(locs) if locs is not None else [f"row {i + 1}" for i in range(len(raw))]
     raw, header_units = _header_units(raw)
     found = match_columns(raw.columns, ALIASES, where)
+    raw, found = _units_in_cells(raw, found)
     has_position = "well" in found or {"row", "col"} <= found.keys()
     checked = list(_TYPO_CHECKED) + ([] if has_position else ["well", "row", "col"])
     typo = misspelled(raw.columns, found, ALIASES, checked)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -38,6 +40,8 @@ ROLE_ALIASES: dict[str, tuple[str, ...]] = {
         "negcon",
         "negative_control",
         "neg_ctrl",
+        "neg_control",
+        "nc",  # plate-assay shorthand: negative control
         "dmso",
         "solvent",
         "untreated",
@@ -51,6 +55,8 @@ ROLE_ALIASES: dict[str, tuple[str, ...]] = {
         "poscon",
         "positive_control",
         "pos_ctrl",
+        "pos_control",
+        "pc",  # plate-assay shorthand: positive control
         "kill",
         "kill_control",
     ),
@@ -73,8 +79,17 @@ def well_roles(
     dkey, skey = name_keys(drug_a), name_keys(sample)
     blank = np.isin(dkey, list(BLANK_NAMES)) | np.isin(skey, list(BLANK_NAMES))
     no_drug = (dkey == "") & (np.nan_to_num(conc_a) == 0) & (drug_b == "")
-    vehicle = np.isin(dkey, list(VEHICLE_NAMES)) | no_drug
-    inferred = np.where(blank, "blank", np.where(vehicle, "vehicle", "treated")).astype(object)
+    # a vehicle named with its strength ('DMSO 0.1%', 'DMSO_0.1 %'); a control named by its role
+    # in the drug column (Gen5's NEGCON / POSCON well ids), when no dose is given
+    base = np.array([re.sub(r"(_[\d.,_]+)?_?%?$", "", k) for k in dkey], dtype=object)
+    undosed = ~(np.nan_to_num(conc_a) > 0)
+    by_role = np.array([_ROLE_OF.get(k, "") for k in dkey], dtype=object)
+    vehicle = (np.isin(dkey, list(VEHICLE_NAMES)) | no_drug
+               | np.isin(base, list(VEHICLE_NAMES)) & (base != dkey)
+               | (by_role == "vehicle") & undosed)
+    positive = (by_role == "positive") & undosed
+    inferred = np.where(blank, "blank", np.where(vehicle, "vehicle", np.where(
+        positive, "positive", "treated"))).astype(object)
     if "role" not in found:
         return inferred
     given = cell_texts(raw[found["role"]])
