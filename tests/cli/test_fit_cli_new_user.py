@@ -72,3 +72,20 @@ def test_fit_header_unit_against_a_different_unit_option_is_an_error(tmp_path, r
     code, err = run(["fit", path, "-o", tmp_path / "c.csv", "--unit", "nM"])
     assert code == 2 and "header says mM but --unit says nM" in err
     assert not (tmp_path / "c.csv").exists()
+
+
+def test_stratify_reads_an_auc_table_with_its_own_column_names(tmp_path, run):
+    """A hand-made AUC table ('Sample,Drug,IL7,AUC') is stratified like tallrx's own names.
+    By hand (--fold 1.5, --min-auc 175): P1 200 / 100 = 2.0 -> IL7-responsive and, with
+    AUC(+IL7) 200 >= 175, IL7-dependent resistant; P2 160 / 150 = 1.07 -> neither."""
+    path = tmp_path / "aucs.csv"
+    path.write_text("Sample,Drug,IL7,AUC\nP1,prednisolone,0,100\nP1,prednisolone,25,200\n"
+                    "P2,prednisolone,0,150\nP2,prednisolone,25,160\n")
+    out = tmp_path / "strata.csv"
+    code, err = run(["stratify", path, "-o", out])
+    assert code == 0, err
+    strata = pd.read_csv(out).set_index("sample")
+    assert strata.loc["P1", "auc_fold"] == pytest.approx(2.0)
+    assert strata.loc["P2", "auc_fold"] == pytest.approx(160 / 150)
+    assert list(strata["il7_responsive"]) == [True, False]
+    assert list(strata["il7_dependent_resistant"]) == [True, False]

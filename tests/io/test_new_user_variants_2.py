@@ -61,6 +61,7 @@ fit: tables joined with cat; ',,,' rows | error / empty flagged curve: fixed | t
 fit: unit column mM / µM / nM mixed; tab .txt; quoted fields | ok |
 fit: trailing 'Total' row | ok (a flagged curve 'Total') |
 fit: a title line above a ',' or ';' table | missing column: fixed | test_fit_reads_the_variant_like_the_plain_table
+stratify: a hand-made AUC table 'Sample,Drug,IL7,AUC' | missing columns: fixed | test_stratify_reads_an_auc_table_with_its_own_column_names
 synergy: mixed-case SynergyFinder headers; µM / nM unit columns | ok |
 synergy: tables joined with cat | unit 'conc_r_unit' error: fixed | test_synergy_table_concatenated_with_cat
 QuantStudio Design & Analysis [Results] (Sample / Target / Cq) | no Sample Name column: fixed | test_quantstudio_design_and_analysis_columns

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -296,6 +297,42 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
     if len(df) == 0:
         raise InputError(f"{path}: has a header but no rows; expected one row per {what} entry")
     return without_repeated_headers(df, str(path))
+
+
+_HEADER_UNIT = re.compile(r"^(.*?)[\s_]*[(\[]\s*([^)\]]+?)\s*[)\]]\s*$")
+
+
+def named_columns(
+    df: pd.DataFrame, wanted: Mapping[str, Sequence[str]], *, where: str,
+    unit_of: str | None = None,
+) -> tuple[pd.DataFrame, str | None]:
+    """``df`` with each missing ``wanted`` column taken from the one column that names it another
+    way: any case or spacing (``Conc_A``, ``AUC``) or one of its aliases (normalized names, e.g.
+    the layout's ``cell_line_name`` / ``drug_name`` / ``conc``); and the unit written in the
+    header of the ``unit_of`` column (``conc (nM)`` -> 'nM'), or None. A status line names every
+    column so read; two candidates for one column leave it missing (the caller's error names
+    both)."""
+    from tallrx.io._columns import normalize_name
+
+    renames: dict[object, str] = {}
+    header_unit = None
+    for canonical, aliases in wanted.items():
+        if canonical in df.columns:
+            continue
+        names = {normalize_name(canonical), *aliases}
+        hits = []
+        for column in df.columns:
+            match = _HEADER_UNIT.match(str(column)) if canonical == unit_of else None
+            bare = match.group(1) if match else str(column)
+            if column not in renames and normalize_name(bare) in names:
+                hits.append((column, match.group(2) if match else None))
+        if len(hits) == 1:
+            renames[hits[0][0]] = canonical
+            header_unit = hits[0][1] or header_unit
+    if renames:
+        said = ", ".join(f"'{c}' as {n}" for c, n in renames.items())
+        say(f"{where}: reading {said}" + (f" (unit {header_unit})" if header_unit else ""))
+    return df.rename(columns=renames), header_unit
 
 
 def _spreadsheet_text(path: Path, what: str) -> pd.DataFrame | None:

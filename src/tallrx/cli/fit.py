@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,7 @@ from tallrx.cli._app import (
     db_option,
     dss_threshold_option,
     jobs_option,
+    named_columns,
     on_cluster,
     parse_csv_list,
     read_controls,
@@ -131,39 +131,22 @@ def fit_command(
     record_run(db, target, "fit", [viability])
 
 
-_HEADER_UNIT = re.compile(r"^(.*?)[\s_]*[(\[]\s*([^)\]]+?)\s*[)\]]\s*$")
-
-
 def fit_columns(
     df: pd.DataFrame, response: str, unit: str, *, where: str
 ) -> tuple[pd.DataFrame, str]:
     """``df`` with its columns named as ``tallrx fit`` needs them, and the concentration unit.
 
     A missing ``sample`` / ``drug_a`` / ``conc_a`` / response column is taken from the one column
-    that names it another way: any case or spacing (``Conc_A``, ``Viability``) or a layout alias
-    (``CELL_LINE_NAME``, ``DRUG_NAME``, ``CONC``, ``dose``; see docs/guide/plates.md). A unit in
-    the concentration header (``conc (nM)``) is the unit of the column, unless ``--unit`` names
-    another one (an error). A status line names every column so read."""
+    that names it another way (:func:`~tallrx.cli._app.named_columns`). A unit in the
+    concentration header (``conc (nM)``) is the unit of the column, unless ``--unit`` names
+    another one (an error)."""
     from tallrx.io._columns import normalize_name
     from tallrx.io.plates.layout.normalize import ALIASES
     from tallrx.units import normalize_unit
 
     wanted = {"sample": ALIASES["sample"], "drug_a": ALIASES["drug_a"],
               "conc_a": ALIASES["conc_a"], response: (normalize_name(response),)}
-    renames: dict[object, str] = {}
-    header_unit = None
-    for canonical, aliases in wanted.items():
-        if canonical in df.columns:
-            continue
-        hits = []
-        for column in df.columns:
-            match = _HEADER_UNIT.match(str(column))
-            bare = match.group(1) if match and canonical == "conc_a" else str(column)
-            if column not in renames and normalize_name(bare) in aliases:
-                hits.append((column, match.group(2) if bare != str(column) else None))
-        if len(hits) == 1:
-            renames[hits[0][0]] = canonical
-            header_unit = hits[0][1] or header_unit
+    df, header_unit = named_columns(df, wanted, where=where, unit_of="conc_a")
     if header_unit is not None:
         try:
             found = normalize_unit(header_unit)
@@ -174,10 +157,7 @@ def fit_columns(
                 f"{where}: the concentration header says {header_unit} but --unit says {unit}; "
                 "drop --unit or the unit in the header")
         unit = found
-    if renames:
-        said = ", ".join(f"'{c}' as {n}" for c, n in renames.items())
-        say(f"{where}: reading {said}" + (f" (unit {unit})" if header_unit else ""))
-    return df.rename(columns=renames), unit
+    return df, unit
 
 
 def _check_pair(option: str, pair: tuple[float, float] | None, *, positive: bool) -> None:

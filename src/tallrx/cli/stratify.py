@@ -9,6 +9,7 @@ import typer
 from tallrx.cli._app import (
     app,
     db_option,
+    named_columns,
     parse_csv_list,
     read_table,
     record_run,
@@ -81,7 +82,12 @@ def stratify_command(
         raise InputError(
             f"--n-boot {n_boot}: expected a whole number >= 0 (bootstrap draws; 0 = none)"
         )
-    table = read_table(curves, "curves")
+    from tallrx.io.plates.layout.normalize import ALIASES
+
+    table, _ = named_columns(
+        read_table(curves, "curves"),
+        {"sample": ALIASES["sample"], "drug_a": ALIASES["drug_a"], "auc": (), condition: ()},
+        where=str(curves))
     viab = read_table(viability, "viability") if viability is not None else None
     try:
         result = stratify_il7(
