@@ -73,6 +73,10 @@ QuantStudio 7 text with CRLF line ends / UTF-16 | ok |
 long: 3 reference genes, triplicate with an outlier (flagged) | ok |
 long: 'Sample Name,Target Name,CT'; 'Gene,Cq' with 'No Cq' / '>40' | ok |
 RDML zipped; qPCR layout wells 'a01' | ok |
+qPCR Ct 'ND', 'n/d', 'Undet.', 'not detected', 'No Amp', '>40', '40+' | excluded as not a number: fixed | test_qpcr_non_detect_spellings
+qPCR Ct 0 | ok (excluded by qpcr: below 1 cycle) |
+co-IP sample sheet ';' with 'Experiment Name' | ok |
+co-IP sample sheet experiments in another case ('ac381') | clear error with did-you-mean |
 iBAQ_X / iBAQ.X / IBAQ X / ibaq X columns | no iBAQ <experiment> columns: fixed | test_maxquant_ibaq_columns_spelled_another_way
 Perseus export with #!{Type} rows | column holds 'E': fixed | test_perseus_export_with_annotation_rows
 proteinGroups saved as .xlsx | 'is a binary file': fixed | test_proteingroups_saved_as_xlsx
@@ -454,3 +458,17 @@ def test_layout_dose_unit_in_the_cell_against_its_unit_column_is_an_error(tmp_pa
     path.write_text("well,drug,conc,unit\nA1,DMSO,0,uM\nA2,drugX,10 nM,uM\n")
     with pytest.raises(InputError, match=r"line 3 \(well A2\): concentration '10 nM'"):
         read_layout(path)
+
+
+@pytest.mark.parametrize("cell", ["ND", "n/d", "Undet.", "not detected", "No Amp", ">40", "40+"])
+def test_qpcr_non_detect_spellings(tmp_path, cell):
+    """Ct cells that say the target was not detected ('ND', 'Undet.', '>40' = beyond the run's
+    last cycle) are non-detects, like 'Undetermined' (were excluded as 'not a number')."""
+    from tallrx.io.assays import read_qpcr
+    from tallrx.io.assays.qpcr._common import NON_DETECT
+
+    path = tmp_path / "cts.csv"
+    path.write_text(f"sample,target,ct\nS1,MYC,{cell}\nS1,MYC,Undetermined\nS1,GAPDH,20\n")
+    wells = read_qpcr(path)
+    assert wells["ct"].isna().sum() == 2 and not wells["exclude"].any()
+    assert list(wells["message"][:2]) == [NON_DETECT, NON_DETECT]

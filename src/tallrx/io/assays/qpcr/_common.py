@@ -39,7 +39,10 @@ TASKS = {
     "opt": "unknown",
     "unkn_sample": "unknown",
 }
-UNDETERMINED = ("", "nan", "na", "n/a", "undetermined", "no ct", "no cq", "-", "none", "n.d.")
+UNDETERMINED = ("", "nan", "na", "n/a", "undetermined", "no ct", "no cq", "-", "none", "n.d.",
+                "nd", "n/d", "undet", "undet.", "not detected", "no amp", "no amplification")
+#: a Ct beyond the run's last cycle written as '>40' or '40+': not detected within the run
+_BEYOND_RUN = r"^(?:>\s*\d+(?:\.\d+)?|\d+(?:\.\d+)?\s*\+)$"
 #: the qpcr table's columns in the schema's order (source is appended last)
 COLUMNS = tuple(c for c in TABLES["qpcr"].names if c != "source")
 NON_DETECT = "no Ct (non-detect: Undetermined / no amplification)"
@@ -97,7 +100,8 @@ def set_ct(out: pd.DataFrame, values: pd.Series, *, where: str, column: str) -> 
     text = values.astype(str).str.strip()
     # a Ct never reaches 1,000 cycles: '26,5' is a decimal comma (European exports)
     text = text.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)  # other commas: not a Ct
-    missing = values.isna() | text.str.lower().isin(UNDETERMINED)
+    missing = (values.isna() | text.str.lower().isin(UNDETERMINED)
+               | text.str.fullmatch(_BEYOND_RUN).fillna(False).astype(bool))
     num = pd.to_numeric(text.where(~missing), errors="coerce").astype(float)
     bad = num.isna() & ~missing
     if bad.any() and num.notna().sum() == 0:
