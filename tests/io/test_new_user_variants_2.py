@@ -28,6 +28,9 @@ matrix grid, trailing empty columns and ',,,' rows | ok |
 matrix grid transposed (',A..H', a line per column) | not recognised: fixed | test_transposed_plate_grid
 24-well and 1536-well (AA-AF) matrix grids; 1536 long table | ok |
 matrix grid with a summary block (Mean / SD / Z') below | ok |
+matrix grid pasted without its corner cell (header '1,2,...,12') | not recognised: fixed | test_plate_grid_pasted_without_corner_or_as_aligned_text
+matrix grid printed as space-aligned columns (.txt) | not recognised: fixed | test_plate_grid_pasted_without_corner_or_as_aligned_text
+matrix grid with row letters repeated at the right / column numbers repeated below; cells padded with spaces | ok |
 matrix header 01..12, scientific notation 1.234E+05 | ok |
 matrix with quoted '10,100' in a ',' file | clear error (reads two ways; by design) |
 matrix xlsx with two sheets; xlsx title rows | ok |
@@ -472,3 +475,30 @@ def test_qpcr_non_detect_spellings(tmp_path, cell):
     wells = read_qpcr(path)
     assert wells["ct"].isna().sum() == 2 and not wells["exclude"].any()
     assert list(wells["message"][:2]) == [NON_DETECT, NON_DETECT]
+
+
+@pytest.mark.parametrize("variant", ["no_corner_cell", "space_aligned"])
+def test_plate_grid_pasted_without_corner_or_as_aligned_text(tmp_path, variant):
+    """The real MARS 96-well grid pasted with its header starting at '1' (no corner cell), or
+    printed as space-aligned columns in a .txt, reads to the same wells (was: "could not
+    recognise the file format")."""
+    from tallrx.io import read_plate_file
+
+    source = FORMATS / "plate_reader" / "bmg_mars_absorbance_96.csv"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(",1,2,3"))
+    grid = [line.split(",")[:13] for line in lines[start + 1:start + 9]]
+    if variant == "no_corner_cell":
+        text = ",".join(str(c) for c in range(1, 13)) + "\n" + "".join(
+            ",".join(row) + "\n" for row in grid)
+        path = tmp_path / "pasted.csv"
+    else:
+        text = "   " + "".join(f"{c:>7}" for c in range(1, 13)) + "\n" + "".join(
+            f"{row[0]:<3}" + "".join(f"{v:>7}" for v in row[1:]) + "\n" for row in grid)
+        path = tmp_path / "printed.txt"
+    path.write_text(text)
+    original = read_plate_file(source).set_index("well")["signal"]
+    df = read_plate_file(path)
+    assert set(df["plate"]) == {path.stem}
+    pd.testing.assert_series_equal(df.set_index("well")["signal"].sort_index(),
+                                   original.sort_index())

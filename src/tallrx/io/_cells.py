@@ -191,6 +191,18 @@ def excel_sheets(path: Path, data: bytes | None = None) -> list[Sheet]:
         book.close()
 
 
+def _space_aligned(rows: list[list[str]]) -> list[list[str]]:
+    """Rows of a text with no delimiter at all (every line one cell), split on runs of spaces
+    when most lines hold several space-separated fields (a plate printed as aligned columns);
+    else unchanged."""
+    if any(len(row) > 1 for row in rows):
+        return rows
+    lines = [row[0] for row in rows if row and row[0]]
+    if not lines or sum(len(line.split()) >= 3 for line in lines) < len(lines) / 2:
+        return rows
+    return [row[0].split() if row else row for row in rows]
+
+
 def read_sheets(path: Path) -> list[Sheet]:
     """The cells of a text export or workbook; InputError when empty or unreadable."""
     path = Path(path)
@@ -205,7 +217,7 @@ def read_sheets(path: Path) -> list[Sheet]:
     else:
         text = decode(data, str(path), what="a plate-reader export (text or XLSX)")
         try:
-            sheets = [Sheet(path.stem, text_rows(text))]
+            sheets = [Sheet(path.stem, _space_aligned(text_rows(text)))]
         except InputError as exc:
             raise InputError(f"{path}: {exc}") from None
     if not any(any(cell for cell in row) for sheet in sheets for row in sheet.rows):

@@ -58,6 +58,10 @@ def _grids(sheet: Sheet):
     for i, cells in enumerate(rows):
         # a header's corner cell is never a row letter (that would be a data row of 1..n)
         cols = header_columns(cells) if cells and not is_row_label(cells[0]) else None
+        if cols is None and cells[:1] == ["1"]:  # a header without its corner cell: 1,2,...,12
+            cols = header_columns(cells, skip=0)
+            if cols and i + 1 < len(rows) and len(trim(rows[i + 1])) != len(cols) + 1:
+                cols = None  # the next line must be a row letter and n values
         if cols and i + 1 < len(rows) and rows[i + 1] and is_row_label(rows[i + 1][0]):
             yield i, cols
 
@@ -131,7 +135,8 @@ def parse(sheets: list[Sheet]) -> list[Block]:
                     f"which is not a whole plate; expected rows A, B, ... and columns 1..n of a "
                     f"standard plate: {known_shapes_text()}"
                 )
-            corner = sheet.rows[start][0]
+            header = sheet.rows[start]
+            corner = "" if header[:2] == ["1", "2"] else header[0]  # no corner cell: no name
             plate = (
                 corner
                 if corner.lower() not in _GENERIC_CORNERS
