@@ -8,6 +8,7 @@ this round and its outcome; a fixed one names the test that keeps it fixed.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +50,9 @@ long table with a duplicated well | clear error |
 layout wells 'A01', 'a1', 'a01', ' A1 '; A1 + A01 duplicated (clear error) | ok |
 layout unit row under the header (',,nM') | 'is not a well name' error: fixed | test_layout_with_a_unit_row_under_the_header
 layout 'conc [nM]', 'Concentration (nM)', units µM / um / μM / uMol/L | ok |
-layout trailing 'Total' row; plate-shaped layout grids | clear error |
+layout trailing 'Total' row | clear error |
+layout drawn as plate-shaped grids (drug / concentration / unit grids) | needs a 'well' column: fixed | test_layout_drawn_as_plate_grids
+a plate of readings passed as the layout | clear error |
 layout drug NEGCON / POSCON (Gen5 well ids), well type NC / PC, 'DMSO 0.1%' | treated well without dose / unknown role: fixed | test_layout_controls_named_as_instruments_and_people_name_them
 layout dose with its unit in the cell ('10 nM', '2.5 µM') | not a number: fixed | test_layout_controls_named_as_instruments_and_people_name_them
 layout '10 nM' in a row whose unit column says uM | clear error |
@@ -502,3 +505,35 @@ def test_plate_grid_pasted_without_corner_or_as_aligned_text(tmp_path, variant):
     assert set(df["plate"]) == {path.stem}
     pd.testing.assert_series_equal(df.set_index("well")["signal"].sort_index(),
                                    original.sort_index())
+
+
+@pytest.mark.parametrize("style", ["corner_names", "title_lines"])
+def test_layout_drawn_as_plate_grids(tmp_path, style):
+    """The real KiSpi layout drawn as three 16 x 24 grids (drug, concentration, unit), the way a
+    plate map is kept in a spreadsheet, reads to the same layout as its long table (was: "the
+    layout needs a 'well' column")."""
+    from tallrx.io import read_layout
+    from tallrx.plate import row_number
+
+    source = KISPI / "layout.csv"
+    long = pd.read_csv(source, dtype=str)
+    grids = []
+    for column in ("drug", "concentration", "unit"):
+        cells = {(row_number(r), int(c)): v for r, c, v in zip(
+            long["row"], long["col"], long[column], strict=True)}
+        head = ([column] if style == "corner_names" else [""]) + [str(c) for c in range(1, 25)]
+        lines = [] if style == "corner_names" else [column]
+        lines.append(",".join(head))
+        for r in range(1, 17):
+            lines.append(",".join(["ABCDEFGHIJKLMNOP"[r - 1]]
+                                  + [cells.get((r, c), "") for c in range(1, 25)]))
+        grids.append("\n".join(lines))
+    path = tmp_path / "plate_map.csv"
+    path.write_text("\n\n".join(grids) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the asparaginase unit note, as for the original
+        original, variant = read_layout(source), read_layout(path)
+    cols = ["well", "drug_a", "conc_a", "role", "conc_unit"]
+    pd.testing.assert_frame_equal(
+        variant[cols].sort_values("well").reset_index(drop=True),
+        original[cols].sort_values("well").reset_index(drop=True))

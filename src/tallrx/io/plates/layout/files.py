@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -126,18 +128,30 @@ def load_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
         text = decode(read_bytes(path), str(path), what=what)
 
         def read(skip: int) -> pd.DataFrame:
-            return text_table(
-                text,
-                where=str(path),
-                what=what,
-                skip_blank_lines=False,
-                skipinitialspace=True,
-                index_col=False,  # rows longer than the header never become an index
-                skiprows=skip,
-            )
+            with warnings.catch_warnings():  # a title line shorter than the rows is expected
+                warnings.simplefilter("ignore", pd.errors.ParserWarning)
+                return text_table(
+                    text,
+                    where=str(path),
+                    what=what,
+                    skip_blank_lines=False,
+                    skipinitialspace=True,
+                    index_col=False,  # rows longer than the header never become an index
+                    skiprows=skip,
+                )
 
         label = "line"
-    frame = read(0)
+    try:
+        frame = read(0)
+    except InputError:  # e.g. a one-cell title line ('drug') above a grid: a grid layout?
+        grids = grid_layout(path)
+        if grids is None:
+            raise
+        return grids
+    if not _names_wells(frame.columns) and not _title_rows(frame):
+        grids = grid_layout(path)
+        if grids is not None:
+            return grids
     skip = _title_rows(frame)
     if skip:
         frame = read(skip)
@@ -178,3 +192,40 @@ def _unit_row(frame: pd.DataFrame, path: Path, label: str) -> pd.DataFrame:
         note += f"; the unit of {', '.join(others)} is not used"
     warn(note)
     return frame.iloc[1:].rename(columns=renames)
+
+
+def grid_layout(path: Path) -> tuple[pd.DataFrame, list[str]] | None:
+    """A layout drawn as plate-shaped grids, one per column (a ``drug`` grid, a ``conc`` grid,
+    ...): each grid's header row is ``NAME,1,2,...,n`` (or ``,1,2,...,n`` under a line holding
+    just ``NAME``) and its rows start with the row letters. Wells empty in every grid are not
+    used. Returns the long table (one row per well) and each row's place ("line 7 (grid
+    'conc')"), or None when the file holds no such grid."""
+    from tallrx.io._cells import read_sheets
+    from tallrx.io.plates.readers._grid import grid_rows, header_columns
+    from tallrx.plate import is_row_label, well_name
+
+    cells: dict[tuple[int, int], dict[str, str]] = {}
+    places: dict[tuple[int, int], str] = {}
+    label = "row" if path.suffix.lower() in EXCEL_SUFFIXES else "line"
+    for sheet in read_sheets(path):
+        rows = sheet.rows
+        for i, row in enumerate(rows):
+            cols = header_columns(row) if row and not is_row_label(row[0]) else None
+            if not cols or i + 1 >= len(rows) or not rows[i + 1][:1] or not is_row_label(
+                    rows[i + 1][0]):
+                continue
+            above = [c for c in rows[i - 1] if c] if i else []
+            name = row[0] or (above[0] if len(above) == 1 else "")
+            if not name:
+                return None  # a grid without a name is data, not a layout column
+            for k, r, values, _ in grid_rows(rows, i, len(cols)):
+                for c, value in zip(cols, values, strict=True):
+                    if value:
+                        cells.setdefault((r, c), {})[name] = value
+                        places.setdefault((r, c), f"{label} {k + 1}")
+    names = {normalize_name(re.sub(r"[\s_]*[(\[].*$", "", n)) for v in cells.values() for n in v}
+    if not names & set(ALIASES["drug_a"] + ALIASES["role"] + ALIASES["sample"]):
+        return None  # no grid names a drug, role or sample: not a layout (a plate of readings?)
+    keys = sorted(cells)
+    frame = pd.DataFrame([{"well": well_name(r, c), **cells[(r, c)]} for r, c in keys])
+    return frame, [places[k] for k in keys]
