@@ -53,6 +53,7 @@ layout 'conc [nM]', 'Concentration (nM)', units µM / um / μM / uMol/L | ok |
 layout trailing 'Total' row | clear error |
 layout drawn as plate-shaped grids (drug / concentration / unit grids) | needs a 'well' column: fixed | test_layout_drawn_as_plate_grids
 a plate of readings passed as the layout | clear error |
+layout workbook with one sheet per plate (+ a notes sheet) | only the first sheet read, applied to every plate: fixed | test_layout_workbook_with_one_sheet_per_plate
 layout drug NEGCON / POSCON (Gen5 well ids), well type NC / PC, 'DMSO 0.1%' | treated well without dose / unknown role: fixed | test_layout_controls_named_as_instruments_and_people_name_them
 layout dose with its unit in the cell ('10 nM', '2.5 µM') | not a number: fixed | test_layout_controls_named_as_instruments_and_people_name_them
 layout '10 nM' in a row whose unit column says uM | clear error |
@@ -537,3 +538,22 @@ def test_layout_drawn_as_plate_grids(tmp_path, style):
     pd.testing.assert_frame_equal(
         variant[cols].sort_values("well").reset_index(drop=True),
         original[cols].sort_values("well").reset_index(drop=True))
+
+
+def test_layout_workbook_with_one_sheet_per_plate(tmp_path):
+    """A layout workbook with a sheet per plate (and a notes sheet): every plate's sheet is read,
+    its name the plate (was: only the first sheet, silently applied to every plate)."""
+    from tallrx.io import read_layout
+
+    path = tmp_path / "layout.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"Notes": ["screen 7, two plates"]}).to_excel(writer, sheet_name="Notes",
+                                                                  index=False)
+        for plate, drug in (("P1", "prednisolone"), ("P2", "dexamethasone")):
+            pd.DataFrame({"well": ["A1", "A2"], "drug": ["DMSO", drug], "conc": [0, 2.5]}).to_excel(
+                writer, sheet_name=plate, index=False)
+    lay = read_layout(path).set_index(["plate", "well"])
+    assert sorted(lay.index) == [("P1", "A1"), ("P1", "A2"), ("P2", "A1"), ("P2", "A2")]
+    assert lay.loc[("P1", "A2"), "drug_a"] == "prednisolone"
+    assert lay.loc[("P2", "A2"), "drug_a"] == "dexamethasone"
+    assert lay.loc[("P2", "A1"), "role"] == "vehicle"

@@ -114,33 +114,23 @@ def load_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
         frame = read_wellmap(path)
         return frame, [""] * len(frame)
     if suffix in EXCEL_SUFFIXES:
-        read_bytes(path)
+        return _workbook_layout(path)
+    what = "a plate layout table (CSV/TSV) with a header row"
+    text = decode(read_bytes(path), str(path), what=what)
 
-        def read(skip: int) -> pd.DataFrame:
-            try:
-                return pd.read_excel(path, sheet_name=0, header=skip)
-            except Exception as exc:  # openpyxl/zip errors of a damaged workbook
-                raise InputError(f"{path}: cannot be read as an XLSX workbook ({exc})") from None
+    def read(skip: int) -> pd.DataFrame:
+        with warnings.catch_warnings():  # a title line shorter than the rows is expected
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            return text_table(
+                text,
+                where=str(path),
+                what=what,
+                skip_blank_lines=False,
+                skipinitialspace=True,
+                index_col=False,  # rows longer than the header never become an index
+                skiprows=skip,
+            )
 
-        label = "row"
-    else:
-        what = "a plate layout table (CSV/TSV) with a header row"
-        text = decode(read_bytes(path), str(path), what=what)
-
-        def read(skip: int) -> pd.DataFrame:
-            with warnings.catch_warnings():  # a title line shorter than the rows is expected
-                warnings.simplefilter("ignore", pd.errors.ParserWarning)
-                return text_table(
-                    text,
-                    where=str(path),
-                    what=what,
-                    skip_blank_lines=False,
-                    skipinitialspace=True,
-                    index_col=False,  # rows longer than the header never become an index
-                    skiprows=skip,
-                )
-
-        label = "line"
     try:
         frame = read(0)
     except InputError:  # e.g. a one-cell title line ('drug') above a grid: a grid layout?
@@ -148,6 +138,13 @@ def load_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
         if grids is None:
             raise
         return grids
+    return _headed_table(frame, read, path, "line")
+
+
+def _headed_table(frame: pd.DataFrame, read, path: Path, label: str):
+    """``frame`` (read with ``read(0)``) under its title rows, without empty rows and unnamed
+    empty columns, its unit row applied, with a place per row; a grid layout when ``frame``
+    has no well header."""
     if not _names_wells(frame.columns) and not _title_rows(frame):
         grids = grid_layout(path)
         if grids is not None:
@@ -162,6 +159,43 @@ def load_table(path: Path) -> tuple[pd.DataFrame, list[str]]:
     ]
     frame = _unit_row(frame.drop(columns=empty_unnamed), path, label)
     return frame, [f"{label} {i + 2}" for i in frame.index]
+
+
+def _workbook_layout(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """A layout workbook: its first sheet, or - when several sheets hold a layout table (a
+    header naming the wells) - all of them, each sheet's name as the ``plate`` of its rows when
+    they have no plate column (one sheet per plate, as labs keep them); places name the sheet."""
+    read_bytes(path)
+    try:
+        book = pd.ExcelFile(path)
+    except Exception as exc:  # openpyxl/zip errors of a damaged workbook
+        raise InputError(f"{path}: cannot be read as an XLSX workbook ({exc})") from None
+    with book:
+        def reader(sheet):
+            def read(skip: int) -> pd.DataFrame:
+                try:
+                    return book.parse(sheet, header=skip)
+                except Exception as exc:  # a damaged sheet
+                    raise InputError(f"{path}: cannot be read as an XLSX workbook ({exc})") from None
+            return read
+
+        first = reader(0)
+        tables = []
+        for name in book.sheet_names:
+            read = reader(name)
+            frame = read(0)
+            if frame.empty or not (_names_wells(frame.columns) or _title_rows(frame)):
+                continue
+            tables.append((name, *_headed_table(frame, read, path, "row")))
+        if len(tables) < 2:
+            return _headed_table(first(0), first, path, "row")
+    frames, places = [], []
+    for name, frame, locs in tables:
+        if not any(normalize_name(c) in ALIASES["plate"] for c in frame.columns):
+            frame = frame.assign(plate=name)
+        frames.append(frame)
+        places += [f"sheet '{name}' {loc}" for loc in locs]
+    return pd.concat(frames, ignore_index=True), places
 
 
 def _unit_row(frame: pd.DataFrame, path: Path, label: str) -> pd.DataFrame:
