@@ -89,3 +89,21 @@ def test_stratify_reads_an_auc_table_with_its_own_column_names(tmp_path, run):
     assert strata.loc["P2", "auc_fold"] == pytest.approx(160 / 150)
     assert list(strata["il7_responsive"]) == [True, False]
     assert list(strata["il7_dependent_resistant"]) == [True, False]
+
+
+def test_fit_reads_an_excel_workbook(tmp_path, run):
+    """The ryegrass table saved as .xlsx with a title row (was: "is a binary file, not a
+    viability table")."""
+    rg = pd.read_csv(RYEGRASS)
+    path = tmp_path / "viability.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame([["Ryegrass root length, ferulic acid (mM)"]]).to_excel(
+            writer, index=False, header=False)
+        pd.DataFrame({"sample": "S1", "drug_a": "ferulic", "conc_a": rg["conc"],
+                      "viability": rg["rootl"]}).to_excel(writer, index=False, startrow=2)
+    out = tmp_path / "curves.csv"
+    code, err = run(["fit", path, "-o", out, "--unit", "mM"])
+    assert code == 0, err
+    curves = pd.read_csv(out)
+    assert curves["ic50"].iloc[0] == pytest.approx(ED50_UM, rel=1e-3)
+    assert curves["ic50_se"].iloc[0] == pytest.approx(0.18573e3, rel=2e-2)  # drc's SE, mM -> uM

@@ -66,6 +66,7 @@ fit: GDSC2 CELL_LINE_NAME / DRUG_NAME / CONC (+ --response INTENSITY) | missing 
 fit: 'conc (mM)' header unit | missing column: fixed | test_fit_reads_the_variant_like_the_plain_table
 fit: tables joined with cat; ',,,' rows | error / empty flagged curve: fixed | test_fit_reads_the_variant_like_the_plain_table
 fit: unit column mM / µM / nM mixed; tab .txt; quoted fields | ok |
+fit / stratify: the table saved as .xlsx (with a title row) | 'is a binary file': fixed | test_fit_reads_an_excel_workbook
 fit: trailing 'Total' row | ok (a flagged curve 'Total') |
 fit: a title line above a ',' or ';' table | missing column: fixed | test_fit_reads_the_variant_like_the_plain_table
 stratify: a hand-made AUC table 'Sample,Drug,IL7,AUC' | missing columns: fixed | test_stratify_reads_an_auc_table_with_its_own_column_names

@@ -257,13 +257,13 @@ def check_table_format(value: str | None, out: Path | None = None,
 
 
 def read_table(path: Path, what: str) -> pd.DataFrame:
-    """Read a tidy table written by tallrx or by hand: CSV, or Parquet (by the ``.parquet`` /
-    ``.pq`` suffix or the file's ``PAR1`` magic bytes). Unreadable or empty files become an
+    """Read a tidy table written by tallrx or by hand: CSV, an Excel workbook's first sheet (by
+    its zip magic bytes), or Parquet (by the ``.parquet`` / ``.pq`` suffix or the file's ``PAR1``
+    magic bytes). Unreadable or empty files become an
     InputError naming the file."""
     import pandas as pd
 
-    from tallrx.io._cells import renumber, without_repeated_headers
-    from tallrx.io.assays._tables import below_title
+    from tallrx.io._cells import without_repeated_headers
 
     (path,) = existing_files([path])
     if path.is_dir():
@@ -277,6 +277,15 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
         if len(df) == 0:
             raise InputError(f"{path}: has no rows; expected one row per {what} entry")
         return df
+    with path.open("rb") as fh:
+        workbook = fh.read(4) == b"PK\x03\x04"
+    if workbook:  # an Excel workbook (.xlsx): its first sheet
+        try:
+            df = pd.read_excel(path, sheet_name=0)
+        except Exception as exc:  # noqa: BLE001 - openpyxl / zip errors: an unreadable workbook
+            raise InputError(f"{path}: not a readable Excel workbook ({exc}); save the {what} "
+                             "table as .xlsx or comma-separated text") from None
+        return _titled_table(df.dropna(how="all"), path, what)
     european = _spreadsheet_text(path, what)
     if european is not None:
         return without_repeated_headers(european, str(path))
@@ -291,7 +300,16 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
         raise InputError(
             f"{path}: not a readable CSV ({first}); save the {what} table as comma-separated text"
         ) from None
-    titled = below_title(df)  # a title line above the header (Excel's merged title cell)
+    return _titled_table(df, path, what)
+
+
+def _titled_table(df: pd.DataFrame, path: Path, what: str) -> pd.DataFrame:
+    """``df`` under its title line (Excel's merged title cell), without repeated header rows;
+    an InputError when no row is left."""
+    from tallrx.io._cells import renumber, without_repeated_headers
+    from tallrx.io.assays._tables import below_title
+
+    titled = below_title(df)
     if titled is not df:
         df = renumber(titled.reset_index(drop=True))
     if len(df) == 0:

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 @app.command("fit")
 def fit_command(
     viability: Path = typer.Argument(
-        ..., help="Viability CSV or Parquet: sample, drug_a, conc_a, viability (+ condition columns)."
+        ..., help="Viability CSV, XLSX or Parquet: sample, drug_a, conc_a, viability (+ condition columns)."
     ),
     out: Path = typer.Option(
         ..., "-o", "--out", help="Output curves CSV (a folder gets curves.csv inside)."
@@ -83,7 +83,7 @@ def fit_command(
 
     A bad row (missing, infinite or absurd concentration, infinite response) is left out of its
     curve and named in that curve's message; it never stops the batch. The viability table may be
-    CSV or Parquet."""
+    CSV, an Excel workbook (first sheet) or Parquet."""
     from tallrx.analysis.doseresponse.batch import fit_dose_response
     from tallrx.analysis.doseresponse.scores import add_scores
     from tallrx.units import normalize_unit

@@ -24,7 +24,7 @@ from tallrx.paper import IL7_DEPENDENT_MIN_AUC, IL7_RESPONSIVE_FOLD
 @app.command("stratify")
 def stratify_command(
     curves: Path = typer.Argument(
-        ..., help="Curves CSV or Parquet (sample, drug_a, auc, condition column)."
+        ..., help="Curves CSV, XLSX or Parquet (sample, drug_a, auc, condition column)."
     ),
     condition: str = typer.Option(
         "il7", "--condition", help="Column holding the IL7 dose in ng/ml (0 = without)."
