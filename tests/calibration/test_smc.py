@@ -57,3 +57,5 @@ def test_reflection_folds_steps_into_the_box():
     lo, hi = np.array([0.0]), np.array([1.0])
     np.testing.assert_allclose(_reflect(np.array([[-0.25], [1.25], [2.5], [0.4]]), lo, hi),
                                [[0.25], [0.75], [0.5], [0.4]])  # hand-folded
+    pinned = _reflect(np.array([[0.3, 2.0]]), np.array([0.0, 2.0]), np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(pinned, [[0.3, 2.0]])  # a zero-width range stays put

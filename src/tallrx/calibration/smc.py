@@ -94,10 +94,12 @@ def _weights(lw: np.ndarray) -> np.ndarray:
 
 
 def _reflect(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """Fold ``x`` into [low, high] by reflection at the walls (any distance out)."""
-    w = high - low
+    """Fold ``x`` into [low, high] by reflection at the walls (any distance out); a
+    zero-width coordinate stays at its bound."""
+    width = high - low
+    w = np.where(width > 0, width, 1.0)
     y = np.mod(x - low, 2 * w)
-    return low + np.where(y > w, 2 * w - y, y)
+    return np.where(width > 0, low + np.where(y > w, 2 * w - y, y), low)
 
 
 def _propose(
