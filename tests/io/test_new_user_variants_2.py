@@ -60,6 +60,7 @@ layout '10 nM' in a row whose unit column says uM | clear error |
 layout 'Negative Control' / 'Positive Control' roles; drug 'Medium', conc '-'; '1e-3'; quoted '0,5' | ok |
 wellmap [block.WxH], [irow], [col] with unit nM | ok |
 screen: one of two plates without vehicle wells | ok (flagged curve) |
+screen given a folder of plate exports | 'is a folder' error: fixed | test_screen_reads_a_folder_of_plate_files
 screen: the only plate without vehicle wells | clear error |
 fit: mixed-case headers (Conc_A) | missing column: fixed | test_fit_reads_the_variant_like_the_plain_table
 fit: GDSC2 CELL_LINE_NAME / DRUG_NAME / CONC (+ --response INTENSITY) | missing column: fixed | test_fit_reads_the_variant_like_the_plain_table
@@ -101,7 +102,9 @@ def test_every_fixed_variant_names_an_existing_test():
     import sys
 
     here = sys.modules[__name__]
-    fit_tests = (Path(__file__).parents[1] / "cli" / "test_fit_cli_new_user.py").read_text()
+    cli = Path(__file__).parents[1] / "cli"
+    fit_tests = "".join((cli / f"test_{name}_cli_new_user.py").read_text()
+                        for name in ("fit", "screen"))
     for variant, outcome, test in TRIED:
         assert ("fixed" in outcome) == bool(test), variant
         if test:

@@ -102,7 +102,7 @@ def screen(
                          "(0 skips the IL7 call probabilities)")
     check_dss_threshold(dss_threshold)
     control_table = read_controls(controls)
-    paths = existing_files([layout, *(files or [])])
+    paths = existing_files([layout, *_folder_files(existing_files(files or []))])
     readers = paths[1:] or [paths[0]]
     if not files:
         say(f"no plate-reader files given: reading signals from the layout {layout}")
@@ -136,3 +136,22 @@ def screen(
     say(f"{len(res.wells)} wells, {len(res.curves)} curves; report: {report}")
     say_summary(n_ok, len(res.curves) - n_ok, f"{out}/")
     record_run(db, out, "screen", paths)
+
+
+def _folder_files(paths: list[Path]) -> list[Path]:
+    """``paths`` with each folder replaced by the files inside it (name order; hidden files and
+    Excel's ``~$`` lock files left out), as a user passes a folder of plate exports; a status line
+    names how many files each folder gave."""
+    out: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            out.append(path)
+            continue
+        inside = sorted(p for p in path.iterdir()
+                        if p.is_file() and not p.name.startswith((".", "~$")))
+        if not inside:
+            raise InputError(f"{path}: the folder holds no files; pass the plate-reader exports")
+        say(f"{path}: reading the {len(inside)} file(s) inside: "
+            + ", ".join(p.name for p in inside[:5]) + (" ..." if len(inside) > 5 else ""))
+        out += inside
+    return out
