@@ -561,3 +561,18 @@ def test_layout_workbook_with_one_sheet_per_plate(tmp_path):
     assert lay.loc[("P1", "A2"), "drug_a"] == "prednisolone"
     assert lay.loc[("P2", "A2"), "drug_a"] == "dexamethasone"
     assert lay.loc[("P2", "A1"), "role"] == "vehicle"
+
+
+def test_a_note_in_an_extra_column_does_not_move_the_header():
+    """A data row with a note in an unnamed extra column (all text: a non-detect) stays a data
+    row; only a title line narrower than most rows is skipped."""
+    import io
+
+    from tallrx.io.assays._tables import below_title
+
+    table = pd.read_csv(io.StringIO("sample,target,ct,\nNTC,GAPDH,Undetermined,no template\n"
+                                    "S1,GAPDH,20,\nS1,MYC,25,\n"), dtype=str)
+    assert list(below_title(table)["sample"]) == ["NTC", "S1", "S1"]
+    titled = pd.read_csv(io.StringIO("Cts, run 3,,\n,,\nsample,target,ct\nS1,GAPDH,20\n"
+                                     "S1,MYC,25\n"), dtype=str)
+    assert list(below_title(titled).columns) == ["sample", "target", "ct"]

@@ -95,14 +95,17 @@ def _without_title_lines(text: str) -> str:
 def below_title(df: pd.DataFrame) -> pd.DataFrame:
     """The table under a spreadsheet title: when the first line holds a single cell ('qPCR run
     12.3.2025;;;'), the header is the first of the next 10 rows with two or more cells; when it
-    names fewer columns than the next 10 rows fill ('Dose response export, run 3,,,' above a
-    4-column table), the header is the first of them that fills that many with names (text, not
-    numbers)."""
+    names fewer columns than most of the next 10 rows fill ('Dose response export, run 3,,,'
+    above a 4-column table), the header is the first of them that fills that many with names
+    (text, not numbers)."""
     named = [c for c in df.columns if not str(c).startswith("Unnamed")]
     if len(df.columns) < 2:
         return df
     filled = df.iloc[:10].notna().sum(axis=1)
-    need = 2 if len(named) <= 1 else int(filled.max()) if len(filled) else 0
+    filled = filled[filled > 0]
+    # the width most of the first rows fill (not the widest row: one row with a note in an
+    # extra column must not turn a data row into the header)
+    need = 2 if len(named) <= 1 else int(filled.median()) if len(filled) else 0
     if len(named) > 1 and need <= len(named):
         return df
     for k in range(min(10, len(df))):
