@@ -33,8 +33,8 @@ def _title_plate(sheet: Sheet, start: int) -> str | None:
     return match.group(1).strip()
 
 
-_READ_TITLE = re.compile(r"^(?:label|wavelength|read|measurement)\b\s*[:=]?\s*(.*)$",
-                         re.IGNORECASE)
+_READ_TITLE = re.compile(r"^(?:label|wavelength|read)\b(?!\s*(?:date|time|height|speed))"
+                         r"\s*[:=]?\s*(.*)$", re.IGNORECASE)
 
 
 def _read_title(sheet: Sheet, start: int, stop: int) -> str:
