@@ -68,6 +68,18 @@ def test_positive_control_preferred_over_blank():
     assert row["z_prime"] == pytest.approx(1 - 3 * (math.sqrt(200 / 3) + sd_p) / 80)
 
 
+def test_swapped_control_roles_fail_qc_with_a_note():
+    # positive control (kill) wells at 300 > vehicle mean 100: the roles are swapped in the
+    # layout; SSMD = (100 - 300) / sqrt(200/3 + 4) < 0 fails, and the note says why
+    qc, _ = plate_qc(_controls(positive=(300.0, 302.0, 298.0)))
+    row = qc.iloc[0]
+    assert row["ssmd"] == pytest.approx(-200 / math.sqrt(200 / 3 + 4))
+    assert not bool(row["qc_pass"])
+    assert "below the positive control mean 300" in row["note"] and "swapped" in row["note"]
+    ok, _ = plate_qc(_controls(positive=(20.0, 22.0, 18.0)))
+    assert "swapped" not in ok.iloc[0]["note"]
+
+
 def test_missing_controls_give_nan_and_note_not_error():
     w = _controls(blank=())
     qc, flagged = plate_qc(w)

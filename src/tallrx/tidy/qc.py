@@ -251,8 +251,15 @@ def _group_metrics(df: pd.DataFrame, keys: list[str], use: np.ndarray) -> pd.Dat
     )
 
     notes = []
-    for nv, nl, k in zip(qc["n_vehicle"], qc["n_low"], kind, strict=True):
+    vm, lm = veh["mean"].to_numpy(dtype=float), low["mean"].to_numpy(dtype=float)
+    for nv, nl, k, v, lo in zip(qc["n_vehicle"], qc["n_low"], kind, vm, lm, strict=True):
         parts = []
+        if v < lo:  # NaN compares False
+            parts.append(
+                f"vehicle mean {v:.4g} is below the {k} control mean {lo:.4g}: check that the "
+                "vehicle and positive-control (or blank) roles are not swapped (names such as "
+                "NEGCON / POSCON mean the opposite in some assays); SSMD < 0 fails QC"
+            )
         if nv < 2:
             parts.append(f"{nv} vehicle well(s): Z', SSMD and CV need >= 2")
         if nl < 2:
