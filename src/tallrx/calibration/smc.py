@@ -27,7 +27,7 @@ them with probability 1/2 (a choice that does not depend on its state):
 
 The first follows the shape of what the data pin down; but after resampling its covariance is
 that of few ancestors, and it cannot spread parameters the data do not inform again (the
-collapse of the first shipped censored posterior: median sd 0.016 log units vs 0.32 in the
+collapse of the first shipped censored posterior: median sd 0.015 log units vs 0.32 in the
 prior). The second steps on the prior's scale regardless of the population, so uninformed
 coordinates re-diffuse over their prior. Each kernel is a symmetric Metropolis-Hastings kernel
 (a Gaussian reflected at the walls of a box is symmetric too), so each leaves the tempered
