@@ -3,6 +3,7 @@
     python benchmarks/bench_twins.py                    # 46 virtual patients, 2 worker processes
     python benchmarks/bench_twins.py --patients 6 --jobs 1
     python benchmarks/bench_twins.py --library 1024 --rounds 8   # bigger fits
+    python benchmarks/bench_twins.py --posterior shipped   # the calibration posterior in the prior
 
 Patients are drawn from the virtual-cohort generator (their true parameters are known); their
 single-agent screen (prednisolone, selumetinib, ruxolitinib -/+ IL7, 9 doses, 3 wells, the virtual
@@ -45,16 +46,26 @@ def main() -> None:
     ap.add_argument("--per-round", type=int, default=d.per_round)
     ap.add_argument("--draws", type=int, default=d.draws)
     ap.add_argument("--n-null", type=int, default=d.n_null)
+    ap.add_argument("--posterior", default=None,
+                    help="posterior.csv in the twins' prior ('shipped': the package's); default none")
     a = ap.parse_args()
+    post = None
+    if a.posterior is not None:
+        from tallrx.model.twin.prior import read_posterior
+        from tallrx.reproduce.draws import shipped_posterior
+
+        post = read_posterior(shipped_posterior() if a.posterior == "shipped" else a.posterior)
     settings = Settings(a.library, a.rounds, a.per_round, a.draws, a.n_null)
     t0 = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        r = validate_twins(a.patients, seed=a.seed, settings=settings, jobs=a.jobs)
+        r = validate_twins(a.patients, seed=a.seed, settings=settings, jobs=a.jobs,
+                           posterior=post)
     wall = time.perf_counter() - t0
     s = r["summary"].iloc[0]
     pd.set_option("display.width", 160)
-    print(f"{a.patients} virtual patients, {a.jobs} worker(s), settings {settings}")
+    print(f"{a.patients} virtual patients, {a.jobs} worker(s), settings {settings}, "
+          f"posterior {a.posterior or 'none'}")
     if s["n_skipped"]:
         print(f"skipped (screen failed plate QC)   {int(s['n_skipped']):8d}   {s['skipped']}")
     print(f"wall time                          {wall:8.1f} s ({wall / 60:.1f} min)")

@@ -18,3 +18,46 @@ def test_patient_with_every_well_excluded_is_skipped():
     kept, skipped = usable_patients(patients, pd.DataFrame(wells))
     assert skipped == ["VP02"]
     assert list(kept["sample"]) == ["VP01"] and kept["gr_level"].tolist() == [1.0]
+
+
+def test_posterior_reaches_the_twins_and_unknown_truths_are_not_counted(monkeypatch):
+    """validate_twins(posterior=...) hands the posterior to twin_samples (as `tallrx twin
+    --posterior` does); parameters without a true value (the posterior's shared kinetics) are
+    left out of the coverage instead of counting as misses."""
+    import pandas as pd
+
+    import tallrx.workflows.twin.validate as v
+
+    seen = {}
+
+    class Res:
+        surface = pd.DataFrame(columns=["sample", "il7", "dose_a", "dose_b", "viability_median",
+                                        "viability_lower", "viability_upper", "model_median"])
+        calls = pd.DataFrame({"sample": pd.Series(dtype=object), "il7": pd.Series(dtype=float),
+                              "synergy_call": pd.Series(dtype=object)})
+        parameters = pd.DataFrame({
+            "sample": ["VP01", "VP01"], "parameter": ["gr_level", "K_mek"],
+            "lower": [0.0, 0.0], "upper": [1e9, 1e9], "width_ratio": [0.5, 1.0]})
+
+    def fake_twins(table, samples, **kw):
+        seen.update(kw)
+        return Res()
+
+    patients = pd.DataFrame({"sample": ["VP01"], "gr_level": [1.0]})
+    monkeypatch.setattr(v, "virtual_patients", lambda n, seed: patients)
+    monkeypatch.setattr(v, "screen", lambda p, seed, **kw: pd.DataFrame())
+    monkeypatch.setattr(v, "usable_patients", lambda p, t: (p, []))
+    monkeypatch.setattr(v, "twin_samples", fake_twins)
+    monkeypatch.setattr(v, "held_out", lambda p, seed, **kw: pd.DataFrame())
+    monkeypatch.setattr(v, "_cell_means", lambda m: pd.DataFrame(
+        columns=["sample", "il7", "dose_a", "dose_b", "viability"]))
+    monkeypatch.setattr(v, "_truth_surface", lambda p, c, **kw: [])
+    monkeypatch.setattr(v, "score_plates", lambda m, seed, n_null: pd.DataFrame(
+        {"sample": pd.Series(dtype=object), "il7": pd.Series(dtype=float),
+         "call": pd.Series(dtype=object)}))
+    post = pd.DataFrame({"weight": [1.0], "K_mek": [0.3]})
+    r = v.validate_twins(1, posterior=post)
+    assert seen["posterior"] is post
+    par = r["parameters"].set_index("parameter")
+    assert par.loc["gr_level", "covered"] == 1.0 and pd.isna(par.loc["K_mek", "covered"])
+    assert r["summary"].iloc[0]["parameter_coverage"] == 1.0
