@@ -8,7 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tallrx.calibration.observables import COHORT_TARGETS, cohort_observables
+from tallrx.calibration.observables import (
+    COHORT_TARGETS,
+    COMBINATION_TARGETS,
+    cohort_observables,
+)
 from tallrx.calibration.prior import calibration_prior
 from tallrx.calibration.run import OUTPUTS, predictive_table
 from tallrx.calibration.smc import smc, temper
@@ -111,6 +115,7 @@ def test_quick_cli_run_writes_every_output(quick_run):
     sim = tab[tab["simulated"]]
     assert ((sim["q05"] <= sim["median"]) & (sim["median"] <= sim["q95"])).all()
     assert sim["share_inside"].between(0, 1).all()
+    assert set(COMBINATION_TARGETS) <= set(sim["target"])  # Fig. 5C CIs are in stage 2
     diag = json.loads((out / "diagnostics.json").read_text())
     for stage in ("lines", "cohort"):
         s = diag["stages"][stage]

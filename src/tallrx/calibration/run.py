@@ -4,7 +4,9 @@
    SUPT-1 line targets (:func:`.observables.line_observables`, ~0.2 s per parameter set).
 2. **Cohort stage**: the final population tempered on (:func:`.smc.temper`) from
    prior x L_lines to prior x L_lines x L_cohort, the cohort targets
-   (:func:`.observables.cohort_observables`, ~1 s per parameter set for the 46 patients), with
+   (:func:`.observables.cohort_observables`, ~1 s per parameter set for the 46 patients) and,
+   with ``combination_targets``, the Fig. 5C combination indices
+   (:func:`.observables.combination_observables`, 12 patients x 2 matrices +IL7), with
    at most ``cohort_steps`` steps; if beta has not reached 1 by then, the last population is
    importance-reweighted to beta = 1 and that ESS is reported. Each move simulates the lines and
    the cohort again, so the cohort stage costs ~5x a line step: spending most steps on the cheap
@@ -28,8 +30,15 @@ import numpy as np
 import pandas as pd
 
 from tallrx import progress
-from tallrx.calibration.observables import COHORT_TARGETS, cohort_observables, line_observables
 from tallrx.calibration.likelihood import total_log_likelihood
+from tallrx.calibration.observables import (
+    COHORT_TARGETS,
+    COMBINATION_TARGETS,
+    cohort_observables,
+    combination_observables,
+    combination_patients,
+    line_observables,
+)
 from tallrx.calibration.outputs import identifiability, posterior_table, write_posterior
 from tallrx.calibration.prior import calibration_prior
 from tallrx.calibration.smc import SMCResult, smc, temper
@@ -57,12 +66,15 @@ class Settings:
     cohort_steps: int = 4
     cohort_samples: int = 0  # 0 = every patient of the shipped cohort
     line_steps: int = 50
+    combination_targets: bool = True  # the Fig. 5C CI targets in stage 2
+    combination_samples: int = 0  # patients per combination group; 0 = all (6 + 6)
 
     @classmethod
     def quick_settings(cls, **kw: Any) -> Settings:
-        """Tiny run for tests: 16 particles, 1 move, 3 + 1 steps, 6 patients."""
+        """Tiny run for tests: 16 particles, 1 move, 3 + 1 steps, 6 patients (1 + 1 for the
+        combinations)."""
         base = dict(particles=16, moves=1, line_max_moves=1, cohort_max_moves=1, line_steps=3,
-                    cohort_steps=1, cohort_samples=6)
+                    cohort_steps=1, cohort_samples=6, combination_samples=1)
         return cls(**(base | kw))
 
 
@@ -219,7 +231,9 @@ def calibrate(
     from tallrx.calibration.observables import line_targets
 
     line_t = targets[targets["target"].isin(line_targets())]
-    cohort_t = targets[targets["target"].isin(list(COHORT_TARGETS))]
+    stage2 = list(COHORT_TARGETS) + (list(COMBINATION_TARGETS) if s.combination_targets else [])
+    cohort_t = targets[targets["target"].isin(stage2)]
+    combo = combination_patients(per_group=s.combination_samples)
     rng = np.random.default_rng(np.random.SeedSequence([s.seed, 0xCA1B]))
     t0 = time.perf_counter()
 
@@ -231,14 +245,17 @@ def calibrate(
         progress.advance(len(x))
         return total_log_likelihood(obs, line_t)
 
-    names = list(line_t["target"]) + list(COHORT_TARGETS)
+    names = list(line_t["target"]) + stage2
     # subset moves step on the prior's own sd (uniform in transformed space), reflected into it
     mh = {"moves": s.moves, "unmoved": s.unmoved, "bounds": (prior.low, prior.high),
           "prior_sd": (prior.high - prior.low) / np.sqrt(12.0)}
 
     def both(x: np.ndarray):
         lo = lines(x)
-        co = cohort_observables(prior.to_parameters(x), cohort=cohort, jobs=jobs)
+        p = prior.to_parameters(x)
+        co = cohort_observables(p, cohort=cohort, jobs=jobs)
+        if s.combination_targets:
+            co = pd.concat([co, combination_observables(p, cohort=combo, jobs=jobs)], axis=1)
         aux = pd.concat([lo.reset_index(drop=True), co], axis=1)[names].to_numpy(float)
         return total_log_likelihood(co, cohort_t), total_log_likelihood(lo, line_t), aux
 
@@ -279,6 +296,7 @@ def calibrate(
         "targets_file": TARGETS_FILE,
         "targets_sha256": _targets_hash(),
         "cohort_patients": len(cohort),
+        "combination_patients": len(combo) if s.combination_targets else 0,
         "prior": "log-uniform (uniform for ranges from 0) on the stated ranges of "
                  "tallrx.reproduce.sensitivity.uncertain_parameters, narrowed to `spread`",
         "not_simulated": list(table.loc[~table["simulated"], "target"]),

@@ -356,7 +356,8 @@ def calibrate_command(
     ),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
     quick: bool = typer.Option(
-        False, "--quick", help="Smoke run (16 particles, few steps, 6 patients; < 1 min)."
+        False, "--quick", help="Smoke run (16 particles, few steps, 6 patients, 1 + 1 for the "
+        "combination indices; < 1 min)."
     ),
     jobs: int = jobs_option(),
     db: str | None = db_option(),
@@ -368,7 +369,8 @@ def calibrate_command(
 
     if jobs < 1:
         raise InputError(f"--jobs {jobs}: expected at least 1 worker process")
-    say(f"calibrating (seed {seed}{', quick' if quick else ''}): line targets, then cohort ...")
+    say(f"calibrating (seed {seed}{', quick' if quick else ''}): line targets, then cohort and "
+        "combinations ...")
     with model_on_cluster(jobs, scheduler) as client:
         diag = calibrate(out, particles=particles, moves=moves, seed=seed, jobs=jobs, quick=quick,
                          client=client)
