@@ -4,6 +4,7 @@
     python benchmarks/bench_twins.py --patients 6 --jobs 1
     python benchmarks/bench_twins.py --library 1024 --rounds 8   # bigger fits
     python benchmarks/bench_twins.py --posterior shipped   # the calibration posterior in the prior
+    python benchmarks/bench_twins.py --posterior shipped --matched   # + patients' kinetics from it
 
 Patients are drawn from the virtual-cohort generator (their true parameters are known); their
 single-agent screen (prednisolone, selumetinib, ruxolitinib -/+ IL7, 9 doses, 3 wells, the virtual
@@ -48,6 +49,8 @@ def main() -> None:
     ap.add_argument("--n-null", type=int, default=d.n_null)
     ap.add_argument("--posterior", default=None,
                     help="posterior.csv in the twins' prior ('shipped': the package's); default none")
+    ap.add_argument("--matched", action="store_true",
+                    help="with --posterior: each virtual patient's shared kinetics are a draw of it")
     a = ap.parse_args()
     post = None
     if a.posterior is not None:
@@ -60,12 +63,12 @@ def main() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         r = validate_twins(a.patients, seed=a.seed, settings=settings, jobs=a.jobs,
-                           posterior=post)
+                           posterior=post, matched=a.matched)
     wall = time.perf_counter() - t0
     s = r["summary"].iloc[0]
     pd.set_option("display.width", 160)
     print(f"{a.patients} virtual patients, {a.jobs} worker(s), settings {settings}, "
-          f"posterior {a.posterior or 'none'}")
+          f"posterior {a.posterior or 'none'}{' (matched)' if a.matched else ''}")
     if s["n_skipped"]:
         print(f"skipped (screen failed plate QC)   {int(s['n_skipped']):8d}   {s['skipped']}")
     print(f"wall time                          {wall:8.1f} s ({wall / 60:.1f} min)")

@@ -43,8 +43,10 @@ def test_posterior_reaches_the_twins_and_unknown_truths_are_not_counted(monkeypa
         seen.update(kw)
         return Res()
 
-    patients = pd.DataFrame({"sample": ["VP01"], "gr_level": [1.0]})
-    monkeypatch.setattr(v, "virtual_patients", lambda n, seed: patients)
+    from tallrx.model.virtual.cohort import PARAMS
+
+    patients = pd.DataFrame({"sample": ["VP01"], **{k: [1.0] for k in PARAMS}})
+    monkeypatch.setattr(v, "virtual_patients", lambda n, seed, shared=None: patients)
     monkeypatch.setattr(v, "screen", lambda p, seed, **kw: pd.DataFrame())
     monkeypatch.setattr(v, "usable_patients", lambda p, t: (p, []))
     monkeypatch.setattr(v, "twin_samples", fake_twins)
@@ -61,3 +63,22 @@ def test_posterior_reaches_the_twins_and_unknown_truths_are_not_counted(monkeypa
     par = r["parameters"].set_index("parameter")
     assert par.loc["gr_level", "covered"] == 1.0 and pd.isna(par.loc["K_mek", "covered"])
     assert r["summary"].iloc[0]["parameter_coverage"] == 1.0
+
+
+def test_matched_patients_carry_a_posterior_draw_into_the_simulation():
+    """With all the weight on one draw, every virtual patient gets that draw's kinetics as
+    ``p.`` columns, and cohort_conditions hands them to the engine unchanged."""
+    import pandas as pd
+
+    from tallrx.model.virtual.cohort import cohort_conditions
+    from tallrx.workflows.twin.validate import _true_parameters, virtual_patients
+
+    post = pd.DataFrame({"K_mek": [0.1, 0.7, 0.3], "k_erk": [1.0, 2.5, 3.0]})
+    post.attrs["weight"] = [0.0, 1.0, 0.0]
+    p = virtual_patients(4, shared=post)
+    assert list(p["p.K_mek"]) == [0.7] * 4 and list(p["p.k_erk"]) == [2.5] * 4
+    blocks = cohort_conditions(p, conditions=[{"il7": 0.0}])
+    assert list(blocks["p.K_mek"]) == [0.7] * 4
+    truth = _true_parameters(p)
+    assert {"K_mek", "k_erk", "gr_level"} <= set(truth.columns)
+    assert not any(c.startswith("p.") for c in truth.columns)

@@ -353,7 +353,9 @@ def load_cohort() -> pd.DataFrame:
 def cohort_conditions(
     cohort: pd.DataFrame, samples=None, conditions: list[Mapping] | None = None
 ) -> pd.DataFrame:
-    """Blocks (sample x condition) with the patients' parameters as ``p.*`` columns."""
+    """Blocks (sample x condition) with the patients' parameters as ``p.*`` columns; a cohort
+    column already named ``p.<parameter>`` (e.g. shared kinetics drawn per patient) is carried
+    over as it is."""
     c = cohort.set_index("sample")
     names = list(c.index) if samples is None else list(samples)
     missing = [s for s in names if s not in c.index]
@@ -364,6 +366,7 @@ def cohort_conditions(
     rows = []
     for s in names:
         pars = {PARAM_PREFIX + k: float(c.at[s, k]) for k in PARAMS}
+        pars |= {k: float(c.at[s, k]) for k in c.columns if str(k).startswith(PARAM_PREFIX)}
         for cond in conditions or [{}]:
             rows.append({"sample": s, **cond, **pars})
     return pd.DataFrame(rows)

@@ -24,13 +24,34 @@ SCREEN_DRUGS = ("prednisolone", "selumetinib", "ruxolitinib")
 TRUTH_SEED = 20260
 
 
-def virtual_patients(n: int, seed: int = TRUTH_SEED) -> pd.DataFrame:
-    """``n`` patients from the cohort generator: sample + cohort.PARAMS columns (+ flags)."""
+def virtual_patients(
+    n: int, seed: int = TRUTH_SEED, shared: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """``n`` patients from the cohort generator: sample + cohort.PARAMS columns (+ flags).
+
+    ``shared``: posterior draws (:func:`~tallrx.model.twin.prior.read_posterior`, weights in
+    ``attrs["weight"]``); each patient then also gets the shared kinetics of one draw, picked in
+    proportion to its weight, as ``p.<parameter>`` columns.
+    """
     from tallrx.model.virtual import cohort
 
     pool = cohort.sample_candidates(n, 0, seed).reset_index(drop=True)
     pool.insert(0, "sample", [f"VP{i + 1:02d}" for i in range(n)])
+    if shared is not None:
+        w = np.asarray(shared.attrs.get("weight", np.ones(len(shared))), float)
+        pick = np.random.default_rng([seed, 0x5A4ED]).choice(len(shared), n, p=w / w.sum())
+        draws = shared.iloc[pick].reset_index(drop=True).add_prefix("p.")
+        pool = pd.concat([pool, draws], axis=1)
     return pool
+
+
+def _true_parameters(patients: pd.DataFrame) -> pd.DataFrame:
+    """Model-parameter columns of ``patients`` by their plain names (``p.`` prefix removed)."""
+    from tallrx.model.virtual import cohort
+
+    shared = [c for c in patients.columns if str(c).startswith("p.")]
+    out = patients[["sample", *cohort.PARAMS, *shared]]
+    return out.rename(columns={c: c.removeprefix("p.") for c in shared})
 
 
 def _normalized(wells: pd.DataFrame) -> pd.DataFrame:
@@ -95,11 +116,10 @@ def _cell_means(v: pd.DataFrame) -> pd.DataFrame:
 
 def _truth_surface(patients: pd.DataFrame, surface: pd.DataFrame, **kw) -> np.ndarray:
     """Noise-free viability of each predicted surface row at the patient's true parameters."""
-    from tallrx.model.virtual import cohort
     from tallrx.workflows.twin.predict import surface_conditions
 
     cond = surface_conditions()
-    p = patients.set_index("sample")[list(cohort.PARAMS)]
+    p = _true_parameters(patients).set_index("sample")
     vals = simulate_viability(p.reset_index(drop=True), cond, **kw)
     from tallrx.workflows.twin.predict import _dose_columns
 
@@ -121,12 +141,15 @@ def validate_twins(
     jobs: int = 1,
     mapper: Callable | None = None,
     posterior: pd.DataFrame | None = None,
+    matched: bool = False,
 ) -> dict:
     """Twins of ``n`` virtual patients against their held-out truth.
 
     ``posterior``: a calibration posterior (:func:`~tallrx.model.twin.prior.read_posterior`)
     as part of the twins' prior, as ``tallrx twin --posterior`` does; the virtual patients keep
-    the generator's nominal shared kinetics, so the twins must find them among its draws.
+    the generator's nominal shared kinetics, so the twins must find them among its draws;
+    with ``matched`` each virtual patient's shared kinetics are one posterior draw instead (the
+    twins' prior then holds the truth, as a calibrated prior should).
 
     Returns
     -------
@@ -138,7 +161,9 @@ def validate_twins(
         predicted and true call), ``parameters`` (posterior vs true value).
     """
     kw = dict(engine=engine, jobs=jobs, mapper=mapper)
-    patients = virtual_patients(n, TRUTH_SEED + seed)
+    if matched and posterior is None:
+        raise ValueError("matched=True needs a posterior to draw the patients' kinetics from")
+    patients = virtual_patients(n, TRUTH_SEED + seed, posterior if matched else None)
     table = screen(patients, seed=seed, **kw)
     patients, skipped = usable_patients(patients, table)
     res = twin_samples(table, list(patients["sample"]), seed=seed, settings=settings,
@@ -160,7 +185,8 @@ def validate_twins(
     calls = res.calls.merge(true_calls[["sample", "il7", "true_call"]], on=["sample", "il7"])
     baseline = calls["true_call"].value_counts(normalize=True).max() if len(calls) else np.nan
     par = res.parameters.merge(
-        patients.melt(id_vars="sample", var_name="parameter", value_name="true_value"),
+        _true_parameters(patients).melt(id_vars="sample", var_name="parameter",
+                                        value_name="true_value"),
         on=["sample", "parameter"],
         how="left",
     )
