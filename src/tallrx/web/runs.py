@@ -2,9 +2,10 @@
 
 A run is ``python -m tallrx COMMAND INPUTS... -o out [options] [--db URL]`` started in its own folder
 (``ROOT/ID/``: ``input/`` holds the uploads under sanitized names, ``out/`` the outputs), so its
-results are the CLI's on the same files by construction. At most ``jobs`` runs execute at once
-(an :class:`asyncio.Semaphore`); the rest wait as ``queued``. Child processes are awaited with
-asyncio, so a long run never blocks the event loop.
+results are the CLI's on the same files by construction. Runs wait in a FIFO queue (``queued``)
+that ``jobs`` worker tasks take from, one run each at a time, so at most ``jobs`` runs execute at
+once by construction. Child processes are awaited with asyncio, so a long run never blocks the
+event loop.
 """
 
 from __future__ import annotations
@@ -89,8 +90,8 @@ class RunQueue:
         self.jobs = max(1, int(jobs))
         self.db = db
         self.runs: dict[str, Run] = {}
-        self._sem: asyncio.Semaphore | None = None
-        self._tasks: set[asyncio.Task] = set()
+        self._pending: asyncio.Queue[Run] | None = None
+        self._workers: list[asyncio.Task] = []
         self._procs: set[asyncio.subprocess.Process] = set()
 
     def new_folder(self) -> tuple[str, Path]:
@@ -108,23 +109,33 @@ class RunQueue:
             argv += ["--db", self.db]
         run = Run(run_id, command, folder, inputs, argv)
         self.runs[run_id] = run
-        task = asyncio.get_running_loop().create_task(self._execute(run))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        if self._pending is None:  # made in the running event loop, on the first run
+            self._pending = asyncio.Queue()
+        self._pending.put_nowait(run)
+        loop = asyncio.get_running_loop()
+        while len(self._workers) < self.jobs:
+            self._workers.append(loop.create_task(self._worker()))
         return run
 
-    async def _execute(self, run: Run) -> None:
-        if self._sem is None:
-            self._sem = asyncio.Semaphore(self.jobs)
-        async with self._sem:
-            run.status, run.message = "running", f"tallrx {run.command} started"
-            run.started = time.time()
+    async def _worker(self) -> None:
+        """Take the oldest queued run, execute it, repeat (one of ``jobs`` such tasks)."""
+        assert self._pending is not None
+        while True:
+            run = await self._pending.get()
             try:
-                await self._child(run)
-            except Exception as exc:  # noqa: BLE001 - a run's failure is reported, never raised
-                run.status, run.message = "failed", f"could not run: {exc}"
+                await self._execute(run)
             finally:
-                run.ended = time.time()
+                self._pending.task_done()
+
+    async def _execute(self, run: Run) -> None:
+        run.status, run.message = "running", f"tallrx {run.command} started"
+        run.started = time.time()
+        try:
+            await self._child(run)
+        except Exception as exc:  # noqa: BLE001 - a run's failure is reported, never raised
+            run.status, run.message = "failed", f"could not run: {exc}"
+        finally:
+            run.ended = time.time()
 
     async def _child(self, run: Run) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1", "MPLBACKEND": "Agg"}
@@ -169,6 +180,10 @@ class RunQueue:
                 await asyncio.wait_for(proc.wait(), 10)
             except TimeoutError:
                 proc.kill()
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._workers.clear()
 
     def file(self, run_id: str, name: str) -> Path | None:
         """The output ``name`` of a finished run, only if it is one of its listed files."""
