@@ -263,7 +263,7 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
     InputError naming the file."""
     import pandas as pd
 
-    from tallrx.io._cells import without_repeated_headers
+    from tallrx.io._cells import first_sheet_frame, is_workbook, without_repeated_headers
 
     (path,) = existing_files([path])
     if path.is_dir():
@@ -277,14 +277,8 @@ def read_table(path: Path, what: str) -> pd.DataFrame:
         if len(df) == 0:
             raise InputError(f"{path}: has no rows; expected one row per {what} entry")
         return df
-    with path.open("rb") as fh:
-        workbook = fh.read(4) == b"PK\x03\x04"
-    if workbook:  # an Excel workbook (.xlsx): its first sheet
-        try:
-            df = pd.read_excel(path, sheet_name=0)
-        except Exception as exc:  # noqa: BLE001 - openpyxl / zip errors: an unreadable workbook
-            raise InputError(f"{path}: not a readable Excel workbook ({exc}); save the {what} "
-                             "table as .xlsx or comma-separated text") from None
+    if is_workbook(path):  # an Excel workbook (.xlsx): its first sheet
+        df = first_sheet_frame(path, f"save the {what} table as .xlsx or comma-separated text")
         return _titled_table(df.dropna(how="all"), path, what)
     european = _spreadsheet_text(path, what)
     if european is not None:

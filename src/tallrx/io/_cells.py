@@ -24,6 +24,22 @@ from openpyxl.utils.exceptions import InvalidFileException
 from tallrx.errors import DegenerateDataWarning, InputError
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx workbook is a zip archive
+
+
+def is_workbook(path: Path) -> bool:
+    """True when ``path`` starts like an .xlsx workbook (a zip archive), whatever its name."""
+    with Path(path).open("rb") as fh:
+        return fh.read(4) == XLSX_MAGIC
+
+
+def first_sheet_frame(path: Path, hint: str, **read_excel: object) -> pd.DataFrame:
+    """The first sheet of the workbook ``path`` (``pandas.read_excel`` options passed on); an
+    InputError naming the file and ``hint`` (what to do instead) when it cannot be read."""
+    try:
+        return pd.read_excel(path, sheet_name=0, **read_excel)
+    except Exception as exc:  # noqa: BLE001 - openpyxl / zip errors: a damaged or foreign workbook
+        raise InputError(f"{path}: not a readable Excel workbook ({exc}); {hint}") from None
 
 
 @dataclass(frozen=True)
@@ -207,7 +223,7 @@ def read_sheets(path: Path) -> list[Sheet]:
     """The cells of a text export or workbook; InputError when empty or unreadable."""
     path = Path(path)
     data = read_bytes(path)
-    if path.suffix.lower() in EXCEL_SUFFIXES or data[:4] == b"PK\x03\x04":
+    if path.suffix.lower() in EXCEL_SUFFIXES or data[:4] == XLSX_MAGIC:
         sheets = excel_sheets(path, data)
     elif path.suffix.lower() == ".xls" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise InputError(

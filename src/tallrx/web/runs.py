@@ -121,11 +121,7 @@ class RunQueue:
         """Take the oldest queued run, execute it, repeat (one of ``jobs`` such tasks)."""
         assert self._pending is not None
         while True:
-            run = await self._pending.get()
-            try:
-                await self._execute(run)
-            finally:
-                self._pending.task_done()
+            await self._execute(await self._pending.get())
 
     async def _execute(self, run: Run) -> None:
         run.status, run.message = "running", f"tallrx {run.command} started"

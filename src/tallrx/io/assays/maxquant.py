@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from tallrx.errors import InputError, did_you_mean
-from tallrx.io._cells import read_text, text_table
+from tallrx.io._cells import first_sheet_frame, is_workbook, read_text, text_table
 from tallrx.io._columns import check_names_match
 from tallrx.io.assays._tables import (
     PathLike,
@@ -76,14 +76,8 @@ def _read_proteingroups_raw(path: PathLike) -> pd.DataFrame:
     columns); the delimiter is kept in ``attrs['delimiter']`` for the number parser."""
     _require_table_file(path, "a MaxQuant proteinGroups.txt")
     what = "a MaxQuant proteinGroups.txt"
-    with open(path, "rb") as fh:
-        workbook = fh.read(4) == b"PK\x03\x04"
-    if workbook:  # proteinGroups opened in Excel and saved as .xlsx (first sheet)
-        try:
-            df = pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False)
-        except Exception as exc:  # openpyxl / zip errors: a damaged or foreign workbook
-            raise InputError(f"{path}: cannot be read as an Excel workbook ({exc}); expected "
-                             f"{what}") from None
+    if is_workbook(path):  # proteinGroups opened in Excel and saved as .xlsx (first sheet)
+        df = first_sheet_frame(path, f"expected {what}", dtype=str, keep_default_na=False)
         df = df.apply(lambda col: col.str.strip())
     else:
         df = text_table(read_text(path, what=what), where=str(path), what=what, dtype=str,
