@@ -107,8 +107,17 @@ def _wait_done(page, timeout_s: float = 240) -> None:
     assert page.inner_text("#status") == "done", page.inner_text("#message")
 
 
-def _image_loaded(page, selector: str) -> bool:
-    return page.eval_on_selector(selector, "img => img.complete && img.naturalWidth > 0")
+def _image_loaded(page, selector: str, timeout_s: float = 30) -> bool:
+    """True once the image at ``selector`` has loaded with a width (waits for it: a visible
+    <img> may still be loading); False if it has not within ``timeout_s``."""
+    try:
+        page.wait_for_function(
+            "s => { const img = document.querySelector(s);"
+            " return !!img && img.complete && img.naturalWidth > 0; }",
+            arg=selector, timeout=timeout_s * 1000)
+    except Exception:  # noqa: BLE001 - playwright's TimeoutError: not loaded in time
+        return False
+    return True
 
 
 def test_real_plate_upload_to_curves_download(page, server, cli_screen, tmp_path):
